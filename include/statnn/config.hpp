@@ -1,0 +1,36 @@
+// statnn/config.hpp — build-wide constants: version, arena alignment, SIMD selection.
+//
+// The SIMD architecture is fixed at compile time by the compiler flags of each binary
+// (one binary per board), never detected at run time. Define STATNN_NO_SIMD, or build
+// for a target xsimd does not support, to get the portable scalar kernels only.
+#pragma once
+
+#include <cstddef>
+
+#if !defined(STATNN_NO_SIMD)
+#include <xsimd/xsimd.hpp>
+#if defined(XSIMD_NO_SUPPORTED_ARCHITECTURE)
+#define STATNN_NO_SIMD 1
+#endif
+#endif
+
+namespace statnn {
+
+inline constexpr const char* kVersion = "0.1.0";
+
+// Every arena slice starts on this boundary: 64 bytes covers AVX-512 and a cache line.
+inline constexpr std::size_t kAlignment = 64;
+
+#if defined(STATNN_NO_SIMD)
+inline constexpr bool kHasSimd = false;
+inline constexpr std::size_t kFloatLanes = 1;
+inline constexpr const char* simd_arch_name() { return "scalar"; }
+#else
+inline constexpr bool kHasSimd = true;
+using SimdArch = xsimd::default_arch;
+using FloatBatch = xsimd::batch<float, SimdArch>;
+inline constexpr std::size_t kFloatLanes = FloatBatch::size;
+inline constexpr const char* simd_arch_name() { return SimdArch::name(); }
+#endif
+
+}  // namespace statnn

@@ -1,0 +1,88 @@
+// statnn/layers/dense.hpp — fully connected layer, optionally with a fused ReLU and a
+// max-norm kernel constraint (Keras `Dense(units, activation=..., kernel_constraint=maxnorm(m))`).
+//
+// Memory: input (n, I) flat; kernel [I][units] (Keras layout); output (n, units).
+#pragma once
+
+#include <cstring>
+#include <type_traits>
+
+#include "statnn/kernels/dense.hpp"
+#include "statnn/kernels/eltwise.hpp"
+#include "statnn/kernels/sgd.hpp"
+#include "statnn/layers/activation.hpp"
+#include "statnn/layers/layer.hpp"
+
+namespace statnn {
+
+// Keras max_norm(Num/Den): after every update each output unit's incoming weight vector
+// (a kernel column) is rescaled to a norm of at most Num/Den.
+template <int Num, int Den = 1>
+struct MaxNorm {
+    static_assert(Num > 0 && Den > 0, "MaxNorm: the limit must be positive");
+    static constexpr float value = float(Num) / float(Den);
+    static constexpr float epsilon = 1e-7f;  // Keras backend epsilon
+};
+
+template <class T>
+struct is_max_norm : std::false_type {};
+template <int N, int D>
+struct is_max_norm<MaxNorm<N, D>> : std::true_type {};
+
+template <class In_, int Batch, int Units, class Act, class Constraint>
+struct DenseLayer : LayerDefaults {
+    static_assert(Units > 0, "Dense: the number of units must be positive");
+    static_assert(In_::is_flat, "Dense: its input must be flat (put Flatten before Dense)");
+    static_assert(std::is_same_v<Act, Linear> || std::is_same_v<Act, ReLU>,
+                  "Dense: the activation must be Linear or ReLU (Softmax is a layer of its own)");
+    static_assert(std::is_same_v<Constraint, NoConstraint> || is_max_norm<Constraint>::value,
+                  "Dense: the kernel constraint must be NoConstraint or MaxNorm<m>");
+
+    using In = In_;
+    using Out = Flat<Units>;
+    static constexpr int I = In::C;
+    static constexpr bool kRelu = std::is_same_v<Act, ReLU>;
+
+    static constexpr const char* kind = "Dense";
+    static constexpr const char* prefix = "dense";
+    static constexpr const char* activation = Act::name;
+    static constexpr std::size_t kKernelSize = std::size_t(I) * Units;
+    static constexpr std::size_t kBiasSize = Units;
+    static constexpr int kKernelRank = 2;
+    static constexpr int kKernelDims[4] = {I, Units, 0, 0};  // Keras [in, out]
+    static constexpr float fan_in = float(I), fan_out = float(Units);
+    static constexpr bool kHasConstraint = !std::is_same_v<Constraint, NoConstraint>;
+    static constexpr std::size_t kScratchBytes = kHasConstraint ? float_bytes(Units) : 0;
+
+    void forward(const float* in, float* out, int n, const StepContext&) {
+        kernels::dense_forward<I, Units>(in, n, kernel, bias, out, kRelu);
+    }
+
+    template <bool NeedInputGrad>
+    void backward(const float* in, const float* out, float* dout, float* din, int n, const StepContext&) {
+        if constexpr (kRelu) kernels::relu_backward(out, dout, dout, std::size_t(n) * Units);
+        kernels::dense_backward_weights<I, Units>(in, dout, n, dkernel, dbias);
+        if constexpr (NeedInputGrad) kernels::dense_backward_input<I, Units>(dout, n, kernel, din);
+    }
+
+    // Returns the number of columns that were above the limit.
+    int apply_constraint() {
+        if constexpr (kHasConstraint)
+            return kernels::max_norm<I, Units>(kernel, Constraint::value, Constraint::epsilon,
+                                               reinterpret_cast<float*>(scratch));
+        else
+            return 0;
+    }
+    static constexpr float max_norm_value() {
+        if constexpr (kHasConstraint) return Constraint::value;
+        else return 0.0f;
+    }
+};
+
+template <int Units, class Activation = Linear, class Constraint = NoConstraint>
+struct Dense {
+    template <class In, int Batch>
+    using bind = DenseLayer<In, Batch, Units, Activation, Constraint>;
+};
+
+}  // namespace statnn

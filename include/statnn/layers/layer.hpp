@@ -1,0 +1,70 @@
+// statnn/layers/layer.hpp — what every layer shares: the step context and its arena views.
+//
+// A layer type is a specification (Conv2D<32, 3, Same, ReLU>); bound to the shape of its
+// input and to the batch size it becomes an implementation (`Spec::bind<In, Batch>`),
+// whose constexpr members give its output shape and every byte it needs. It owns no
+// memory: the network points it at slices of its arena.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "statnn/arena.hpp"
+#include "statnn/shape.hpp"
+#include "statnn/thread_pool.hpp"
+
+namespace statnn {
+
+enum class Padding { Valid, Same };
+inline constexpr Padding Valid = Padding::Valid;
+inline constexpr Padding Same = Padding::Same;
+
+// No activation (the default of Conv2D and Dense).
+struct Linear {
+    static constexpr const char* name = "linear";
+};
+
+// No kernel constraint (the default of Dense).
+struct NoConstraint {};
+
+// Per-step information every layer may need.
+struct StepContext {
+    ThreadPool* pool = nullptr;    // never null inside a network
+    bool training = false;         // dropout active
+    std::uint64_t dropout_key = 0; // differs per step; layers mix in their index
+};
+
+// The arena slices of one layer. Unused ones stay null.
+struct LayerSlices {
+    float* kernel = nullptr;
+    float* bias = nullptr;
+    float* dkernel = nullptr;
+    float* dbias = nullptr;
+    std::byte* saved = nullptr;    // kept from forward to backward
+    std::byte* scratch = nullptr;  // transient; shared by all layers
+    std::uint64_t layer_key = 0;   // distinct per layer; mixed into random streams
+};
+
+// Defaults for layers without parameters, state or constraints.
+struct LayerDefaults : LayerSlices {
+    static constexpr std::size_t kKernelSize = 0;
+    static constexpr std::size_t kBiasSize = 0;
+    static constexpr std::size_t kSavedBytes = 0;
+    static constexpr std::size_t kScratchBytes = 0;
+    static constexpr bool kInPlace = false;
+    static constexpr const char* activation = "";
+    // Kernel shape as stored (Keras layout); rank 0 when there is no kernel.
+    static constexpr int kKernelRank = 0;
+    static constexpr int kKernelDims[4] = {0, 0, 0, 0};
+    static constexpr float fan_in = 0, fan_out = 0;
+    static constexpr bool kHasConstraint = false;
+    int apply_constraint() { return 0; }
+};
+
+// Run fn(image) for every image of the batch on the pool.
+template <class Fn>
+void for_each_image(const StepContext& ctx, int n, Fn&& fn) {
+    ctx.pool->run(n, fn);
+}
+
+}  // namespace statnn

@@ -1,0 +1,372 @@
+// statnn/network.hpp — a network is a type; its memory is a constexpr plan.
+//
+//   using Net = Sequential<Input<3, 32, 32>, Conv2D<32, 3, Same, ReLU>, ..., Dense<10>, Softmax>;
+//   Network<Net, 32> net(seed);   // one arena, sized at compile time, allocated here once
+//
+// Sequential propagates shapes through the layer list at compile time; a layer that
+// cannot take its input shape stops the build with a static_assert naming the layer and
+// the problem. Network lays out one arena for the given batch size:
+//
+//   params | grads | velocity | activations | saved | scratch | gradient ping-pong | labels
+//
+// params, grads and velocity share one layout (each tensor 64-byte aligned), so the
+// optimizer updates all parameters in one flat pass. Activation k+1 is the output of
+// layer k; in-place layers (ReLU, Dropout) reuse their input's buffer. During the
+// backward pass two buffers alternate as output gradient and input gradient.
+#pragma once
+
+#include <array>
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <tuple>
+#include <type_traits>
+#include <utility>
+
+#include "statnn/arena.hpp"
+#include "statnn/init.hpp"
+#include "statnn/layers/activation.hpp"
+#include "statnn/layers/conv2d.hpp"
+#include "statnn/layers/dense.hpp"
+#include "statnn/layers/dropout.hpp"
+#include "statnn/layers/flatten.hpp"
+#include "statnn/layers/layer.hpp"
+#include "statnn/layers/maxpool2d.hpp"
+#include "statnn/layers/softmax.hpp"
+#include "statnn/rng.hpp"
+#include "statnn/shape.hpp"
+#include "statnn/thread_pool.hpp"
+
+namespace statnn {
+
+// The first element of a Sequential: the shape of one input image, channels first.
+template <int C, int H, int W>
+struct Input {
+    using shape = Shape<C, H, W>;
+};
+
+namespace detail {
+
+template <class T>
+struct is_input : std::false_type {};
+template <int C, int H, int W>
+struct is_input<Input<C, H, W>> : std::true_type {};
+
+template <class In, int Batch, class... Specs>
+struct BindLayers {
+    using type = std::tuple<>;
+};
+template <class In, int Batch, class Spec, class... Rest>
+struct BindLayers<In, Batch, Spec, Rest...> {
+    using layer = typename Spec::template bind<In, Batch>;
+    using type = decltype(std::tuple_cat(std::declval<std::tuple<layer>>(),
+                                         std::declval<typename BindLayers<typename layer::Out, Batch, Rest...>::type>()));
+};
+
+template <class L, class = void>
+struct is_softmax : std::false_type {};
+template <class L>
+struct is_softmax<L, std::void_t<decltype(L::kIsSoftmax)>> : std::bool_constant<L::kIsSoftmax> {};
+
+}  // namespace detail
+
+template <class InputSpec, class... Specs>
+struct Sequential {
+    static_assert(detail::is_input<InputSpec>::value, "Sequential: the first element must be Input<C, H, W>");
+    static_assert(sizeof...(Specs) > 0, "Sequential: a network needs at least one layer after Input");
+
+    template <int Batch>
+    using Layers = typename detail::BindLayers<typename InputSpec::shape, Batch, Specs...>::type;
+    static constexpr int kLayers = int(sizeof...(Specs));
+    using InShape = typename InputSpec::shape;
+};
+
+// One layer's place in the arena and the facts the plan needs about it.
+struct LayerPlan {
+    std::size_t kernel_size, bias_size;       // floats
+    std::size_t kernel_at, bias_at;           // byte offsets inside the params region
+    std::size_t out_size;                     // floats per image
+    std::size_t act_at;                       // offset of its output activation
+    std::size_t saved_at, saved_bytes;
+    std::size_t scratch_bytes;
+    bool in_place;
+    int grad_slot;                            // ping-pong buffer holding d(loss)/d(its input)
+};
+
+namespace detail {
+
+// The arena layout of a bound layer list; see the comment at the top of this file.
+template <class Layers, int Batch>
+struct ArenaPlanner {
+    static constexpr int kLayers = int(std::tuple_size_v<Layers>);
+    template <std::size_t K>
+    using LayerAt = std::tuple_element_t<K, Layers>;
+    using InShape = typename LayerAt<0>::In;
+
+    struct Plan {
+        std::array<LayerPlan, kLayers> layer{};
+        std::size_t input_at = 0, input_bytes = 0;
+        std::size_t params_bytes = 0;  // one region; grads and velocity are the same size
+        std::size_t params_at = 0, grads_at = 0, velocity_at = 0;
+        std::size_t activations_at = 0, activations_bytes = 0;
+        std::size_t saved_at = 0, saved_bytes = 0;
+        std::size_t scratch_at = 0, scratch_bytes = 0;
+        std::size_t grad_at[2] = {0, 0}, grad_bytes = 0;
+        std::size_t labels_at = 0, labels_bytes = 0;
+        std::size_t total = 0;
+    };
+
+    template <std::size_t... K>
+    static constexpr std::size_t count_params(std::index_sequence<K...>) {
+        return ((LayerAt<K>::kKernelSize + LayerAt<K>::kBiasSize) + ... + 0);
+    }
+
+    template <std::size_t... K>
+    static constexpr Plan make(std::index_sequence<K...>) {
+        Plan p{};
+        p.layer = {LayerPlan{LayerAt<K>::kKernelSize, LayerAt<K>::kBiasSize, 0, 0, LayerAt<K>::Out::size, 0, 0,
+                             LayerAt<K>::kSavedBytes, LayerAt<K>::kScratchBytes, LayerAt<K>::kInPlace, 0}...};
+        // Parameters: each tensor aligned, so kernels can use aligned vector loads.
+        std::size_t at = 0;
+        for (auto& l : p.layer) {
+            l.kernel_at = at;
+            at += float_bytes(l.kernel_size);
+            l.bias_at = at;
+            at += float_bytes(l.bias_size);
+        }
+        p.params_bytes = at;
+        p.params_at = 0;
+        p.grads_at = p.params_at + p.params_bytes;
+        p.velocity_at = p.grads_at + p.params_bytes;
+        at = p.velocity_at + p.params_bytes;
+        // Activations: the input batch, then one buffer per layer that is not in place.
+        p.activations_at = at;
+        p.input_at = at;
+        p.input_bytes = float_bytes(std::size_t(Batch) * InShape::size);
+        at += p.input_bytes;
+        std::size_t prev = p.input_at;
+        for (auto& l : p.layer) {
+            if (l.in_place) {
+                l.act_at = prev;
+            } else {
+                l.act_at = at;
+                at += float_bytes(std::size_t(Batch) * l.out_size);
+            }
+            prev = l.act_at;
+        }
+        p.activations_bytes = at - p.activations_at;
+        // State each layer keeps from forward to backward.
+        p.saved_at = at;
+        for (auto& l : p.layer) {
+            l.saved_at = at;
+            at += l.saved_bytes;
+        }
+        p.saved_bytes = at - p.saved_at;
+        // Transient scratch: one region, as large as the largest need.
+        p.scratch_at = at;
+        for (auto& l : p.layer) p.scratch_bytes = l.scratch_bytes > p.scratch_bytes ? l.scratch_bytes : p.scratch_bytes;
+        at += p.scratch_bytes;
+        // Gradient ping-pong. The softmax input gradient goes to slot 0; walking back, a
+        // layer writes its input gradient to the other slot unless it works in place.
+        const int L = int(p.layer.size());
+        p.layer[L - 1].grad_slot = 0;
+        for (int k = L - 2; k >= 0; --k)
+            p.layer[k].grad_slot = p.layer[k].in_place ? p.layer[k + 1].grad_slot : 1 - p.layer[k + 1].grad_slot;
+        for (int k = 1; k < L; ++k) {  // d(loss)/d(input of layer k) for k >= 1; layer 0 needs none
+            const std::size_t b = float_bytes(std::size_t(Batch) * p.layer[k - 1].out_size);
+            p.grad_bytes = b > p.grad_bytes ? b : p.grad_bytes;
+        }
+        p.grad_at[0] = at;
+        p.grad_at[1] = at + p.grad_bytes;
+        at += 2 * p.grad_bytes;
+        p.labels_at = at;
+        p.labels_bytes = align_up(std::size_t(Batch) * sizeof(std::int32_t));
+        at += p.labels_bytes;
+        p.total = at;
+        return p;
+    }
+
+};
+
+}  // namespace detail
+
+template <class Arch, int Batch>
+class Network {
+public:
+    static_assert(Batch > 0, "Network: the batch size must be positive");
+    using Layers = typename Arch::template Layers<Batch>;
+    static constexpr int kLayers = int(std::tuple_size_v<Layers>);
+    template <int K>
+    using LayerAt = std::tuple_element_t<K, Layers>;
+    using InShape = typename LayerAt<0>::In;
+    using OutShape = typename LayerAt<kLayers - 1>::Out;
+    static_assert(detail::is_softmax<LayerAt<kLayers - 1>>::value,
+                  "Network: the last layer must be Softmax (training uses softmax + categorical cross-entropy)");
+    static_assert(kLayers >= 2, "Network: put at least one layer before Softmax");
+    static constexpr int kBatch = Batch;
+    static constexpr int kClasses = OutShape::C;
+
+
+    using Planner = detail::ArenaPlanner<Layers, Batch>;
+    using Plan = typename Planner::Plan;
+    static constexpr Plan kPlan = Planner::make(std::make_index_sequence<kLayers>{});
+    static constexpr std::size_t kArenaBytes = kPlan.total;
+    static constexpr std::size_t kParamFloats = kPlan.params_bytes / sizeof(float);  // with alignment padding
+    static constexpr std::size_t kParamCount = Planner::count_params(std::make_index_sequence<kLayers>{});
+
+    explicit Network(std::uint64_t seed = 1, int threads = 1)
+        : arena_(kArenaBytes), pool_(threads), dropout_seed_(splitmix64(seed ^ 0x243F6A8885A308D3ull)) {
+        bind_slices(std::make_index_sequence<kLayers>{});
+        initialize(seed);
+    }
+
+    Network(const Network&) = delete;
+    Network& operator=(const Network&) = delete;
+
+    // Glorot-uniform kernels, zero biases, as Keras does; one random stream per layer.
+    void initialize(std::uint64_t seed) {
+        std::memset(arena_.data() + kPlan.params_at, 0, 3 * kPlan.params_bytes);  // params, grads, velocity
+        visit([&](auto k, auto& layer) {
+            using L = std::decay_t<decltype(layer)>;
+            if constexpr (L::kKernelSize > 0) {
+                Rng rng(splitmix64(seed ^ splitmix64(std::uint64_t(k) + 1)));
+                glorot_uniform(layer.kernel, L::kKernelSize, L::fan_in, L::fan_out, rng);
+            }
+        });
+    }
+
+    // ---- data in and out ------------------------------------------------------------
+    float* input() { return arena_.template at<float>(kPlan.input_at); }  // (Batch, H, W, C)
+    std::int32_t* labels() { return arena_.template at<std::int32_t>(kPlan.labels_at); }
+    const float* probabilities() { return activation(kLayers - 1); }  // (Batch, classes)
+    // Output of layer k (after in-place layers that follow it have run).
+    float* activation(int k) { return arena_.template at<float>(kPlan.layer[k].act_at); }
+    const float* activation_input(int k) {
+        return k == 0 ? input() : activation(k - 1);
+    }
+
+    // ---- training and inference -----------------------------------------------------
+    // Runs the first n (<= Batch) images of input() through the network. With training,
+    // dropout is active and its mask is a function of (seed, step).
+    void forward(int n, bool training, std::uint64_t step = 0) {
+        StepContext ctx = context(training, step);
+        forward_layers(n, ctx, std::make_index_sequence<kLayers>{});
+    }
+
+    // After forward(n, true, step): mean cross-entropy of the first n images against
+    // labels(), and the gradient of every parameter in grads().
+    double backward(int n, std::uint64_t step = 0) {
+        StepContext ctx = context(true, step);
+        float* dlogits = grad_buffer(kPlan.layer[kLayers - 1].grad_slot);
+        const double loss = kernels::softmax_xent_backward<kClasses>(probabilities(), labels(), n, dlogits);
+        backward_layers<kLayers - 2>(n, ctx);
+        return loss;
+    }
+
+    // Mean cross-entropy of the current probabilities (after a forward pass).
+    double loss(int n) { return kernels::softmax_xent_loss<kClasses>(probabilities(), labels(), n); }
+
+    // Applies every layer's kernel constraint; returns the number of clipped units.
+    int apply_constraints() {
+        int clipped = 0;
+        visit([&](auto, auto& layer) { clipped += layer.apply_constraint(); });
+        return clipped;
+    }
+
+    // Dropout on or off in training mode (off reproduces reference computations).
+    void set_dropout_enabled(bool on) { dropout_enabled_ = on; }
+    void set_dropout_seed(std::uint64_t s) { dropout_seed_ = s; }
+
+    // ---- parameters as flat arrays (all tensors, with alignment padding) ---------------
+    float* params() { return arena_.template at<float>(kPlan.params_at); }
+    float* grads() { return arena_.template at<float>(kPlan.grads_at); }
+    float* velocity() { return arena_.template at<float>(kPlan.velocity_at); }
+
+    // Calls fn(std::integral_constant<int, k>, layer_k&) for every layer, in order.
+    template <class Fn>
+    void visit(Fn&& fn) {
+        visit_impl(fn, std::make_index_sequence<kLayers>{});
+    }
+
+    // Keras-like names: conv1, drop1, conv2, pool1, ..., dense1, softmax1.
+    const char* layer_name(int k) const { return names_[k].data(); }
+
+    ThreadPool& pool() { return pool_; }
+    int threads() const { return pool_.size(); }
+
+private:
+    template <std::size_t... K>
+    void bind_slices(std::index_sequence<K...>) {
+        (bind_layer<K>(), ...);
+    }
+
+    template <std::size_t K>
+    void bind_layer() {
+        auto& layer = std::get<K>(layers_);
+        const LayerPlan& lp = kPlan.layer[K];
+        if (lp.kernel_size) {
+            layer.kernel = arena_.template at<float>(kPlan.params_at + lp.kernel_at);
+            layer.dkernel = arena_.template at<float>(kPlan.grads_at + lp.kernel_at);
+        }
+        if (lp.bias_size) {
+            layer.bias = arena_.template at<float>(kPlan.params_at + lp.bias_at);
+            layer.dbias = arena_.template at<float>(kPlan.grads_at + lp.bias_at);
+        }
+        if (lp.saved_bytes) layer.saved = arena_.data() + lp.saved_at;
+        if (lp.scratch_bytes) layer.scratch = arena_.data() + kPlan.scratch_at;
+        layer.layer_key = splitmix64(0xD5A61266F0C9392Cull + K);
+        // Name: prefix plus a count per prefix.
+        int same = 1;
+        for (std::size_t j = 0; j < K; ++j)
+            if (std::strcmp(prefix_of(j), LayerAt<K>::prefix) == 0) ++same;
+        std::snprintf(names_[K].data(), names_[K].size(), "%s%d", LayerAt<K>::prefix, same);
+    }
+
+    static const char* prefix_of(std::size_t k) { return prefixes(std::make_index_sequence<kLayers>{})[k]; }
+    template <std::size_t... K>
+    static constexpr std::array<const char*, kLayers> prefixes(std::index_sequence<K...>) {
+        return {LayerAt<K>::prefix...};
+    }
+
+    template <class Fn, std::size_t... K>
+    void visit_impl(Fn& fn, std::index_sequence<K...>) {
+        (fn(std::integral_constant<int, int(K)>{}, std::get<K>(layers_)), ...);
+    }
+
+    StepContext context(bool training, std::uint64_t step) {
+        StepContext ctx;
+        ctx.pool = &pool_;
+        ctx.training = training && dropout_enabled_;
+        ctx.dropout_key = splitmix64(dropout_seed_ ^ splitmix64(step));
+        return ctx;
+    }
+
+    template <std::size_t... K>
+    void forward_layers(int n, const StepContext& ctx, std::index_sequence<K...>) {
+        (std::get<K>(layers_).forward(activation_input(int(K)), activation(int(K)), n, ctx), ...);
+    }
+
+    float* grad_buffer(int slot) { return arena_.template at<float>(kPlan.grad_at[slot]); }
+
+    // Layers K, K-1, ..., 0; the Softmax layer (last) is handled by the loss.
+    template <int K>
+    void backward_layers(int n, const StepContext& ctx) {
+        if constexpr (K >= 0) {
+            auto& layer = std::get<K>(layers_);
+            float* dout = grad_buffer(kPlan.layer[K + 1].grad_slot);
+            float* din = K > 0 ? grad_buffer(kPlan.layer[K].grad_slot) : nullptr;
+            layer.template backward<(K > 0)>(activation_input(K), activation(K), dout, din, n, ctx);
+            backward_layers<K - 1>(n, ctx);
+        }
+    }
+
+    Arena arena_;
+    ThreadPool pool_;
+    std::uint64_t dropout_seed_;
+    Layers layers_{};
+    std::array<std::array<char, 24>, kLayers> names_{};
+    bool dropout_enabled_ = true;
+};
+
+}  // namespace statnn

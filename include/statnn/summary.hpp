@@ -1,0 +1,101 @@
+// statnn/summary.hpp — the architecture table and the memory plan of a network.
+//
+// The first table has the columns of the Keras tutorial's printout (OPERATION,
+// DATA DIMENSIONS, WEIGHTS(N), WEIGHTS(%)): one row per operation, one per data shape.
+// The second gives every byte of the arena, which is known at compile time.
+#pragma once
+
+#include <cstdio>
+#include <cstring>
+#include <string>
+
+#include "statnn/config.hpp"
+#include "statnn/network.hpp"
+
+namespace statnn {
+
+// 1234567 -> "1,234,567"
+inline std::string with_commas(unsigned long long v) {
+    std::string digits = std::to_string(v), out;
+    for (std::size_t i = 0; i < digits.size(); ++i) {
+        if (i && (digits.size() - i) % 3 == 0) out += ',';
+        out += digits[i];
+    }
+    return out;
+}
+
+namespace detail {
+
+inline const char* operation_glyph(const char* kind) {
+    if (!std::strcmp(kind, "Conv2D")) return " \\|/ ";
+    if (!std::strcmp(kind, "Dropout")) return " | ||";
+    if (!std::strcmp(kind, "MaxPooling2D")) return "Y max";
+    if (!std::strcmp(kind, "Flatten")) return "|||||";
+    if (!std::strcmp(kind, "Dense")) return "XXXXX";
+    return " ~~~ ";
+}
+
+template <class S>
+void print_data_row(std::FILE* out, const char* label) {
+    if constexpr (S::is_flat)
+        std::fprintf(out, "%20s   #####   %12d\n", label, S::C);
+    else
+        std::fprintf(out, "%20s   #####   %4d %4d %4d\n", label, S::C, S::H, S::W);
+}
+
+template <class Net, std::size_t K>
+void print_layer_rows(std::FILE* out, double total) {
+    using L = typename Net::template LayerAt<K>;
+    const std::size_t n = L::kKernelSize + L::kBiasSize;
+    std::fprintf(out, "%20s   %s -------------------%10s %9.1f%%\n", L::kind, operation_glyph(L::kind),
+                 with_commas(n).c_str(), total > 0 ? 100.0 * double(n) / total : 0.0);
+    print_data_row<typename L::Out>(out, std::strcmp(L::activation, "linear") ? L::activation : "");
+}
+
+template <class Net, std::size_t... K>
+void print_all_layer_rows(std::FILE* out, double total, std::index_sequence<K...>) {
+    (print_layer_rows<Net, K>(out, total), ...);
+}
+
+}  // namespace detail
+
+template <class Net>
+void print_architecture(std::FILE* out) {
+    std::fprintf(out, "%20s   %-25s%10s %10s\n\n", "OPERATION", "     DATA DIMENSIONS", "WEIGHTS(N)", "WEIGHTS(%)");
+    detail::print_data_row<typename Net::InShape>(out, "Input");
+    detail::print_all_layer_rows<Net>(out, double(Net::kParamCount), std::make_index_sequence<Net::kLayers>{});
+    std::fprintf(out, "\nTotal params: %s (all trainable)\n", with_commas(Net::kParamCount).c_str());
+}
+
+template <class Net>
+void print_memory_plan(std::FILE* out, Net& net) {
+    constexpr auto& p = Net::kPlan;
+    std::fprintf(out, "\nMemory plan, batch %d, bytes (one arena, allocated once):\n", Net::kBatch);
+    std::fprintf(out, "  %-10s %12s %12s %12s %12s %12s\n", "LAYER", "OUTPUT", "PARAMS", "GRADS", "VELOCITY", "SAVED");
+    std::fprintf(out, "  %-10s %12s\n", "input", with_commas(p.input_bytes).c_str());
+    for (int k = 0; k < Net::kLayers; ++k) {
+        const LayerPlan& l = p.layer[k];
+        const std::size_t params = float_bytes(l.kernel_size) * (l.kernel_size > 0) + float_bytes(l.bias_size) * (l.bias_size > 0);
+        const std::string outb = l.in_place ? std::string("(in place)") : with_commas(float_bytes(Net::kBatch * l.out_size));
+        std::fprintf(out, "  %-10s %12s %12s %12s %12s %12s\n", net.layer_name(k), outb.c_str(),
+                     with_commas(params).c_str(), with_commas(params).c_str(), with_commas(params).c_str(),
+                     with_commas(l.saved_bytes).c_str());
+    }
+    auto region = [&](const char* name, std::size_t bytes, const char* what) {
+        std::fprintf(out, "  %-12s %14s  %s\n", name, with_commas(bytes).c_str(), what);
+    };
+    std::fprintf(out, "\n");
+    region("params", p.params_bytes, "weights and biases, 64-byte aligned tensors");
+    region("grads", p.params_bytes, "d(loss)/d(parameter)");
+    region("velocity", p.params_bytes, "SGD momentum state");
+    region("activations", p.activations_bytes, "input batch and every layer output");
+    region("saved", p.saved_bytes, "zero-padded conv inputs kept for the backward pass");
+    region("scratch", p.scratch_bytes, "transient, shared by all layers");
+    region("gradients", 2 * p.grad_bytes, "two ping-pong buffers for the backward pass");
+    region("labels", p.labels_bytes, "int32 per image");
+    std::fprintf(out, "  %-12s %14s  (%.1f MiB)\n", "arena total", with_commas(Net::kArenaBytes).c_str(),
+                 double(Net::kArenaBytes) / (1024.0 * 1024.0));
+    std::fprintf(out, "\nSIMD: %s, %zu float lanes; threads: %d\n", simd_arch_name(), kFloatLanes, net.threads());
+}
+
+}  // namespace statnn

@@ -1,0 +1,89 @@
+// tests/alloc/test_zero_alloc.cpp — no heap allocation after construction.
+//
+// This executable replaces the global allocation functions with counting ones. After
+// the network (and its thread pool) is constructed, training and evaluation steps must
+// not allocate at all.
+#include <atomic>
+#include <cstdlib>
+#include <memory>
+#include <new>
+
+#include "catch.hpp"
+#include "cnn4.hpp"
+#include "cnn6.hpp"
+
+namespace {
+std::atomic<long> g_allocations{0};
+std::atomic<bool> g_counting{false};
+
+void* counted_alloc(std::size_t n, std::size_t align) {
+    if (g_counting.load(std::memory_order_relaxed)) g_allocations.fetch_add(1, std::memory_order_relaxed);
+    if (n == 0) n = 1;
+    void* p = align > alignof(std::max_align_t) ? std::aligned_alloc(align, (n + align - 1) / align * align) : std::malloc(n);
+    return p;
+}
+}  // namespace
+
+void* operator new(std::size_t n) {
+    if (void* p = counted_alloc(n, 0)) return p;
+    throw std::bad_alloc();
+}
+void* operator new[](std::size_t n) { return operator new(n); }
+void* operator new(std::size_t n, std::align_val_t a) {
+    if (void* p = counted_alloc(n, std::size_t(a))) return p;
+    throw std::bad_alloc();
+}
+void* operator new[](std::size_t n, std::align_val_t a) { return operator new(n, a); }
+void* operator new(std::size_t n, const std::nothrow_t&) noexcept { return counted_alloc(n, 0); }
+void* operator new[](std::size_t n, const std::nothrow_t&) noexcept { return counted_alloc(n, 0); }
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete[](void* p) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
+void operator delete(void* p, std::align_val_t) noexcept { std::free(p); }
+void operator delete[](void* p, std::align_val_t) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t, std::align_val_t) noexcept { std::free(p); }
+void operator delete[](void* p, std::size_t, std::align_val_t) noexcept { std::free(p); }
+
+using namespace statnn;
+
+namespace {
+
+template <class Arch>
+long allocations_during_steps(const SgdConfig& cfg) {
+    using Net = Network<Arch, 8>;
+    auto net = std::make_unique<Net>(1, 2);
+    Sgd sgd(cfg);
+    Rng rng(1);
+    for (std::size_t e = 0; e < Net::kBatch * Net::InShape::size; ++e) net->input()[e] = rng.uniform01();
+    for (int r = 0; r < Net::kBatch; ++r) net->labels()[r] = r % 10;
+    g_allocations = 0;
+    g_counting = true;
+    for (int s = 0; s < 3; ++s) {
+        net->forward(Net::kBatch, true, std::uint64_t(s));
+        net->backward(Net::kBatch, std::uint64_t(s));
+        sgd.step(*net);
+        net->forward(5, false);  // evaluation, partial batch
+        (void)net->loss(5);
+    }
+    g_counting = false;
+    return g_allocations.load();
+}
+
+}  // namespace
+
+TEST_CASE("the counting allocator sees allocations (the test can fail)", "[alloc]") {
+    g_allocations = 0;
+    g_counting = true;
+    auto p = std::make_unique<int[]>(16);
+    g_counting = false;
+    CHECK(g_allocations.load() == 1);
+}
+
+TEST_CASE("cnn6: zero heap allocations in training and evaluation steps", "[alloc][cnn6]") {
+    CHECK(allocations_during_steps<models::Cnn6>(models::kCnn6Sgd) == 0);
+}
+
+TEST_CASE("cnn4: zero heap allocations in training and evaluation steps", "[alloc][cnn4]") {
+    CHECK(allocations_during_steps<models::Cnn4>(models::kCnn4Sgd) == 0);
+}
