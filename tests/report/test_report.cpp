@@ -1,0 +1,658 @@
+// tests/report/test_report.cpp — the report writers: history.csv in both directions, the
+// SVG charts and heatmap (well-formed XML carrying every label and count), the numpy-style
+// confusion text and the samples PNG (its geometry and its pixels).
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <map>
+#include <set>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#define STB_IMAGE_IMPLEMENTATION
+#define STB_IMAGE_STATIC
+#define STBI_ONLY_PNG
+#define STBI_NO_STDIO
+#if defined(__GNUC__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wunused-function"
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
+#pragma GCC diagnostic ignored "-Wsign-compare"
+#pragma GCC diagnostic ignored "-Wunused-parameter"
+#pragma GCC diagnostic ignored "-Wunused-but-set-variable"
+#endif
+#include <stb/stb_image.h>
+#if defined(__GNUC__)
+#pragma GCC diagnostic pop
+#endif
+
+#include "catch.hpp"
+#include "report/report.hpp"
+
+using namespace statnn::report;
+
+namespace {
+
+// ---- a small XML well-formedness checker --------------------------------------------
+// Covers what the writers emit: an optional <?xml ...?> declaration, comments, elements
+// with quoted attributes, text and the five predefined entities or character references.
+// Returns "" when the document is well-formed, otherwise the first problem found.
+
+bool is_name_start(char c) { return std::isalpha(static_cast<unsigned char>(c)) || c == '_' || c == ':'; }
+bool is_name_char(char c) {
+    return is_name_start(c) || std::isdigit(static_cast<unsigned char>(c)) || c == '-' || c == '.';
+}
+bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+// Checks the '&' references in text or an attribute value.
+std::string check_references(const std::string& text) {
+    static const std::set<std::string> predefined = {"amp", "lt", "gt", "quot", "apos"};
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        if (text[i] != '&') continue;
+        const std::size_t semi = text.find(';', i);
+        if (semi == std::string::npos) return "'&' without ';' in \"" + text + "\"";
+        const std::string ref = text.substr(i + 1, semi - i - 1);
+        bool ok = predefined.count(ref) > 0;
+        if (!ok && ref.size() > 1 && ref[0] == '#') {
+            const bool hex = ref[1] == 'x';
+            const std::string digits = ref.substr(hex ? 2 : 1);
+            ok = !digits.empty() && std::all_of(digits.begin(), digits.end(), [&](char c) {
+                return hex ? std::isxdigit(static_cast<unsigned char>(c)) != 0
+                           : std::isdigit(static_cast<unsigned char>(c)) != 0;
+            });
+        }
+        if (!ok) return "bad reference '&" + ref + ";'";
+        i = semi;
+    }
+    return "";
+}
+
+std::string xml_problem(const std::string& xml) {
+    std::size_t pos = 0;
+    const std::size_t n = xml.size();
+    if (xml.compare(0, 5, "<?xml") == 0) {
+        const std::size_t end = xml.find("?>");
+        if (end == std::string::npos) return "unterminated XML declaration";
+        pos = end + 2;
+    }
+    std::vector<std::string> open;
+    bool root_seen = false, root_closed = false;
+    auto read_name = [&](std::string& name) {
+        if (pos >= n || !is_name_start(xml[pos])) return false;
+        const std::size_t start = pos;
+        while (pos < n && is_name_char(xml[pos])) ++pos;
+        name = xml.substr(start, pos - start);
+        return true;
+    };
+    while (pos < n) {
+        if (xml[pos] != '<') {
+            const std::size_t end = std::min(xml.find('<', pos), n);
+            const std::string text = xml.substr(pos, end - pos);
+            if (open.empty() && !std::all_of(text.begin(), text.end(), is_space)) {
+                return "text outside the root element: \"" + text + "\"";
+            }
+            const std::string bad = check_references(text);
+            if (!bad.empty()) return bad;
+            pos = end;
+            continue;
+        }
+        if (xml.compare(pos, 4, "<!--") == 0) {
+            const std::size_t end = xml.find("-->", pos + 4);
+            if (end == std::string::npos) return "unterminated comment";
+            pos = end + 3;
+            continue;
+        }
+        if (xml.compare(pos, 2, "</") == 0) {
+            pos += 2;
+            std::string name;
+            if (!read_name(name)) return "bad closing tag name";
+            while (pos < n && is_space(xml[pos])) ++pos;
+            if (pos >= n || xml[pos] != '>') return "closing tag </" + name + " is not closed by '>'";
+            ++pos;
+            if (open.empty()) return "closing tag </" + name + "> without an open element";
+            if (open.back() != name) return "closing tag </" + name + "> does not match <" + open.back() + ">";
+            open.pop_back();
+            if (open.empty()) root_closed = true;
+            continue;
+        }
+        if (xml.compare(pos, 2, "<!") == 0 || xml.compare(pos, 2, "<?") == 0) {
+            return "unsupported markup at offset " + std::to_string(pos);
+        }
+        // A start tag.
+        ++pos;
+        std::string name;
+        if (!read_name(name)) return "bad element name at offset " + std::to_string(pos);
+        if (root_closed) return "a second root element <" + name + ">";
+        root_seen = true;
+        std::set<std::string> attributes;
+        for (;;) {
+            const std::size_t before = pos;
+            while (pos < n && is_space(xml[pos])) ++pos;
+            if (pos >= n) return "unterminated tag <" + name + ">";
+            if (xml.compare(pos, 2, "/>") == 0) {
+                pos += 2;
+                if (open.empty()) root_closed = true;
+                break;
+            }
+            if (xml[pos] == '>') {
+                ++pos;
+                open.push_back(name);
+                break;
+            }
+            if (pos == before) return "no space before an attribute of <" + name + ">";
+            std::string attribute;
+            if (!read_name(attribute)) return "bad attribute name in <" + name + ">";
+            if (!attributes.insert(attribute).second) return "duplicate attribute " + attribute + " in <" + name + ">";
+            while (pos < n && is_space(xml[pos])) ++pos;
+            if (pos >= n || xml[pos] != '=') return "attribute " + attribute + " of <" + name + "> has no '='";
+            ++pos;
+            while (pos < n && is_space(xml[pos])) ++pos;
+            if (pos >= n || (xml[pos] != '"' && xml[pos] != '\'')) {
+                return "attribute " + attribute + " of <" + name + "> is not quoted";
+            }
+            const char quote = xml[pos++];
+            const std::size_t end = xml.find(quote, pos);
+            if (end == std::string::npos) return "unterminated value of attribute " + attribute;
+            const std::string value = xml.substr(pos, end - pos);
+            if (value.find('<') != std::string::npos) return "'<' in the value of attribute " + attribute;
+            const std::string bad = check_references(value);
+            if (!bad.empty()) return bad;
+            pos = end + 1;
+        }
+    }
+    if (!open.empty()) return "element <" + open.back() + "> is never closed";
+    if (!root_seen) return "no root element";
+    return "";
+}
+
+std::size_t count_of(const std::string& haystack, const std::string& needle) {
+    std::size_t count = 0;
+    for (std::size_t at = haystack.find(needle); at != std::string::npos; at = haystack.find(needle, at + 1)) ++count;
+    return count;
+}
+
+std::string lower(std::string s) {
+    for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return s;
+}
+
+// The opening tag of the <text> element whose content is exactly `content`.
+std::string text_tag_of(const std::string& svg, const std::string& content) {
+    const std::size_t at = svg.find(">" + content + "</text>");
+    if (at == std::string::npos) return "";
+    const std::size_t start = svg.rfind("<text", at);
+    return svg.substr(start, at - start + 1);
+}
+
+std::vector<EpochRecord> sample_history() {
+    const double acc[10] = {0.35, 0.47, 0.54, 0.59, 0.63, 0.66, 0.69, 0.71, 0.73, 0.75};
+    const double val_acc[10] = {0.44, 0.52, 0.57, 0.61, 0.64, 0.66, 0.68, 0.69, 0.70, 0.71};
+    std::vector<EpochRecord> h;
+    for (int i = 0; i < 10; ++i) {
+        EpochRecord r;
+        r.epoch = i + 1;
+        r.acc = acc[i];
+        r.val_acc = val_acc[i];
+        r.loss = 1.8 - 0.1 * i;
+        r.val_loss = 1.6 - 0.07 * i;
+        r.lr = 0.01 / (1 + 1.563e-3 * (i + 1));
+        r.seconds = 41.25 + i;
+        h.push_back(r);
+    }
+    return h;
+}
+
+// A plausible CIFAR-10 test-set matrix: 1000 samples per row, no count below 2.
+const ConfusionMatrix kCifarMatrix = {
+    {814, 11, 38, 14, 13, 4, 7, 11, 56, 32},  {14, 855, 5, 7, 2, 3, 8, 2, 29, 75},
+    {62, 4, 601, 58, 91, 66, 67, 32, 12, 7},  {19, 9, 70, 521, 73, 181, 71, 34, 12, 10},
+    {17, 3, 66, 54, 708, 32, 44, 62, 10, 4},  {10, 3, 56, 164, 48, 643, 25, 40, 6, 5},
+    {5, 5, 45, 54, 38, 21, 817, 6, 6, 3},     {14, 2, 30, 39, 54, 54, 6, 787, 4, 10},
+    {48, 25, 10, 10, 6, 4, 4, 3, 867, 23},    {25, 62, 7, 15, 3, 5, 4, 12, 23, 844}};
+
+std::uint32_t big_endian(const std::vector<unsigned char>& b, std::size_t at) {
+    return (std::uint32_t(b[at]) << 24) | (std::uint32_t(b[at + 1]) << 16) | (std::uint32_t(b[at + 2]) << 8) |
+           std::uint32_t(b[at + 3]);
+}
+
+void check_png_header(const std::vector<unsigned char>& png, std::uint32_t width, std::uint32_t height) {
+    const unsigned char signature[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+    REQUIRE(png.size() > 33);
+    for (int i = 0; i < 8; ++i) REQUIRE(png[i] == signature[i]);
+    CHECK(big_endian(png, 8) == 13);
+    CHECK(std::string(png.begin() + 12, png.begin() + 16) == "IHDR");
+    CHECK(big_endian(png, 16) == width);
+    CHECK(big_endian(png, 20) == height);
+}
+
+struct Decoded {
+    int width = 0, height = 0;
+    std::vector<unsigned char> rgb;
+    const unsigned char* at(int x, int y) const { return &rgb[(std::size_t(y) * width + x) * 3]; }
+};
+
+Decoded decode(const std::vector<unsigned char>& png) {
+    Decoded d;
+    int channels = 0;
+    unsigned char* pixels = stbi_load_from_memory(png.data(), int(png.size()), &d.width, &d.height, &channels, 3);
+    REQUIRE(pixels != nullptr);
+    d.rgb.assign(pixels, pixels + std::size_t(d.width) * d.height * 3);
+    stbi_image_free(pixels);
+    return d;
+}
+
+}  // namespace
+
+// ---- the checker itself, and that it fails what it should ---------------------------
+
+TEST_CASE("the XML checker accepts well-formed documents", "[report][xml]") {
+    CHECK(xml_problem("<svg/>") == "");
+    CHECK(xml_problem("<?xml version=\"1.0\"?>\n<svg a=\"1\" b='2'><g><text>x &amp; y &#60; &#x3e;</text></g></svg>\n") ==
+          "");
+    CHECK(xml_problem("<a><!-- a comment --><b c=\"&quot;\"/></a>") == "");
+}
+
+TEST_CASE("the XML checker rejects broken documents", "[report][xml]") {
+    CHECK(xml_problem("<svg><g></svg>") != "");                 // unbalanced
+    CHECK(xml_problem("<svg><g></g>") != "");                   // never closed
+    CHECK(xml_problem("<svg></svg></svg>") != "");              // stray closing tag
+    CHECK(xml_problem("<svg x=1/>") != "");                     // unquoted attribute
+    CHECK(xml_problem("<svg x=\"1\"y=\"2\"/>") != "");          // no space between attributes
+    CHECK(xml_problem("<svg x=\"1\" x=\"2\"/>") != "");         // duplicate attribute
+    CHECK(xml_problem("<svg x=\"a<b\"/>") != "");               // '<' in a value
+    CHECK(xml_problem("<svg><text>A & B</text></svg>") != "");  // raw '&'
+    CHECK(xml_problem("<svg><text>&nbsp;</text></svg>") != "");  // not a predefined entity
+    CHECK(xml_problem("<svg/><svg/>") != "");                    // two roots
+    CHECK(xml_problem("hello<svg/>") != "");                     // text outside the root
+    CHECK(xml_problem("") != "");                                // no root
+
+    // A real chart with its end cut off, or with an unescaped title spliced in, fails.
+    const std::string svg = accuracy_svg(sample_history());
+    REQUIRE(xml_problem(svg) == "");
+    const std::string truncated = svg.substr(0, svg.rfind("</svg>"));
+    CHECK(xml_problem(truncated) != "");
+    std::string raw_title = svg;
+    const std::string title = "Training Accuracy vs Validation Accuracy";
+    raw_title.replace(raw_title.find(title), title.size(), "Accuracy <&> loss");
+    CHECK(xml_problem(raw_title) != "");
+}
+
+// ---- history.csv -------------------------------------------------------------------
+
+TEST_CASE("cifar10_class_names lists the classes in label order", "[report][csv]") {
+    const std::vector<std::string> expected = {"airplane", "automobile", "bird",  "cat",  "deer",
+                                               "dog",      "frog",       "horse", "ship", "truck"};
+    CHECK(cifar10_class_names() == expected);
+}
+
+TEST_CASE("history_csv writes a header and one row per epoch", "[report][csv]") {
+    EpochRecord r;
+    r.epoch = 3;
+    r.loss = 1.2345678;
+    r.acc = 0.5;
+    r.val_loss = 0.000123456789;
+    r.val_acc = 0.71;
+    r.lr = 0.00998439;
+    r.seconds = 41.2;
+    CHECK(history_csv({}) == "epoch,loss,acc,val_loss,val_acc,lr,seconds\n");
+    CHECK(history_csv({r}) ==
+          "epoch,loss,acc,val_loss,val_acc,lr,seconds\n"
+          "3,1.23457,0.5,0.000123457,0.71,0.00998439,41.200\n");
+}
+
+TEST_CASE("history.csv survives a round trip", "[report][csv]") {
+    std::vector<EpochRecord> history = sample_history();
+    history[4].loss = std::numeric_limits<double>::quiet_NaN();
+    history[5].val_loss = std::numeric_limits<double>::infinity();
+    history[6].val_loss = -std::numeric_limits<double>::infinity();
+    const std::string text = history_csv(history);
+    const std::vector<EpochRecord> back = parse_history_csv(text);
+    REQUIRE(back.size() == history.size());
+    auto same = [](double a, double b, double tolerance) {
+        if (std::isnan(a) || std::isnan(b)) return std::isnan(a) && std::isnan(b);
+        if (std::isinf(a) || std::isinf(b)) return a == b;
+        return std::fabs(a - b) <= tolerance * std::max(1.0, std::fabs(a));
+    };
+    for (std::size_t i = 0; i < history.size(); ++i) {
+        INFO("epoch " << history[i].epoch);
+        CHECK(back[i].epoch == history[i].epoch);
+        CHECK(same(back[i].loss, history[i].loss, 5e-6));
+        CHECK(same(back[i].acc, history[i].acc, 5e-6));
+        CHECK(same(back[i].val_loss, history[i].val_loss, 5e-6));
+        CHECK(same(back[i].val_acc, history[i].val_acc, 5e-6));
+        CHECK(same(back[i].lr, history[i].lr, 5e-6));
+        CHECK(same(back[i].seconds, history[i].seconds, 5e-4));
+    }
+    // Written again, the parsed history gives the same text.
+    CHECK(history_csv(back) == text);
+    CHECK(parse_history_csv(history_csv({})).empty());
+}
+
+TEST_CASE("parse_history_csv accepts CRLF line ends and trailing blank lines", "[report][csv]") {
+    const std::string text =
+        "epoch,loss,acc,val_loss,val_acc,lr,seconds\r\n"
+        "1,2.1,0.25,1.9,0.3,0.01,40.000\r\n"
+        "2,1.7,0.4,1.6,0.45,0.0099,39.500\r\n"
+        "\r\n\n";
+    const std::vector<EpochRecord> h = parse_history_csv(text);
+    REQUIRE(h.size() == 2);
+    CHECK(h[1].epoch == 2);
+    CHECK(h[1].val_acc == 0.45);
+    CHECK(h[1].seconds == 39.5);
+}
+
+TEST_CASE("parse_history_csv rejects malformed input, naming the line", "[report][csv]") {
+    using Catch::Matchers::Contains;
+    const std::string header = "epoch,loss,acc,val_loss,val_acc,lr,seconds\n";
+    const std::string good = "1,2.1,0.25,1.9,0.3,0.01,40.000\n";
+
+    CHECK_THROWS_AS(parse_history_csv(""), std::runtime_error);
+    CHECK_THROWS_WITH(parse_history_csv(""), Contains("line 1"));
+    CHECK_THROWS_WITH(parse_history_csv("epoch,loss,acc\n" + good), Contains("line 1") && Contains("header"));
+    CHECK_THROWS_WITH(parse_history_csv("Epoch,loss,acc,val_loss,val_acc,lr,seconds\n"), Contains("line 1"));
+    CHECK_THROWS_WITH(parse_history_csv(header + good + "2,1.7,0.4,1.6,0.45\n"),
+                      Contains("line 3") && Contains("expected 7 columns, found 5"));
+    CHECK_THROWS_WITH(parse_history_csv(header + good + "2,1.7,0.4,1.6,0.45,0.01,1,9\n"),
+                      Contains("line 3") && Contains("found 8"));
+    CHECK_THROWS_WITH(parse_history_csv(header + "1,2.1,abc,1.9,0.3,0.01,40.000\n"),
+                      Contains("line 2") && Contains("acc") && Contains("not a number"));
+    CHECK_THROWS_WITH(parse_history_csv(header + "1,2.1,0.25,1.9,0.3,0.01,40s\n"),
+                      Contains("line 2") && Contains("seconds") && Contains("not a number"));
+    CHECK_THROWS_WITH(parse_history_csv(header + "1,,0.25,1.9,0.3,0.01,40\n"),
+                      Contains("line 2") && Contains("not a number"));
+    CHECK_THROWS_WITH(parse_history_csv(header + "1, 2.1,0.25,1.9,0.3,0.01,40\n"), Contains("line 2"));
+    CHECK_THROWS_WITH(parse_history_csv(header + "1.5,2.1,0.25,1.9,0.3,0.01,40\n"),
+                      Contains("line 2") && Contains("epoch"));
+    CHECK_THROWS_WITH(parse_history_csv(header + good + good), Contains("line 3") && Contains("epoch"));
+    CHECK_THROWS_WITH(parse_history_csv(header + good + "\n" + "2,1.7,0.4,1.6,0.45,0.0099,39.5\n"),
+                      Contains("line 3") && Contains("blank"));
+}
+
+// ---- the curves ----------------------------------------------------------------------
+
+TEST_CASE("accuracy and loss charts are well-formed and fully labelled", "[report][svg]") {
+    const std::vector<EpochRecord> h = sample_history();
+    const std::string acc = accuracy_svg(h);
+    const std::string loss = loss_svg(h);
+    CHECK(xml_problem(acc) == "");
+    CHECK(xml_problem(loss) == "");
+    for (const std::string* svg : {&acc, &loss}) {
+        CHECK(svg->find("<svg") != std::string::npos);
+        CHECK(svg->find(">Epoch</text>") != std::string::npos);
+        CHECK(svg->find(">Training</text>") != std::string::npos);
+        CHECK(svg->find(">Validation</text>") != std::string::npos);
+        for (int e = 1; e <= 10; ++e) CHECK(svg->find(">" + std::to_string(e) + "</text>") != std::string::npos);
+        // Two lines of ten markers, plus one marker per legend entry.
+        CHECK(count_of(*svg, "<polyline") == 2);
+        CHECK(count_of(*svg, "<circle") == 22);
+        CHECK(lower(*svg).find("nan") == std::string::npos);
+        CHECK(lower(*svg).find("inf") == std::string::npos);
+    }
+    CHECK(acc.find(">Training Accuracy vs Validation Accuracy</text>") != std::string::npos);
+    CHECK(acc.find(">Accuracy</text>") != std::string::npos);
+    CHECK(loss.find(">Training Loss vs Validation Loss</text>") != std::string::npos);
+    CHECK(loss.find(">Loss</text>") != std::string::npos);
+    // Accuracy is plotted as a fraction: 0.35..0.75 gets ticks a tenth apart.
+    for (const char* tick : {">0.4</text>", ">0.5</text>", ">0.6</text>", ">0.7</text>"}) {
+        CHECK(acc.find(tick) != std::string::npos);
+    }
+    CHECK(acc.find(">40</text>") == std::string::npos);
+}
+
+TEST_CASE("curves_svg escapes its text", "[report][svg]") {
+    const std::string svg = curves_svg("Loss & <accuracy> \"quoted\" 'single'", "x < y & z", {1, 2, 3}, {2, 3, 4});
+    CHECK(xml_problem(svg) == "");
+    CHECK(svg.find("Loss &amp; &lt;accuracy&gt; &quot;quoted&quot; &apos;single&apos;") != std::string::npos);
+    CHECK(svg.find("x &lt; y &amp; z") != std::string::npos);
+}
+
+TEST_CASE("curves_svg handles one epoch, constant series, non-finite values and no data", "[report][svg]") {
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    const double inf = std::numeric_limits<double>::infinity();
+
+    SECTION("a single epoch: markers, no lines") {
+        const std::string svg = curves_svg("One", "Loss", {1.5}, {1.2});
+        CHECK(xml_problem(svg) == "");
+        CHECK(count_of(svg, "<polyline") == 0);
+        CHECK(count_of(svg, "<circle") == 2 + 2);
+        CHECK(svg.find(">1</text>") != std::string::npos);
+    }
+    SECTION("a constant series") {
+        const std::string svg = curves_svg("Flat", "Loss", {0.5, 0.5, 0.5}, {0.5, 0.5, 0.5});
+        CHECK(xml_problem(svg) == "");
+        CHECK(count_of(svg, "<polyline") == 2);
+        CHECK(svg.find(">0.50</text>") != std::string::npos);  // ticks 0.02 apart
+        CHECK(lower(svg).find("nan") == std::string::npos);
+        const std::string zeros = curves_svg("Zero", "Loss", {0, 0}, {0, 0});
+        CHECK(xml_problem(zeros) == "");
+        CHECK(lower(zeros).find("nan") == std::string::npos);
+    }
+    SECTION("non-finite values are skipped and break the line") {
+        const std::string svg = curves_svg("Diverged", "Loss", {2.0, nan, 1.0, 0.9}, {inf, 1.5, -inf, 1.2});
+        CHECK(xml_problem(svg) == "");
+        CHECK(lower(svg).find("nan") == std::string::npos);
+        CHECK(lower(svg).find("inf") == std::string::npos);
+        CHECK(count_of(svg, "<polyline") == 1);        // only 1.0, 0.9 are adjacent finite values
+        CHECK(count_of(svg, "<circle") == 3 + 2 + 2);  // finite values plus the legend's markers
+    }
+    SECTION("only non-finite values") {
+        const std::string svg = curves_svg("Nothing", "Loss", {nan, nan}, {inf});
+        CHECK(xml_problem(svg) == "");
+        CHECK(svg.find("no data") != std::string::npos);
+        CHECK(lower(svg).find("nan") == std::string::npos);
+        CHECK(lower(svg).find("inf") == std::string::npos);
+    }
+    SECTION("empty series: empty axes and a note") {
+        for (const std::string& svg : {curves_svg("Empty", "Loss", {}, {}), accuracy_svg({}), loss_svg({})}) {
+            CHECK(xml_problem(svg) == "");
+            CHECK(svg.find("no data") != std::string::npos);
+            CHECK(svg.find(">Epoch</text>") != std::string::npos);
+            CHECK(svg.find(">Training</text>") != std::string::npos);
+            CHECK(count_of(svg, "<polyline") == 0);
+            CHECK(count_of(svg, "<circle") == 2);
+        }
+    }
+    SECTION("extreme values") {
+        const std::string svg = curves_svg("Huge", "Loss", {1e300, -1e300, 1e-300}, {std::numeric_limits<double>::max()});
+        CHECK(xml_problem(svg) == "");
+        CHECK(lower(svg).find("nan") == std::string::npos);
+        CHECK(lower(svg).find("inf") == std::string::npos);
+    }
+}
+
+// ---- the confusion matrix ------------------------------------------------------------
+
+TEST_CASE("confusion_svg shows every class name and every count", "[report][confusion]") {
+    const std::string svg = confusion_svg(kCifarMatrix, cifar10_class_names(), "Confusion matrix");
+    CHECK(xml_problem(svg) == "");
+    CHECK(svg.find(">Confusion matrix</text>") != std::string::npos);
+    CHECK(svg.find(">True class</text>") != std::string::npos);
+    CHECK(svg.find(">Predicted class</text>") != std::string::npos);
+    for (const std::string& name : cifar10_class_names()) {
+        // Once as a row label, once as a column label.
+        CHECK(count_of(svg, ">" + name + "</text>") == 2);
+    }
+    std::map<std::int64_t, std::size_t> multiplicity;
+    for (const auto& row : kCifarMatrix) {
+        for (std::int64_t v : row) ++multiplicity[v];
+    }
+    for (const auto& [value, times] : multiplicity) {
+        INFO("count " << value);
+        CHECK(count_of(svg, ">" + std::to_string(value) + "</text>") == times);
+    }
+    CHECK(count_of(svg, "<rect") >= 100);
+}
+
+TEST_CASE("confusion_svg colours by row fraction and picks a readable text colour", "[report][confusion]") {
+    // Row 0: 90 of 100 on the diagonal (dark, white text), 10 of 100 off it (light, black
+    // text). Row 1 is empty: no division by zero, white cells.
+    const std::string svg = confusion_svg({{90, 10}, {0, 0}}, {"yes", "no"}, "Two classes");
+    CHECK(xml_problem(svg) == "");
+    const std::string dark = text_tag_of(svg, "90");
+    const std::string light = text_tag_of(svg, "10");
+    REQUIRE(!dark.empty());
+    REQUIRE(!light.empty());
+    CHECK(dark.find("fill=\"#ffffff\"") != std::string::npos);
+    CHECK(light.find("fill=\"#000000\"") != std::string::npos);
+    CHECK(count_of(svg, ">0</text>") >= 2);
+    CHECK(lower(svg).find("nan") == std::string::npos);
+}
+
+TEST_CASE("confusion_svg escapes names and title and checks its arguments", "[report][confusion]") {
+    const std::string svg = confusion_svg({{1, 2, 3}, {4, 5, 6}, {7, 8, 9}}, {"a&b", "<c>", "d\"e"}, "M & <N>");
+    CHECK(xml_problem(svg) == "");
+    CHECK(svg.find(">a&amp;b</text>") != std::string::npos);
+    CHECK(svg.find(">&lt;c&gt;</text>") != std::string::npos);
+    CHECK(svg.find(">d&quot;e</text>") != std::string::npos);
+    CHECK(svg.find(">M &amp; &lt;N&gt;</text>") != std::string::npos);
+
+    const std::string empty = confusion_svg({}, {}, "Empty");
+    CHECK(xml_problem(empty) == "");
+    CHECK(empty.find("no data") != std::string::npos);
+
+    CHECK_THROWS_AS(confusion_svg({{1, 2}, {3, 4}}, {"one"}, "t"), std::invalid_argument);
+    CHECK_THROWS_AS(confusion_svg({{1, 2, 3}, {4, 5, 6}}, {"a", "b"}, "t"), std::invalid_argument);
+    CHECK_THROWS_AS(confusion_svg({{1, 2}, {3}}, {"a", "b"}, "t"), std::invalid_argument);
+}
+
+TEST_CASE("confusion_text prints like numpy", "[report][confusion]") {
+    // The expected strings are numpy 1.24's print() of the same integer arrays.
+    CHECK(confusion_text({{814, 11, 38}, {14, 855, 5}}) == "[[814  11  38]\n [ 14 855   5]]");
+    CHECK(confusion_text({{1, 2}, {3, 4}}) == "[[1 2]\n [3 4]]");
+    CHECK(confusion_text({{1000, 0}, {5, -3}}) == "[[1000    0]\n [   5   -3]]");
+    CHECK(confusion_text({{7}}) == "[[7]]");
+    CHECK(confusion_text({{1, 2, 3}}) == "[[1 2 3]]");
+    CHECK(confusion_text({}) == "[]");
+    CHECK(confusion_text({{}, {}}) == "[]");
+    CHECK(confusion_text(kCifarMatrix) ==
+          "[[814  11  38  14  13   4   7  11  56  32]\n"
+          " [ 14 855   5   7   2   3   8   2  29  75]\n"
+          " [ 62   4 601  58  91  66  67  32  12   7]\n"
+          " [ 19   9  70 521  73 181  71  34  12  10]\n"
+          " [ 17   3  66  54 708  32  44  62  10   4]\n"
+          " [ 10   3  56 164  48 643  25  40   6   5]\n"
+          " [  5   5  45  54  38  21 817   6   6   3]\n"
+          " [ 14   2  30  39  54  54   6 787   4  10]\n"
+          " [ 48  25  10  10   6   4   4   3 867  23]\n"
+          " [ 25  62   7  15   3   5   4  12  23 844]]");
+    CHECK_THROWS_AS(confusion_text({{1, 2}, {3}}), std::invalid_argument);
+}
+
+TEST_CASE("confusion_text wraps long rows at 75 columns as numpy does", "[report][confusion]") {
+    ConfusionMatrix wide(2, std::vector<std::int64_t>(20));
+    for (int i = 0; i < 2; ++i) {
+        for (int j = 0; j < 20; ++j) wide[i][j] = (i * 20 + j) * 1000;
+    }
+    CHECK(confusion_text(wide) ==
+          "[[    0  1000  2000  3000  4000  5000  6000  7000  8000  9000 10000 11000\n"
+          "  12000 13000 14000 15000 16000 17000 18000 19000]\n"
+          " [20000 21000 22000 23000 24000 25000 26000 27000 28000 29000 30000 31000\n"
+          "  32000 33000 34000 35000 36000 37000 38000 39000]]");
+    // At the boundary: 36 one-digit numbers fit on a line, the 37th moves to the next.
+    ConfusionMatrix digits(2, std::vector<std::int64_t>(37));
+    for (int i = 0; i < 2; ++i) {
+        for (int j = 0; j < 37; ++j) digits[i][j] = (i * 37 + j) % 10;
+    }
+    CHECK(confusion_text(digits) ==
+          "[[0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5\n"
+          "  6]\n"
+          " [7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2\n"
+          "  3]]");
+    CHECK(confusion_text({std::vector<std::int64_t>(digits[0].begin(), digits[0].begin() + 36)}) ==
+          "[[0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5]]");
+    const ConfusionMatrix million = {{1000000, 1000000, 1000000, 1000000, 1000000, 1000000, 1000000, 1000000,
+                                      1000000, 1}};
+    CHECK(confusion_text(million) ==
+          "[[1000000 1000000 1000000 1000000 1000000 1000000 1000000 1000000 1000000\n"
+          "        1]]");
+    const ConfusionMatrix twelve_digits = {std::vector<std::int64_t>(8, 123456789012)};
+    CHECK(confusion_text(twelve_digits) ==
+          "[[123456789012 123456789012 123456789012 123456789012 123456789012\n"
+          "  123456789012 123456789012 123456789012]]");
+}
+
+// ---- the samples PNG -------------------------------------------------------------------
+
+TEST_CASE("samples_png lays out a 5-column grid and copies the pixels", "[report][png]") {
+    // Ten synthetic images, each a distinct pattern: R = x*8 + k, G = y*8, B = 255 - 20k.
+    std::vector<std::vector<unsigned char>> storage(10, std::vector<unsigned char>(3072));
+    std::vector<const unsigned char*> images;
+    for (int k = 0; k < 10; ++k) {
+        for (int y = 0; y < 32; ++y) {
+            for (int x = 0; x < 32; ++x) {
+                storage[k][y * 32 + x] = static_cast<unsigned char>(x * 8 + k);
+                storage[k][1024 + y * 32 + x] = static_cast<unsigned char>(y * 8);
+                storage[k][2048 + y * 32 + x] = static_cast<unsigned char>(255 - 20 * k);
+            }
+        }
+        images.push_back(storage[k].data());
+    }
+    const std::vector<unsigned char> png = samples_png(images, cifar10_class_names());
+
+    // "automobile" is 10 characters: a label 12 * 10 - 2 = 118 px wide sets the cell width.
+    const int cell_w = 118, cell_h = 120, margin = 12, gap_x = 16, gap_y = 14;
+    const int width = 2 * margin + 5 * cell_w + 4 * gap_x;   // 678
+    const int height = 2 * margin + 2 * cell_h + 1 * gap_y;  // 278
+    check_png_header(png, width, height);
+
+    const Decoded d = decode(png);
+    REQUIRE(d.width == width);
+    REQUIRE(d.height == height);
+    // The corners are background.
+    for (const auto& [x, y] : {std::pair<int, int>{0, 0}, {width - 1, 0}, {0, height - 1}, {width - 1, height - 1}}) {
+        const unsigned char* p = d.at(x, y);
+        CHECK((p[0] == 255 && p[1] == 255 && p[2] == 255));
+    }
+    for (int k = 0; k < 10; ++k) {
+        INFO("image " << k);
+        const int x0 = margin + (k % 5) * (cell_w + gap_x) + (cell_w - 96) / 2;
+        const int y0 = margin + (k / 5) * (cell_h + gap_y);
+        // Every source pixel becomes a 3x3 block.
+        bool pixels_match = true;
+        for (int y = 0; y < 96 && pixels_match; ++y) {
+            for (int x = 0; x < 96; ++x) {
+                const unsigned char* p = d.at(x0 + x, y0 + y);
+                const int sx = x / 3, sy = y / 3;
+                if (p[0] != storage[k][sy * 32 + sx] || p[1] != storage[k][1024 + sy * 32 + sx] ||
+                    p[2] != storage[k][2048 + sy * 32 + sx]) {
+                    pixels_match = false;
+                    break;
+                }
+            }
+        }
+        CHECK(pixels_match);
+        // The label: dark ink in the band under the image, nothing but grey levels there.
+        int ink = 0;
+        for (int y = y0 + 96; y < y0 + cell_h; ++y) {
+            for (int x = x0 - (cell_w - 96) / 2; x < x0 - (cell_w - 96) / 2 + cell_w; ++x) {
+                const unsigned char* p = d.at(x, y);
+                if (p[0] < 64 && p[0] == p[1] && p[1] == p[2]) ++ink;
+            }
+        }
+        CHECK(ink > 40);
+    }
+}
+
+TEST_CASE("samples_png geometry for other counts and label lengths", "[report][png]") {
+    std::vector<unsigned char> grey(3072, 128);
+    auto images = [&](std::size_t n) { return std::vector<const unsigned char*>(n, grey.data()); };
+
+    // Short names: cells are as wide as an image (96 px).
+    check_png_header(samples_png(images(3), {"a", "b", "c"}), 24 + 3 * 96 + 2 * 16, 24 + 120);
+    check_png_header(samples_png(images(6), {"a", "b", "c", "d", "e", "f"}), 24 + 5 * 96 + 4 * 16,
+                     24 + 2 * 120 + 14);
+    check_png_header(samples_png(images(11), std::vector<std::string>(11, "x")), 24 + 5 * 96 + 4 * 16,
+                     24 + 3 * 120 + 2 * 14);
+    // A long name is cut to 24 characters: 12 * 24 - 2 = 286 px.
+    check_png_header(samples_png(images(1), {std::string(40, 'w')}), 24 + 286, 24 + 120);
+    // Characters without a glyph still render (as '?').
+    check_png_header(samples_png(images(1), {"caf\xc3\xa9 #1"}), 24 + 96, 24 + 120);
+    // No images: a blank picture.
+    check_png_header(samples_png({}, {}), 24, 24);
+
+    CHECK_THROWS_AS(samples_png(images(2), {"one"}), std::invalid_argument);
+    CHECK_THROWS_AS(samples_png({nullptr}, {"one"}), std::invalid_argument);
+}
