@@ -1,23 +1,36 @@
 // src/app.hpp — the command-line program every per-architecture binary runs.
 //
-// targets/<name>.cpp defines a network type and its recipe and calls run_app().
+// targets/<name>.cpp defines a network type and its recipe and calls run_app():
+//   <name> summary | train | evaluate | predict | bench
+// Problems are reported as one line "<name>: <what>" on stderr; the exit status is 2 for
+// a bad command line and 1 for anything else that went wrong.
 #pragma once
 
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <exception>
+#include <memory>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "cli.hpp"
+#include "files.hpp"
+#include "image_file.hpp"
+#include "progress.hpp"
+#include "report/report.hpp"
+#include "statnn/data/cifar10.hpp"
+#include "statnn/io/checkpoint.hpp"
 #include "statnn/statnn.hpp"
+#include "trainer.hpp"
 
 namespace statnn {
 
 struct Recipe {
-    const char* name;      // binary name, e.g. "cnn6"
-    const char* title;     // one line about the architecture
+    const char* name;   // binary name, e.g. "cnn6"
+    const char* title;  // one line about the architecture and its recipe
     SgdConfig sgd;
     int epochs;
 };
@@ -27,10 +40,17 @@ namespace app {
 inline const std::vector<cli::FlagSpec>& flag_specs() {
     static const std::vector<cli::FlagSpec> specs = {
         {"data", cli::FlagKind::Text, "DIR", "CIFAR-10 binary folder (default: $CIFAR10_DIR, ./data/cifar-10-batches-bin, ../shared/cifar-10/cifar-10-batches-bin)"},
-        {"epochs", cli::FlagKind::PositiveInt, "N", "training epochs (default: the recipe's)"},
-        {"seed", cli::FlagKind::Seed, "S", "random seed for weights, shuffling and dropout (default 1)"},
-        {"limit", cli::FlagKind::PositiveInt, "N", "train on the first N training images only"},
+        {"epochs", cli::FlagKind::PositiveInt, "N", "train: total epochs (default: the recipe's)"},
+        {"seed", cli::FlagKind::Seed, "S", "train: seed for weights, shuffling and dropout (default 1)"},
+        {"lr", cli::FlagKind::PositiveReal, "X", "train: learning rate (default: the recipe's)"},
+        {"limit", cli::FlagKind::PositiveInt, "N", "train: use the first N training images only"},
+        {"val-limit", cli::FlagKind::PositiveInt, "N", "validate/evaluate on the first N test images only"},
+        {"out", cli::FlagKind::Text, "DIR", "train: folder for reports and checkpoints (default runs/<name>-<date>-<time>)"},
+        {"resume", cli::FlagKind::Switch, "", "train: continue the run in --out from its last checkpoint"},
+        {"weights", cli::FlagKind::Text, "FILE", "evaluate, predict: weights or checkpoint file"},
         {"threads", cli::FlagKind::PositiveInt, "N", "worker threads (default: all cores)"},
+        {"verbose", cli::FlagKind::NonNegativeInt, "N", "0 quiet, 1 progress bar, 2 one line per epoch (default 1; 2 when not a terminal)"},
+        {"seconds", cli::FlagKind::PositiveReal, "S", "bench: seconds to measure (default 5)"},
         {"help", cli::FlagKind::Switch, "", "show this help"},
     };
     return specs;
@@ -41,86 +61,325 @@ inline void print_usage(std::FILE* out, const Recipe& r) {
                  "usage: %s <command> [flags]\n"
                  "%s\n\n"
                  "commands:\n"
-                 "  summary   print the architecture table and the memory plan\n"
-                 "  train     train on CIFAR-10\n\n"
+                 "  summary                      architecture table and memory plan\n"
+                 "  train                        train on CIFAR-10, validating after every epoch\n"
+                 "  evaluate --weights FILE      accuracy and confusion matrix on the test set\n"
+                 "  predict --weights FILE IMAGE...   top-3 classes of 32x32 PNG/PPM files or test:INDEX records\n"
+                 "  bench train|infer            images per second on synthetic data (one JSON line)\n\n"
                  "flags:\n%s",
                  r.name, r.title, cli::describe_flags(flag_specs()).c_str());
 }
 
-}  // namespace app
-
-namespace app {
-
-// Reads `n` records starting at record `first` of one CIFAR-10 binary file into the
-// network's input (channels-last, /255) and labels. Returns false with a message on error.
 inline int default_threads() {
     const unsigned n = std::thread::hardware_concurrency();
     return n == 0 ? 1 : int(n);
 }
 
-template <class Net>
-bool read_records(const std::string& file, long first, int n, Net& net, std::string& error) {
-    std::FILE* f = std::fopen(file.c_str(), "rb");
-    if (!f) {
-        error = file + ": cannot open";
-        return false;
-    }
-    unsigned char record[3073];
-    bool ok = std::fseek(f, first * 3073L, SEEK_SET) == 0;
-    for (int r = 0; ok && r < n; ++r) {
-        ok = std::fread(record, 1, sizeof record, f) == sizeof record && record[0] <= 9;
-        if (!ok) break;
-        net.labels()[r] = record[0];
-        float* img = net.input() + std::size_t(r) * 3072;
-        for (int c = 0; c < 3; ++c)
-            for (int p = 0; p < 1024; ++p) img[p * 3 + c] = float(record[1 + c * 1024 + p]) / 255.0f;
-    }
-    std::fclose(f);
-    if (!ok) error = file + ": not a CIFAR-10 binary batch (short record or label > 9)";
-    return ok;
-}
+inline int threads_flag(const cli::Args& args) { return int(args.integer("threads", default_threads())); }
 
+// --data, $CIFAR10_DIR, ./data/cifar-10-batches-bin, ../shared/cifar-10/cifar-10-batches-bin.
 inline std::string find_data_dir(const cli::Args& args) {
     if (args.has("data")) return args.text("data");
-    if (const char* env = std::getenv("CIFAR10_DIR")) return env;
-    for (const char* d : {"data/cifar-10-batches-bin", "../shared/cifar-10/cifar-10-batches-bin"}) {
-        std::string probe = std::string(d) + "/data_batch_1.bin";
-        if (std::FILE* f = std::fopen(probe.c_str(), "rb")) {
-            std::fclose(f);
-            return d;
-        }
-    }
-    return "data/cifar-10-batches-bin";
+    if (const char* env = std::getenv("CIFAR10_DIR"); env && *env) return env;
+    for (const char* d : {"data/cifar-10-batches-bin", "../shared/cifar-10/cifar-10-batches-bin"})
+        if (file_exists(std::string(d) + "/data_batch_1.bin")) return d;
+    throw data::DataError(
+        "no CIFAR-10 data found (looked at $CIFAR10_DIR, ./data/cifar-10-batches-bin, "
+        "../shared/cifar-10/cifar-10-batches-bin); run scripts/get-cifar10 or pass --data DIR");
 }
+
+template <class Net>
+void load_weights(Net& net, const cli::Args& args) {
+    if (!args.has("weights")) throw cli::UsageError("--weights FILE is required");
+    io::load_checkpoint(args.text("weights"), net);
+}
+
+template <class Net>
+report::ConfusionMatrix to_matrix(const ConfusionCounts<Net::kClasses>& c) {
+    report::ConfusionMatrix m(Net::kClasses, std::vector<std::int64_t>(Net::kClasses));
+    for (int i = 0; i < Net::kClasses; ++i)
+        for (int j = 0; j < Net::kClasses; ++j) m[i][j] = c.counts[i][j];
+    return m;
+}
+
+template <class Net>
+void print_confusion(const ConfusionCounts<Net::kClasses>& c, std::FILE* out) {
+    std::fprintf(out, "%s\n", report::confusion_text(to_matrix<Net>(c)).c_str());
+}
+
+inline std::string now_stamp() {
+    char buf[32];
+    const std::time_t t = std::time(nullptr);
+    std::strftime(buf, sizeof buf, "%Y%m%d-%H%M%S", std::localtime(&t));
+    return buf;
+}
+
+inline std::string format_seconds(double s) {
+    char buf[64];
+    const long t = long(std::lround(s));
+    std::snprintf(buf, sizeof buf, "%.1f s (%ld:%02ld:%02ld)", s, t / 3600, (t / 60) % 60, t % 60);
+    return buf;
+}
+
+// ---- train -------------------------------------------------------------------------
 
 template <class Arch, int Batch>
 int train(const Recipe& recipe, const cli::Args& args) {
     using Net = Network<Arch, Batch>;
+    const bool resume = args.has("resume");
+    if (resume && !args.has("out")) throw cli::UsageError("--resume needs --out DIR, the run to continue");
+    const std::string out = args.has("out") ? args.text("out") : std::string("runs/") + recipe.name + "-" + now_stamp();
+    const std::string checkpoint = out + "/checkpoint.bin";
+    if (resume && !file_exists(checkpoint))
+        throw cli::UsageError("--resume: " + checkpoint + " does not exist (nothing to continue)");
+    if (!resume && file_exists(checkpoint))
+        throw cli::UsageError("--out " + out + " already holds a run; add --resume to continue it, or choose another --out");
+    make_writable_dir(out, "--out");
+
     const std::string dir = find_data_dir(args);
-    const std::uint64_t seed = args.seed("seed", 1);
-    const long limit = long(args.integer("limit", 10000));
+    const data::Cifar10Set train_set(dir, data::Split::Train), test_set(dir, data::Split::Test);
+    data::Cifar10Set::check_same_size(train_set, test_set);
+
+    io::TrainingState state;
+    state.seed = args.seed("seed", 1);
+    state.sgd = recipe.sgd;
+    state.sgd.lr = args.real("lr", recipe.sgd.lr);
+    state.train_limit = args.integer("limit", 0);
+    state.val_limit = args.integer("val-limit", 0);
+    auto net = std::make_unique<Net>(state.seed, threads_flag(args));
+    if (resume) {
+        const io::TrainingState saved = io::load_checkpoint(checkpoint, *net);
+        auto differs = [&](const char* flag, bool given, bool same) {
+            if (given && !same)
+                throw cli::UsageError(std::string("--") + flag + " differs from the run being resumed (" + checkpoint + ")");
+        };
+        differs("seed", args.has("seed"), saved.seed == state.seed);
+        differs("lr", args.has("lr"), saved.sgd.lr == state.sgd.lr);
+        differs("limit", args.has("limit"), saved.train_limit == state.train_limit);
+        differs("val-limit", args.has("val-limit"), saved.val_limit == state.val_limit);
+        state = saved;
+        net->reseed_dropout(state.seed);
+    }
+    Sgd sgd(state.sgd);
+    sgd.set_iterations(state.iterations);
     const int epochs = int(args.integer("epochs", recipe.epochs));
-    Net net(seed, int(args.integer("threads", default_threads())));
-    Sgd sgd(recipe.sgd);
-    const std::string file = dir + "/data_batch_1.bin";
-    std::uint64_t step = 0;
-    for (int epoch = 1; epoch <= epochs; ++epoch) {
-        double loss_sum = 0;
-        long seen = 0;
-        for (long first = 0; first < limit; first += Batch) {
-            const int n = int(first + Batch <= limit ? Batch : limit - first);
-            std::string error;
-            if (!read_records(file, first, n, net, error)) {
-                std::fprintf(stderr, "%s: %s\n", recipe.name, error.c_str());
-                return 1;
+
+    data::Cifar10Reader train_reader(train_set, Batch, long(state.train_limit), true, state.seed);
+    data::Cifar10Reader val_reader(test_set, Batch, long(state.val_limit), false, 0);
+    const int verbose = int(args.integer("verbose", 1));
+    Progress progress(stdout, verbose);
+    const auto names = data::class_names(dir);
+
+    if (verbose > 0) {
+        std::printf("%s: %s\n", recipe.name, recipe.title);
+        std::printf("data %s: %ld training, %ld validation images; out %s\n", dir.c_str(), train_reader.size(),
+                    val_reader.size(), out.c_str());
+        std::printf("seed %llu, %d threads, SIMD %s; arena %.1f MiB\n", (unsigned long long)state.seed, net->threads(),
+                    simd_arch_name(), double(Net::kArenaBytes) / 1048576.0);
+        if (resume) std::printf("resuming after epoch %u of %d\n", state.epochs_done, epochs);
+        std::fflush(stdout);
+    }
+
+    Evaluation<Net::kClasses> last_eval;
+    bool have_eval = false;
+    double learning_seconds = 0;
+    for (int epoch = int(state.epochs_done) + 1; epoch <= epochs; ++epoch) {
+        const auto t0 = std::chrono::steady_clock::now();
+        progress.epoch_begin(epoch, epochs, train_reader.batches_per_epoch());
+        const TrainEpochResult tr = train_epoch(*net, sgd, train_reader, epoch, progress);
+        if (const long bad = first_non_finite_parameter(*net); bad >= 0)
+            throw DivergenceError("epoch " + std::to_string(epoch) + ": parameter " + std::to_string(bad) +
+                                  " is not finite after update " + std::to_string(sgd.iterations()));
+        last_eval = evaluate(*net, val_reader);
+        have_eval = true;
+        const double seconds = seconds_since(t0);
+        learning_seconds += seconds;
+
+        EpochRecord rec;
+        rec.epoch = epoch;
+        rec.loss = tr.loss;
+        rec.acc = tr.acc;
+        rec.val_loss = last_eval.loss;
+        rec.val_acc = last_eval.acc;
+        rec.lr = sgd.learning_rate();
+        rec.seconds = seconds;
+        state.history.push_back(rec);
+        state.iterations = sgd.iterations();
+        state.epochs_done = std::uint32_t(epoch);
+        io::save_checkpoint(checkpoint, *net, recipe.name, io::CheckpointContents::Training, state);
+        io::write_file_atomic(out + "/history.csv", report::history_csv(state.history));
+        io::write_file_atomic(out + "/accuracy.svg", report::accuracy_svg(state.history));
+        io::write_file_atomic(out + "/loss.svg", report::loss_svg(state.history));
+
+        EpochSummary s;
+        s.steps = tr.steps;
+        s.seconds = seconds;
+        s.images_per_s = tr.seconds > 0 ? double(tr.images) / tr.seconds : 0;
+        s.loss = tr.loss;
+        s.acc = tr.acc;
+        s.val_loss = last_eval.loss;
+        s.val_acc = last_eval.acc;
+        progress.epoch_end(s);
+
+        // Stuck at chance: say why, if a layer of ReLUs died.
+        if (last_eval.acc <= 1.5 / Net::kClasses) {
+            net->forward(std::min<int>(Batch, int(val_reader.size())), false);
+            const auto dead = dead_relu_layers(*net, std::min<int>(Batch, int(val_reader.size())));
+            std::string which;
+            for (const auto& d : dead) which += (which.empty() ? "" : ", ") + d;
+            std::fprintf(stderr,
+                         "%s: warning: after epoch %d validation accuracy is %.2f%%, chance level. %s\n", recipe.name,
+                         epoch, 100.0 * last_eval.acc,
+                         dead.empty() ? "No layer is entirely dead yet; it may still recover."
+                                      : ("Every ReLU of " + which +
+                                         " outputs 0 for every image: the layer is dead and passes no gradient, so "
+                                         "training cannot recover. Restart with another --seed or a lower --lr.")
+                                            .c_str());
+        }
+    }
+    if (!have_eval) {  // resumed a finished run: evaluate for the reports
+        last_eval = evaluate(*net, val_reader);
+    }
+
+    double total_seconds = 0;
+    for (const auto& r : state.history) total_seconds += r.seconds;
+    io::save_checkpoint(out + "/weights.bin", *net, recipe.name, io::CheckpointContents::Weights, state);
+    io::write_file_atomic(out + "/confusion.svg",
+                          report::confusion_svg(to_matrix<Net>(last_eval.confusion), names,
+                                                std::string(recipe.name) + " confusion matrix (test set)"));
+    {
+        std::vector<std::vector<unsigned char>> records(Net::kClasses);
+        std::vector<unsigned char> rec(data::kRecordBytes);
+        int found = 0;
+        for (long i = 0; i < test_set.records() && found < Net::kClasses; ++i) {
+            test_set.read_record(i, rec.data());
+            if (records[rec[0]].empty()) {
+                records[rec[0]].assign(rec.begin() + 1, rec.end());
+                ++found;
             }
-            net.forward(n, true, step);
-            loss_sum += net.backward(n, step) * n;
-            sgd.step(net);
-            ++step;
-            seen += n;
-            std::printf("Epoch %d/%d %ld/%ld - loss: %.4f\n", epoch, epochs, seen, limit, loss_sum / double(seen));
-            std::fflush(stdout);
+        }
+        std::vector<const unsigned char*> images;
+        std::vector<std::string> labels;
+        for (int k = 0; k < Net::kClasses; ++k)
+            if (!records[k].empty()) {
+                images.push_back(records[k].data());
+                labels.push_back(k < int(names.size()) ? names[k] : std::to_string(k));
+            }
+        const auto png = report::samples_png(images, labels);
+        io::write_file_atomic(out + "/samples.png", std::string(png.begin(), png.end()));
+    }
+    {
+        MemoryFile summary;
+        std::fprintf(summary.get(), "%s: %s\n\n", recipe.name, recipe.title);
+        print_architecture<Net>(summary.get());
+        print_memory_plan(summary.get(), *net);
+        std::fprintf(summary.get(), "\nTraining: seed %llu, SGD lr %g momentum %g decay %g nesterov %s, batch %d\n",
+                     (unsigned long long)state.seed, state.sgd.lr, state.sgd.momentum, state.sgd.decay,
+                     state.sgd.nesterov ? "true" : "false", Batch);
+        std::fprintf(summary.get(), "Data: %s, %ld training and %ld validation images\n\n", dir.c_str(),
+                     train_reader.size(), val_reader.size());
+        std::fprintf(summary.get(), "epoch      loss       acc  val_loss   val_acc   seconds\n");
+        for (const auto& r : state.history)
+            std::fprintf(summary.get(), "%5d  %8.4f  %8.4f  %8.4f  %8.4f  %8.1f\n", r.epoch, r.loss, r.acc, r.val_loss,
+                         r.val_acc, r.seconds);
+        std::fprintf(summary.get(), "\nAccuracy: %.2f%%\n", 100.0 * last_eval.acc);
+        print_confusion<Net>(last_eval.confusion, summary.get());
+        std::fprintf(summary.get(), "Time of learning: %s\n", format_seconds(total_seconds).c_str());
+        io::write_file_atomic(out + "/summary.txt", summary.text());
+    }
+
+    std::printf("Accuracy: %.2f%%\n", 100.0 * last_eval.acc);
+    print_confusion<Net>(last_eval.confusion, stdout);
+    std::printf("Time of learning: %s\n", format_seconds(total_seconds).c_str());
+    std::printf("Reports in %s: history.csv accuracy.svg loss.svg confusion.svg samples.png summary.txt weights.bin\n",
+                out.c_str());
+    return 0;
+}
+
+// ---- evaluate, predict -------------------------------------------------------------
+
+template <class Arch, int Batch>
+int evaluate_command(const Recipe& recipe, const cli::Args& args) {
+    using Net = Network<Arch, Batch>;
+    auto net = std::make_unique<Net>(1, threads_flag(args));
+    load_weights(*net, args);
+    const std::string dir = find_data_dir(args);
+    const data::Cifar10Set test_set(dir, data::Split::Test);
+    data::Cifar10Reader reader(test_set, Batch, long(args.integer("val-limit", 0)), false, 0);
+    const auto t0 = std::chrono::steady_clock::now();
+    const auto e = evaluate(*net, reader);
+    std::printf("%s: %ld test images, loss %.4f, %.1f s\n", recipe.name, e.images, e.loss, seconds_since(t0));
+    std::printf("Accuracy: %.2f%%\n", 100.0 * e.acc);
+    print_confusion<Net>(e.confusion, stdout);
+    return 0;
+}
+
+template <class Arch, int Batch>
+int predict_command(const Recipe&, const cli::Args& args) {
+    using Net = Network<Arch, Batch>;
+    const auto& inputs = args.positional();
+    if (inputs.empty()) throw cli::UsageError("predict needs at least one IMAGE (a 32x32 PNG/PPM file or test:INDEX)");
+    auto net = std::make_unique<Net>(1, threads_flag(args));
+    load_weights(*net, args);
+    std::unique_ptr<data::Cifar10Set> test_set;
+    std::string dir;
+    std::vector<unsigned char> record(data::kRecordBytes);
+    std::vector<int> truth;
+    std::vector<std::string> names;
+    // Decode everything first, so a bad image stops the command before any output.
+    std::vector<std::vector<unsigned char>> pixels;
+    for (const auto& in : inputs) {
+        std::vector<unsigned char> px(data::kImageBytes);
+        if (in.rfind("test:", 0) == 0) {
+            const std::string idx = in.substr(5);
+            char* end = nullptr;
+            const long i = std::strtol(idx.c_str(), &end, 10);
+            if (idx.empty() || *end != '\0' || i < 0) throw cli::UsageError(in + ": expected test:INDEX with INDEX >= 0");
+            if (!test_set) {
+                dir = find_data_dir(args);
+                test_set = std::make_unique<data::Cifar10Set>(dir, data::Split::Test);
+                names = data::class_names(dir);
+            }
+            if (i >= test_set->records())
+                throw cli::UsageError(in + ": the test set has " + std::to_string(test_set->records()) + " records");
+            test_set->read_record(i, record.data());
+            std::copy(record.begin() + 1, record.end(), px.begin());
+            truth.push_back(record[0]);
+        } else {
+            load_image_32x32(in, px.data());
+            truth.push_back(-1);
+        }
+        pixels.push_back(std::move(px));
+    }
+    if (names.empty()) {
+        try {
+            names = data::class_names(find_data_dir(args));
+        } catch (const data::DataError&) {
+            names = data::class_names("");
+        }
+    }
+    auto name = [&](int k) { return k < int(names.size()) ? names[k] : std::to_string(k); };
+    for (std::size_t first = 0; first < pixels.size(); first += Batch) {
+        const int n = int(std::min<std::size_t>(Batch, pixels.size() - first));
+        for (int r = 0; r < n; ++r)
+            data::record_to_float(pixels[first + r].data(), net->input() + std::size_t(r) * data::kImageBytes);
+        net->forward(n, false);
+        for (int r = 0; r < n; ++r) {
+            const float* p = net->probabilities() + std::size_t(r) * Net::kClasses;
+            int top[3] = {0, 0, 0};
+            std::vector<bool> used(Net::kClasses, false);
+            for (int t = 0; t < 3 && t < Net::kClasses; ++t) {
+                int best = -1;
+                for (int k = 0; k < Net::kClasses; ++k)
+                    if (!used[k] && (best < 0 || p[k] > p[best])) best = k;
+                used[best] = true;
+                top[t] = best;
+            }
+            std::printf("%s:", inputs[first + r].c_str());
+            for (int t = 0; t < 3 && t < Net::kClasses; ++t)
+                std::printf("%s %s %.4f", t ? "," : "", name(top[t]).c_str(), p[top[t]]);
+            if (truth[first + r] >= 0) std::printf("  (label: %s)", name(truth[first + r]).c_str());
+            std::printf("\n");
         }
     }
     return 0;
@@ -136,29 +395,35 @@ int run_app(const Recipe& recipe, int argc, char** argv) {
         return 2;
     }
     const std::string command = argv[1];
-    if (command == "--help" || command == "help") {
+    if (command == "--help" || command == "-h" || command == "help") {
         app::print_usage(stdout, recipe);
         return 0;
     }
     try {
-        cli::Args args(argc, argv, 2, app::flag_specs());
+        const cli::Args args(argc, argv, 2, app::flag_specs());
         if (args.has("help")) {
             app::print_usage(stdout, recipe);
             return 0;
         }
+        if (int(args.integer("verbose", 1)) > 2) throw cli::UsageError("--verbose: expected 0, 1 or 2");
         if (command == "summary") {
             std::printf("%s: %s\n\n", recipe.name, recipe.title);
             print_architecture<Net>(stdout);
-            Net net(1, int(args.integer("threads", app::default_threads())));
-            print_memory_plan(stdout, net);
+            auto net = std::make_unique<Net>(1, app::threads_flag(args));
+            print_memory_plan(stdout, *net);
             return 0;
         }
         if (command == "train") return app::train<Arch, Batch>(recipe, args);
+        if (command == "evaluate") return app::evaluate_command<Arch, Batch>(recipe, args);
+        if (command == "predict") return app::predict_command<Arch, Batch>(recipe, args);
         throw cli::UsageError("unknown command '" + command + "'");
     } catch (const cli::UsageError& e) {
         std::fprintf(stderr, "%s: %s\n", recipe.name, e.what());
-        app::print_usage(stderr, recipe);
+        std::fprintf(stderr, "Run '%s --help' for usage.\n", recipe.name);
         return 2;
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "%s: %s\n", recipe.name, e.what());
+        return 1;
     }
 }
 

@@ -8,7 +8,17 @@
 #include <cstddef>
 
 #if !defined(STATNN_NO_SIMD)
+// GCC 12's AVX-512 intrinsics initialise their "undefined" vectors from themselves and
+// trip -Wuninitialized wherever they are inlined (GCC bug 105593); not our code.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
 #include <xsimd/xsimd.hpp>
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
 #if defined(XSIMD_NO_SUPPORTED_ARCHITECTURE)
 #define STATNN_NO_SIMD 1
 #endif

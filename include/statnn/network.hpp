@@ -216,7 +216,8 @@ public:
     static constexpr std::size_t kParamCount = Planner::count_params(std::make_index_sequence<kLayers>{});
 
     explicit Network(std::uint64_t seed = 1, int threads = 1)
-        : arena_(kArenaBytes), pool_(threads), dropout_seed_(splitmix64(seed ^ 0x243F6A8885A308D3ull)) {
+        : arena_(kArenaBytes), pool_(threads) {
+        reseed_dropout(seed);
         bind_slices(std::make_index_sequence<kLayers>{});
         initialize(seed);
     }
@@ -270,13 +271,14 @@ public:
     // Applies every layer's kernel constraint; returns the number of clipped units.
     int apply_constraints() {
         int clipped = 0;
-        visit([&](auto, auto& layer) { clipped += layer.apply_constraint(); });
+        visit([&](auto, auto& layer) { clipped += layer.apply_constraint(pool_); });
         return clipped;
     }
 
     // Dropout on or off in training mode (off reproduces reference computations).
     void set_dropout_enabled(bool on) { dropout_enabled_ = on; }
-    void set_dropout_seed(std::uint64_t s) { dropout_seed_ = s; }
+    // Dropout masks are a function of (seed, step); a resumed run restores its seed here.
+    void reseed_dropout(std::uint64_t seed) { dropout_seed_ = splitmix64(seed ^ 0x243F6A8885A308D3ull); }
 
     // ---- parameters as flat arrays (all tensors, with alignment padding) ---------------
     float* params() { return arena_.template at<float>(kPlan.params_at); }
@@ -363,7 +365,7 @@ private:
 
     Arena arena_;
     ThreadPool pool_;
-    std::uint64_t dropout_seed_;
+    std::uint64_t dropout_seed_ = 0;
     Layers layers_{};
     std::array<std::array<char, 24>, kLayers> names_{};
     bool dropout_enabled_ = true;

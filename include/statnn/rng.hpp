@@ -20,11 +20,22 @@ constexpr std::uint64_t splitmix64(std::uint64_t x) {
 // A uniform float in [0, 1) from the top 24 bits of a 64-bit value.
 constexpr float unit_float(std::uint64_t bits) { return float(bits >> 40) * (1.0f / 16777216.0f); }
 
-// Counter-based uniform: the value for (key, index) never depends on the order in
-// which values are drawn, so dropout masks are identical whatever the thread split,
-// and can be regenerated in the backward pass instead of stored.
-constexpr float hash_uniform(std::uint64_t key, std::uint64_t index) {
-    return unit_float(splitmix64(key ^ splitmix64(index)));
+// A 32-bit integer hash with good avalanche; cheap in SIMD lanes (two multiplies).
+constexpr std::uint32_t mix32(std::uint32_t x) {
+    x ^= x >> 16;
+    x *= 0x7FEB352Du;
+    x ^= x >> 15;
+    x *= 0x846CA68Bu;
+    x ^= x >> 16;
+    return x;
+}
+
+// Counter-based uniform in [0, 1): the value for (key, index) never depends on the order
+// in which values are drawn, so dropout masks are identical whatever the thread split
+// or SIMD width, and the backward pass regenerates them instead of storing them.
+constexpr float hash_uniform(std::uint64_t key, std::uint32_t index) {
+    const std::uint32_t h = mix32(mix32(index ^ std::uint32_t(key)) + std::uint32_t(key >> 32));
+    return float(h >> 8) * (1.0f / 16777216.0f);
 }
 
 // xoshiro256** — a sequential generator for initialisation and shuffling.

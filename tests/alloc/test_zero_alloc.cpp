@@ -3,6 +3,11 @@
 // This executable replaces the global allocation functions with counting ones. After
 // the network (and its thread pool) is constructed, training and evaluation steps must
 // not allocate at all.
+// The replacements below pair malloc with free on purpose.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+#endif
+
 #include <atomic>
 #include <cstdlib>
 #include <memory>

@@ -1,22 +1,47 @@
 // statnn/kernels/conv2d.hpp — the convolution kernels layers call.
 //
-// Each entry point picks, at compile time, the fastest implementation available for
-// the shape and the build's SIMD architecture; the scalar reference in ref/ is the
-// fallback and the oracle the tests compare against.
+// Each entry point picks, at compile time, the xsimd kernel when the build has a SIMD
+// architecture and the shape suits it (channels a multiple of the vector width), and the
+// scalar reference in ref/ otherwise. The reference is also the oracle the tests compare
+// the fast kernels against.
 #pragma once
 
+#include <cstddef>
+
 #include "statnn/kernels/ref/conv2d.hpp"
+#include "statnn/kernels/simd/conv2d.hpp"
 
 namespace statnn::kernels {
 
 template <int Hp, int Wp, int I, int K, int O>
+constexpr bool conv2d_uses_simd() {
+#if defined(STATNN_NO_SIMD)
+    return false;
+#else
+    return simd::Conv2DForwardPlan<Hp, Wp, I, K, O>::supported;
+#endif
+}
+
+// One image: out = conv(in_padded, w) + b, optionally ReLU.
+template <int Hp, int Wp, int I, int K, int O>
 void conv2d_forward(const float* in, const float* w, const float* b, float* out, bool relu) {
+#if !defined(STATNN_NO_SIMD)
+    if constexpr (conv2d_uses_simd<Hp, Wp, I, K, O>()) {
+        simd::conv2d_forward<Hp, Wp, I, K, O>(in, w, b, out, relu);
+        return;
+    }
+#endif
     ref::conv2d_forward<Hp, Wp, I, K, O>(in, w, b, out, relu);
 }
 
-template <int Hp, int Wp, int I, int K, int O>
-void conv2d_backward_weights(const float* in, const float* dout, float* dw, float* db) {
-    ref::conv2d_backward_weights<Hp, Wp, I, K, O>(in, dout, dw, db);
+// One image, zero-padded by P; with a mask, elements whose mask is <= 0 become 0.
+template <int H, int W, int C, int P>
+void pad_image(const float* src, float* dst, const float* mask = nullptr) {
+#if !defined(STATNN_NO_SIMD)
+    simd::pad_image<H, W, C, P>(src, dst, mask);
+#else
+    ref::pad_image<H, W, C, P>(src, dst, mask);
+#endif
 }
 
 template <int I, int K, int O>
@@ -24,9 +49,45 @@ void conv2d_rotate_kernel(const float* w, float* wr) {
     ref::conv2d_rotate_kernel<I, K, O>(w, wr);
 }
 
-template <int H, int W, int C, int P>
-void pad_image(const float* src, float* dst, const float* mask = nullptr) {
-    ref::pad_image<H, W, C, P>(src, dst, mask);
-}
+// The kernel and bias gradients of a batch, as independent tasks so a thread pool can
+// share them out: task t < kTasks writes only its own part of dw / db, and sums images
+// in order, so the result does not depend on how tasks are scheduled.
+//   in:  n padded input images, `in_stride` floats apart
+//   g:   n output gradients, `g_stride` floats apart, row stride GW pixels
+//   dw, db: zeroed before the first task runs
+template <int Hp, int Wp, int I, int K, int O, int GW>
+struct Conv2DParamGrad {
+    static constexpr int Ho = Hp - K + 1, Wo = Wp - K + 1;
+#if !defined(STATNN_NO_SIMD)
+    using Plan = simd::Conv2DWeightsPlan<Hp, Wp, I, K, O>;
+    static constexpr bool kSimd = Plan::supported;
+    static constexpr int kKernelTasks = kSimd ? Plan::kTiles : 1;
+    static constexpr int kBiasTasks = kSimd ? O / simd::L : 0;
+#else
+    static constexpr bool kSimd = false;
+    static constexpr int kKernelTasks = 1;
+    static constexpr int kBiasTasks = 0;
+#endif
+    static constexpr int kTasks = kKernelTasks + kBiasTasks;
+
+    static void run(int task, const float* in, std::size_t in_stride, const float* g, std::size_t g_stride, int n,
+                    float* dw, float* db) {
+#if !defined(STATNN_NO_SIMD)
+        if constexpr (kSimd) {
+            if (task < kKernelTasks) {
+                for (int r = 0; r < n; ++r)
+                    simd::conv2d_backward_weights_tile_image<Hp, Wp, I, K, O, GW>(in + r * in_stride, g + r * g_stride, dw,
+                                                                                 task);
+            } else {
+                for (int r = 0; r < n; ++r)
+                    simd::conv2d_backward_bias_vector<Ho, Wo, O, GW>(g + r * g_stride, db, task - kKernelTasks);
+            }
+            return;
+        }
+#endif
+        for (int r = 0; r < n; ++r)
+            ref::conv2d_backward_weights<Hp, Wp, I, K, O, GW>(in + r * in_stride, g + r * g_stride, dw, db);
+    }
+};
 
 }  // namespace statnn::kernels

@@ -66,23 +66,30 @@ struct Conv2DLayer : LayerDefaults {
 
     template <bool NeedInputGrad>
     void backward(const float* in, const float* out, float* dout, float* din, int n, const StepContext& ctx) {
-        if constexpr (kRelu)
-            for_each_image(ctx, n, [&](int r) {
-                kernels::relu_backward(out + r * Out::size, dout + r * Out::size, dout + r * Out::size, Out::size);
-            });
+        // 1. The output gradient, zero-padded by Q for the input-gradient convolution,
+        //    with the fused ReLU's derivative applied on the way.
+        float* padded_grad = reinterpret_cast<float*>(scratch);
+        for_each_image(ctx, n, [&](int r) {
+            kernels::pad_image<Out::H, Out::W, Filters, Q>(dout + r * Out::size, padded_grad + r * kPaddedOutGrad,
+                                                           kRelu ? out + r * Out::size : nullptr);
+        });
+        // 2. Kernel and bias gradients, read from the padded gradient's interior.
+        using Grad = kernels::Conv2DParamGrad<Hp, Wp, C, K, Filters, Wq>;
         std::memset(dkernel, 0, kKernelSize * sizeof(float));
         std::memset(dbias, 0, kBiasSize * sizeof(float));
-        // Images in order: the sum, and so the gradient, does not depend on the thread count.
-        for (int r = 0; r < n; ++r)
-            kernels::conv2d_backward_weights<Hp, Wp, C, K, Filters>(padded_input(in, r), dout + r * Out::size, dkernel, dbias);
+        const float* inputs = padded_input(in, 0);
+        const std::size_t in_stride = P > 0 ? kPaddedIn : In::size;
+        const float* interior = padded_grad + (Q * Wq + Q) * Filters;
+        ctx.pool->run(Grad::kTasks, [&](int task) {
+            Grad::run(task, inputs, in_stride, interior, kPaddedOutGrad, n, dkernel, dbias);
+        });
+        // 3. Input gradient: the padded output gradient convolved with the rotated kernel.
         if constexpr (NeedInputGrad) {
-            float* padded_grad = reinterpret_cast<float*>(scratch);
             float* rotated = reinterpret_cast<float*>(scratch + float_bytes(Batch * kPaddedOutGrad));
             kernels::conv2d_rotate_kernel<C, K, Filters>(kernel, rotated);
             for_each_image(ctx, n, [&](int r) {
-                float* g = padded_grad + r * kPaddedOutGrad;
-                kernels::pad_image<Out::H, Out::W, Filters, Q>(dout + r * Out::size, g);
-                kernels::conv2d_forward<Hq, Wq, Filters, K, C>(g, rotated, nullptr, din + r * In::size, false);
+                kernels::conv2d_forward<Hq, Wq, Filters, K, C>(padded_grad + r * kPaddedOutGrad, rotated, nullptr,
+                                                              din + r * In::size, false);
             });
         }
     }

@@ -54,24 +54,34 @@ struct DenseLayer : LayerDefaults {
     static constexpr bool kHasConstraint = !std::is_same_v<Constraint, NoConstraint>;
     static constexpr std::size_t kScratchBytes = kHasConstraint ? float_bytes(Units) : 0;
 
-    void forward(const float* in, float* out, int n, const StepContext&) {
-        kernels::dense_forward<I, Units>(in, n, kernel, bias, out, kRelu);
+    using Kernels = kernels::Dense<I, Units>;
+
+    void forward(const float* in, float* out, int n, const StepContext& ctx) {
+        ctx.pool->run(Kernels::kForwardTasks,
+                      [&](int task) { Kernels::forward(task, in, n, kernel, bias, out, kRelu); });
     }
 
     template <bool NeedInputGrad>
-    void backward(const float* in, const float* out, float* dout, float* din, int n, const StepContext&) {
+    void backward(const float* in, const float* out, float* dout, float* din, int n, const StepContext& ctx) {
         if constexpr (kRelu) kernels::relu_backward(out, dout, dout, std::size_t(n) * Units);
-        kernels::dense_backward_weights<I, Units>(in, dout, n, dkernel, dbias);
-        if constexpr (NeedInputGrad) kernels::dense_backward_input<I, Units>(dout, n, kernel, din);
+        ctx.pool->run(Kernels::kWeightTasks,
+                      [&](int task) { Kernels::backward_weights(task, in, dout, n, dkernel, dbias); });
+        if constexpr (NeedInputGrad)
+            ctx.pool->run(Kernels::kInputTasks, [&](int task) { Kernels::backward_input(task, dout, n, kernel, din); });
     }
 
     // Returns the number of columns that were above the limit.
-    int apply_constraint() {
-        if constexpr (kHasConstraint)
-            return kernels::max_norm<I, Units>(kernel, Constraint::value, Constraint::epsilon,
-                                               reinterpret_cast<float*>(scratch));
-        else
+    int apply_constraint(ThreadPool& pool) {
+        if constexpr (kHasConstraint) {
+            using MaxNormKernel = kernels::MaxNormConstraint<I, Units>;
+            float* norms = reinterpret_cast<float*>(scratch);
+            pool.run(MaxNormKernel::kNormTasks, [&](int t) { MaxNormKernel::norms_task(kernel, norms, t); });
+            const int clipped = MaxNormKernel::factors(norms, Constraint::value, Constraint::epsilon);
+            pool.run(MaxNormKernel::kScaleTasks, [&](int t) { MaxNormKernel::scale_task(kernel, norms, t); });
+            return clipped;
+        } else {
             return 0;
+        }
     }
     static constexpr float max_norm_value() {
         if constexpr (kHasConstraint) return Constraint::value;

@@ -29,7 +29,7 @@ struct DropoutLayer : LayerDefaults {
         if (!ctx.training || Num == 0) return;  // identity, and out aliases in
         const std::uint64_t key = splitmix64(ctx.dropout_key ^ layer_key);
         for_each_image(ctx, n, [&](int r) {
-            kernels::dropout_apply(in + r * In::size, out + r * In::size, In::size, rate, key, std::uint64_t(r) * In::size);
+            kernels::dropout_apply(in + r * In::size, out + r * In::size, In::size, rate, key, std::uint32_t(r * In::size));
         });
     }
 
@@ -38,7 +38,7 @@ struct DropoutLayer : LayerDefaults {
         if (!NeedInputGrad || !ctx.training || Num == 0) return;
         const std::uint64_t key = splitmix64(ctx.dropout_key ^ layer_key);
         for_each_image(ctx, n, [&](int r) {
-            kernels::dropout_apply(dout + r * In::size, din + r * In::size, In::size, rate, key, std::uint64_t(r) * In::size);
+            kernels::dropout_apply(dout + r * In::size, din + r * In::size, In::size, rate, key, std::uint32_t(r * In::size));
         });
     }
 };

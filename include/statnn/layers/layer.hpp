@@ -58,7 +58,7 @@ struct LayerDefaults : LayerSlices {
     static constexpr int kKernelDims[4] = {0, 0, 0, 0};
     static constexpr float fan_in = 0, fan_out = 0;
     static constexpr bool kHasConstraint = false;
-    int apply_constraint() { return 0; }
+    int apply_constraint(ThreadPool&) { return 0; }
 };
 
 // Run fn(image) for every image of the batch on the pool.

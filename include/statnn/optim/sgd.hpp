@@ -32,9 +32,13 @@ public:
     // output units whose kernel column the constraints shrank.
     template <class Net>
     int step(Net& net) {
-        const float lr_t = float(learning_rate());
-        kernels::sgd_update(net.params(), net.velocity(), net.grads(), Net::kParamFloats, lr_t,
-                            float(config_.momentum), config_.nesterov);
+        const float lr_t = float(learning_rate()), m = float(config_.momentum);
+        const bool nesterov = config_.nesterov;
+        float *w = net.params(), *v = net.velocity();
+        const float* g = net.grads();
+        net.pool().run(kernels::SgdUpdate::tasks(Net::kParamFloats), [&](int task) {
+            kernels::SgdUpdate::run(task, w, v, g, Net::kParamFloats, lr_t, m, nesterov);
+        });
         const int clipped = net.apply_constraints();
         ++iterations_;
         return clipped;

@@ -28,7 +28,8 @@ void conv2d_forward(const T* in, const T* w, const T* b, T* out, bool relu) {
 
 // Adds this image's contribution to the kernel and bias gradients:
 //   dw[ky][kx][i][o] += sum_{y,x} in[y+ky][x+kx][i] * dout[y][x][o];  db[o] += sum_{y,x} dout[y][x][o]
-template <int Hp, int Wp, int I, int K, int O, class T>
+// dout has a row stride of GW pixels (default: Wo, contiguous).
+template <int Hp, int Wp, int I, int K, int O, int GW = Wp - K + 1, class T>
 void conv2d_backward_weights(const T* in, const T* dout, T* dw, T* db) {
     constexpr int Ho = Hp - K + 1, Wo = Wp - K + 1;
     for (int ky = 0; ky < K; ++ky)
@@ -39,12 +40,13 @@ void conv2d_backward_weights(const T* in, const T* dout, T* dw, T* db) {
                     for (int y = 0; y < Ho; ++y)
                         for (int x = 0; x < Wo; ++x)
                             acc += in[(std::size_t(y + ky) * Wp + (x + kx)) * I + i] *
-                                   dout[(std::size_t(y) * Wo + x) * O + o];
+                                   dout[(std::size_t(y) * GW + x) * O + o];
                     dw[((std::size_t(ky) * K + kx) * I + i) * O + o] += acc;
                 }
     for (int o = 0; o < O; ++o) {
         T acc = T(0);
-        for (int p = 0; p < Ho * Wo; ++p) acc += dout[std::size_t(p) * O + o];
+        for (int y = 0; y < Ho; ++y)
+            for (int x = 0; x < Wo; ++x) acc += dout[(std::size_t(y) * GW + x) * O + o];
         db[o] += acc;
     }
 }

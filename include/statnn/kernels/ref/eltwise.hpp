@@ -24,9 +24,10 @@ void relu_backward(const T* out, const T* dout, T* din, std::size_t n) {
 // scaled by 1 / (1 - rate). The mask is a pure function of (key, index), so the backward
 // pass regenerates it instead of storing it. In place allowed.
 inline void dropout_apply(const float* x, float* out, std::size_t n, float rate, std::uint64_t key,
-                          std::uint64_t first) {
+                          std::uint32_t first) {
     const float scale = 1.0f / (1.0f - rate);
-    for (std::size_t e = 0; e < n; ++e) out[e] = hash_uniform(key, first + e) >= rate ? x[e] * scale : 0.0f;
+    for (std::size_t e = 0; e < n; ++e)
+        out[e] = hash_uniform(key, first + std::uint32_t(e)) >= rate ? x[e] * scale : 0.0f;
 }
 
 }  // namespace statnn::kernels::ref

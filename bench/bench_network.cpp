@@ -1,0 +1,57 @@
+// bench/bench_network.cpp — end to end: one training step (forward, backward, SGD and
+// max-norm) and one inference pass of a batch of 32 on synthetic data, per architecture,
+// with 1 and 2 threads. Counters: images/s and FLOP/s (multiply-add = 2 FLOPs; the
+// training count is forward + input gradients (not for the first layer) + kernel gradients).
+#include <memory>
+
+#include "bench_util.hpp"
+#include "cnn4.hpp"
+#include "cnn6.hpp"
+#include "statnn/flops.hpp"
+
+using namespace statnn;
+using namespace statnn::bench;
+
+namespace {
+
+template <class Arch>
+void train_step(benchmark::State& state, SgdConfig cfg) {
+    using Net = Network<Arch, 32>;
+    auto net = std::make_unique<Net>(1, int(state.range(0)));
+    Rng rng(1);
+    for (std::size_t i = 0; i < 32 * Net::InShape::size; ++i) net->input()[i] = rng.uniform01();
+    for (int i = 0; i < 32; ++i) net->labels()[i] = i % Net::kClasses;
+    Sgd sgd(cfg);
+    std::uint64_t step = 0;
+    for (auto _ : state) {
+        net->forward(32, true, step);
+        net->backward(32, step);
+        sgd.step(*net);
+        ++step;
+    }
+    state.counters["images/s"] = benchmark::Counter(32, benchmark::Counter::kIsIterationInvariantRate);
+    state.counters["FLOP/s"] =
+        benchmark::Counter(32.0 * double(training_flops_per_image<Net>()), benchmark::Counter::kIsIterationInvariantRate);
+}
+
+template <class Arch>
+void inference(benchmark::State& state) {
+    using Net = Network<Arch, 32>;
+    auto net = std::make_unique<Net>(1, int(state.range(0)));
+    Rng rng(1);
+    for (std::size_t i = 0; i < 32 * Net::InShape::size; ++i) net->input()[i] = rng.uniform01();
+    for (auto _ : state) net->forward(32, false);
+    state.counters["images/s"] = benchmark::Counter(32, benchmark::Counter::kIsIterationInvariantRate);
+    state.counters["FLOP/s"] =
+        benchmark::Counter(32.0 * double(forward_flops_per_image<Net>()), benchmark::Counter::kIsIterationInvariantRate);
+}
+
+const bool registered = [] {
+    benchmark::RegisterBenchmark("train_step/cnn6", train_step<models::Cnn6>, models::kCnn6Sgd)->Arg(1)->Arg(2)->UseRealTime();
+    benchmark::RegisterBenchmark("train_step/cnn4", train_step<models::Cnn4>, models::kCnn4Sgd)->Arg(1)->Arg(2)->UseRealTime();
+    benchmark::RegisterBenchmark("inference/cnn6", inference<models::Cnn6>)->Arg(1)->Arg(2)->UseRealTime();
+    benchmark::RegisterBenchmark("inference/cnn4", inference<models::Cnn4>)->Arg(1)->Arg(2)->UseRealTime();
+    return true;
+}();
+
+}  // namespace

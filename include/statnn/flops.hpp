@@ -1,0 +1,54 @@
+// statnn/flops.hpp — floating-point work of a network, for FLOP/s figures.
+//
+// Multiply-adds of the convolution and dense layers only (a multiply-add = 2 FLOPs),
+// counted as the PyTorch peer script counts them: training = forward + kernel
+// gradients + input gradients of every weighted layer but the first.
+#pragma once
+
+#include <cstdint>
+#include <tuple>
+#include <utility>
+
+namespace statnn {
+
+namespace detail {
+
+template <class L>
+constexpr std::uint64_t layer_macs() {
+    if constexpr (L::kKernelSize == 0)
+        return 0;
+    else if constexpr (L::kKernelRank == 4)  // conv: every output element sums kh*kw*in products
+        return std::uint64_t(L::Out::size) * std::uint64_t(L::kKernelDims[0]) * L::kKernelDims[1] * L::kKernelDims[2];
+    else
+        return std::uint64_t(L::kKernelSize);
+}
+
+template <class Net, std::size_t... K>
+constexpr std::uint64_t forward_macs(std::index_sequence<K...>) {
+    return (layer_macs<typename Net::template LayerAt<K>>() + ... + 0);
+}
+
+template <class Net, std::size_t K = 0>
+constexpr std::uint64_t first_layer_macs() {
+    if constexpr (K >= std::size_t(Net::kLayers))
+        return 0;
+    else if constexpr (layer_macs<typename Net::template LayerAt<K>>() > 0)
+        return layer_macs<typename Net::template LayerAt<K>>();
+    else
+        return first_layer_macs<Net, K + 1>();
+}
+
+}  // namespace detail
+
+template <class Net>
+constexpr std::uint64_t forward_flops_per_image() {
+    return 2 * detail::forward_macs<Net>(std::make_index_sequence<Net::kLayers>{});
+}
+
+template <class Net>
+constexpr std::uint64_t training_flops_per_image() {
+    const std::uint64_t fwd = detail::forward_macs<Net>(std::make_index_sequence<Net::kLayers>{});
+    return 2 * (fwd + fwd + (fwd - detail::first_layer_macs<Net>()));
+}
+
+}  // namespace statnn

@@ -1,0 +1,303 @@
+// statnn/io/checkpoint.hpp — saving and restoring a network and its training state.
+//
+// Format (little-endian), version 1:
+//   "STATNNCK"            8-byte magic
+//   u32 version           1
+//   u32 contents          1 = training checkpoint (weights, velocity, state), 2 = weights only
+//   u64 signature         FNV-1a of the architecture description below
+//   str architecture      e.g. "Input[3x32x32] Conv2D[3x3x3x32 relu] ..."
+//   str model             binary name, e.g. "cnn6"
+//   u64 seed, i64 sgd iterations, u32 epochs done
+//   f64 lr, momentum, decay; u32 nesterov; i64 train limit, validation limit
+//   u32 rows, then per row: i32 epoch, 7 x f64 (loss acc val_loss val_acc lr seconds, 0)
+//   u32 tensors, then per tensor: str name, u32 rank, rank x u32 dims, float32 data
+//   u64 checksum          FNV-1a of every byte before it
+// (str = u32 length + bytes.) Kernels are stored in the Keras layouts statnn uses in
+// memory: conv (kh, kw, in, out), dense (in, out). Files are written through AtomicFile:
+// complete or absent. Loading checks size, magic, version, checksum and signature before
+// it touches the network, and reports any problem as one line naming the file.
+#pragma once
+
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <memory>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+#include "statnn/io/atomic_file.hpp"
+#include "statnn/optim/sgd.hpp"
+#include "statnn/train/history.hpp"
+
+namespace statnn::io {
+
+inline constexpr char kCheckpointMagic[8] = {'S', 'T', 'A', 'T', 'N', 'N', 'C', 'K'};
+inline constexpr std::uint32_t kCheckpointVersion = 1;
+enum class CheckpointContents : std::uint32_t { Training = 1, Weights = 2 };
+
+// A checkpoint that cannot be used: the message names the file and the problem.
+struct CheckpointError : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+struct Fnv1a {
+    std::uint64_t h = 0xCBF29CE484222325ull;
+    void add(const void* data, std::size_t n) {
+        const unsigned char* p = static_cast<const unsigned char*>(data);
+        for (std::size_t i = 0; i < n; ++i) h = (h ^ p[i]) * 0x100000001B3ull;
+    }
+};
+
+// Everything besides the weights that a resumed run needs.
+struct TrainingState {
+    std::uint64_t seed = 1;
+    std::int64_t iterations = 0;  // SGD updates applied
+    std::uint32_t epochs_done = 0;
+    SgdConfig sgd;
+    std::int64_t train_limit = 0, val_limit = 0;
+    std::vector<EpochRecord> history;
+};
+
+// One line per layer: kind, kernel shape, activation, output shape. Two networks with the
+// same description have interchangeable weights.
+template <class Net>
+std::string architecture_description(Net& net) {
+    std::string d;
+    char buf[160];
+    using In = typename Net::InShape;
+    std::snprintf(buf, sizeof buf, "Input[%dx%dx%d]", In::C, In::H, In::W);
+    d += buf;
+    net.visit([&](auto, auto& layer) {
+        using L = std::decay_t<decltype(layer)>;
+        std::snprintf(buf, sizeof buf, " %s[%dx%dx%dx%d %s ->%dx%dx%d]", L::kind, L::kKernelDims[0], L::kKernelDims[1],
+                      L::kKernelDims[2], L::kKernelDims[3], L::activation, L::Out::C, L::Out::H, L::Out::W);
+        d += buf;
+    });
+    return d;
+}
+
+inline std::uint64_t signature_of(const std::string& description) {
+    Fnv1a f;
+    f.add(description.data(), description.size());
+    return f.h;
+}
+
+namespace detail {
+
+class CheckpointWriter {
+public:
+    explicit CheckpointWriter(const std::string& path) : file_(path) {}
+    void put(const void* p, std::size_t n) {
+        file_.write(p, n);
+        hash_.add(p, n);
+    }
+    template <class T>
+    void put_value(T v) {
+        put(&v, sizeof v);
+    }
+    void put_string(const std::string& s) {
+        put_value(std::uint32_t(s.size()));
+        put(s.data(), s.size());
+    }
+    void finish() {
+        const std::uint64_t sum = hash_.h;
+        file_.write(&sum, sizeof sum);
+        file_.commit();
+    }
+
+private:
+    AtomicFile file_;
+    Fnv1a hash_;
+};
+
+// Bounds-checked reading of a loaded file.
+class CheckpointReader {
+public:
+    CheckpointReader(const std::string& path, const std::vector<unsigned char>& bytes, std::size_t end)
+        : path_(path), bytes_(bytes), end_(end) {}
+    void get(void* p, std::size_t n) {
+        if (n > end_ - pos_) fail("truncated or corrupted (a field runs past the end)");
+        std::memcpy(p, bytes_.data() + pos_, n);
+        pos_ += n;
+    }
+    template <class T>
+    T get_value() {
+        T v;
+        get(&v, sizeof v);
+        return v;
+    }
+    std::string get_string(std::size_t max_len = 4096) {
+        const std::uint32_t n = get_value<std::uint32_t>();
+        if (n > max_len || n > end_ - pos_) fail("corrupted (a text field is too long)");
+        std::string s(reinterpret_cast<const char*>(bytes_.data() + pos_), n);
+        pos_ += n;
+        return s;
+    }
+    const unsigned char* take(std::size_t n) {
+        if (n > end_ - pos_) fail("truncated or corrupted (tensor data runs past the end)");
+        const unsigned char* p = bytes_.data() + pos_;
+        pos_ += n;
+        return p;
+    }
+    bool at_end() const { return pos_ == end_; }
+    [[noreturn]] void fail(const std::string& what) const { throw CheckpointError(path_ + ": " + what); }
+
+private:
+    const std::string& path_;
+    const std::vector<unsigned char>& bytes_;
+    std::size_t end_, pos_ = 0;
+};
+
+template <class Net, class Fn>
+void for_each_tensor(Net& net, Fn&& fn) {
+    net.visit([&](auto k, auto& layer) {
+        using L = std::decay_t<decltype(layer)>;
+        if constexpr (L::kKernelSize > 0) {
+            const std::string name = net.layer_name(int(k));
+            std::vector<std::uint32_t> kdims;
+            for (int d = 0; d < L::kKernelRank; ++d) kdims.push_back(std::uint32_t(L::kKernelDims[d]));
+            fn(name + ".kernel", kdims, layer.kernel, std::size_t(L::kKernelSize), std::size_t(layer.kernel - net.params()));
+            fn(name + ".bias", std::vector<std::uint32_t>{std::uint32_t(L::kBiasSize)}, layer.bias,
+               std::size_t(L::kBiasSize), std::size_t(layer.bias - net.params()));
+        }
+    });
+}
+
+}  // namespace detail
+
+// Writes `net`'s weights (and, for a training checkpoint, its SGD velocity and `state`).
+template <class Net>
+void save_checkpoint(const std::string& path, Net& net, const std::string& model, CheckpointContents contents,
+                     const TrainingState& state) {
+    detail::CheckpointWriter w(path);
+    const std::string arch = architecture_description(net);
+    w.put(kCheckpointMagic, sizeof kCheckpointMagic);
+    w.put_value(kCheckpointVersion);
+    w.put_value(std::uint32_t(contents));
+    w.put_value(signature_of(arch));
+    w.put_string(arch);
+    w.put_string(model);
+    w.put_value(state.seed);
+    w.put_value(state.iterations);
+    w.put_value(state.epochs_done);
+    w.put_value(state.sgd.lr);
+    w.put_value(state.sgd.momentum);
+    w.put_value(state.sgd.decay);
+    w.put_value(std::uint32_t(state.sgd.nesterov));
+    w.put_value(state.train_limit);
+    w.put_value(state.val_limit);
+    w.put_value(std::uint32_t(state.history.size()));
+    for (const auto& r : state.history) {
+        w.put_value(std::int32_t(r.epoch));
+        for (double v : {r.loss, r.acc, r.val_loss, r.val_acc, r.lr, r.seconds, 0.0}) w.put_value(v);
+    }
+    const bool with_velocity = contents == CheckpointContents::Training;
+    std::uint32_t tensors = 0;
+    detail::for_each_tensor(net, [&](auto&&...) { ++tensors; });
+    w.put_value(std::uint32_t(with_velocity ? 2 * tensors : tensors));
+    for (int pass = 0; pass < (with_velocity ? 2 : 1); ++pass)
+        detail::for_each_tensor(net, [&](const std::string& name, const std::vector<std::uint32_t>& dims, const float* data,
+                                         std::size_t count, std::size_t offset) {
+            w.put_string(pass == 0 ? name : "velocity/" + name);
+            w.put_value(std::uint32_t(dims.size()));
+            for (auto d : dims) w.put_value(d);
+            w.put(pass == 0 ? data : net.velocity() + offset, count * sizeof(float));
+        });
+    w.finish();
+}
+
+// Reads a checkpoint written for the same architecture into `net` (weights always;
+// velocity when the file has it) and returns its state and contents. Throws
+// CheckpointError naming the file and the problem; `net` is untouched on error.
+template <class Net>
+TrainingState load_checkpoint(const std::string& path, Net& net, CheckpointContents* contents_out = nullptr,
+                              std::string* model_out = nullptr) {
+    std::vector<unsigned char> bytes;
+    {
+        std::unique_ptr<std::FILE, int (*)(std::FILE*)> f(std::fopen(path.c_str(), "rb"), &std::fclose);
+        if (!f) throw CheckpointError(errno_message(path, "cannot open"));
+        unsigned char buf[1 << 16];
+        for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, f.get())) > 0;) bytes.insert(bytes.end(), buf, buf + n);
+        if (std::ferror(f.get())) throw CheckpointError(errno_message(path, "cannot read"));
+    }
+    if (bytes.size() < sizeof kCheckpointMagic + 8 + 8 ||
+        std::memcmp(bytes.data(), kCheckpointMagic, sizeof kCheckpointMagic) != 0)
+        throw CheckpointError(path + ": not a statnn checkpoint (no STATNNCK header)");
+    const std::size_t body = bytes.size() - sizeof(std::uint64_t);
+    detail::CheckpointReader r(path, bytes, body);
+    r.take(sizeof kCheckpointMagic);
+    const auto version = r.get_value<std::uint32_t>();
+    if (version != kCheckpointVersion)
+        r.fail("format version " + std::to_string(version) + ", this build reads version " +
+               std::to_string(kCheckpointVersion));
+    std::uint64_t stored_sum;
+    std::memcpy(&stored_sum, bytes.data() + body, sizeof stored_sum);
+    Fnv1a sum;
+    sum.add(bytes.data(), body);
+    if (sum.h != stored_sum) r.fail("checksum mismatch: the file is truncated or corrupted");
+
+    const auto contents = CheckpointContents(r.get_value<std::uint32_t>());
+    if (contents != CheckpointContents::Training && contents != CheckpointContents::Weights) r.fail("unknown contents type");
+    const auto signature = r.get_value<std::uint64_t>();
+    const std::string arch = r.get_string(1 << 16), model = r.get_string(256);
+    const std::string ours = architecture_description(net);
+    if (signature != signature_of(ours) || arch != ours)
+        r.fail("written for another architecture ('" + model + "'); this binary's network differs");
+
+    TrainingState st;
+    st.seed = r.get_value<std::uint64_t>();
+    st.iterations = r.get_value<std::int64_t>();
+    st.epochs_done = r.get_value<std::uint32_t>();
+    st.sgd.lr = r.get_value<double>();
+    st.sgd.momentum = r.get_value<double>();
+    st.sgd.decay = r.get_value<double>();
+    st.sgd.nesterov = r.get_value<std::uint32_t>() != 0;
+    st.train_limit = r.get_value<std::int64_t>();
+    st.val_limit = r.get_value<std::int64_t>();
+    const auto rows = r.get_value<std::uint32_t>();
+    if (rows > 100000) r.fail("corrupted (implausible history length)");
+    for (std::uint32_t i = 0; i < rows; ++i) {
+        EpochRecord e;
+        e.epoch = r.get_value<std::int32_t>();
+        double v[7];
+        for (double& x : v) x = r.get_value<double>();
+        e.loss = v[0], e.acc = v[1], e.val_loss = v[2], e.val_acc = v[3], e.lr = v[4], e.seconds = v[5];
+        st.history.push_back(e);
+    }
+
+    // Check every tensor's name and shape first; copy only once all are known good.
+    const bool with_velocity = contents == CheckpointContents::Training;
+    std::uint32_t expected = 0;
+    detail::for_each_tensor(net, [&](auto&&...) { ++expected; });
+    if (with_velocity) expected *= 2;
+    const auto tensors = r.get_value<std::uint32_t>();
+    if (tensors != expected)
+        r.fail("holds " + std::to_string(tensors) + " tensors, expected " + std::to_string(expected));
+    struct Pending {
+        float* dst;
+        const unsigned char* src;
+        std::size_t count;
+    };
+    std::vector<Pending> copies;
+    for (int pass = 0; pass < (with_velocity ? 2 : 1); ++pass)
+        detail::for_each_tensor(net, [&](const std::string& name, const std::vector<std::uint32_t>& dims, float* data,
+                                         std::size_t count, std::size_t offset) {
+            const std::string want = pass == 0 ? name : "velocity/" + name;
+            const std::string got = r.get_string(256);
+            if (got != want) r.fail("expected tensor '" + want + "', found '" + got + "'");
+            const auto rank = r.get_value<std::uint32_t>();
+            if (rank != dims.size()) r.fail("tensor '" + want + "' has the wrong rank");
+            for (auto d : dims)
+                if (r.get_value<std::uint32_t>() != d) r.fail("tensor '" + want + "' has the wrong shape");
+            copies.push_back({pass == 0 ? data : net.velocity() + offset, r.take(count * sizeof(float)), count});
+        });
+    if (!r.at_end()) r.fail("corrupted (unexpected bytes after the last tensor)");
+    for (const auto& c : copies) std::memcpy(c.dst, c.src, c.count * sizeof(float));
+    if (!with_velocity) std::memset(net.velocity(), 0, Net::kParamFloats * sizeof(float));
+    if (contents_out) *contents_out = contents;
+    if (model_out) *model_out = model;
+    return st;
+}
+
+}  // namespace statnn::io

@@ -1,0 +1,160 @@
+// statnn/kernels/simd/conv2d.hpp — direct convolution with xsimd, channels-last.
+//
+// Same contracts as ref/conv2d.hpp (one image, input already zero-padded, kernel HWIO).
+// The forward kernel accumulates a tile of MR consecutive output pixels of one row by
+// NR vectors of output channels in registers; for every (ky, kx, i) it loads NR kernel
+// vectors and broadcasts MR input values. The kernel-gradient kernel is the same
+// product with the roles swapped: a tile of MR input channels of one (ky, kx) by NR
+// output-channel vectors, summed over all pixels. Both need channel counts that are a
+// multiple of the vector width (checked by the dispatcher in kernels/conv2d.hpp).
+#pragma once
+
+#include "statnn/kernels/simd/common.hpp"
+
+#if !defined(STATNN_NO_SIMD)
+
+namespace statnn::kernels::simd {
+
+// MR output pixels x NR channel vectors at out[y][x0][o0].
+// in points at in_pad[y][x0][0], w at w[0][0][0][o0], b at bias[o0] (or null).
+template <int Wp, int I, int K, int O, int MR, int NR>
+inline void conv2d_forward_tile(const float* in, const float* w, const float* b, float* out, bool relu) {
+    B acc[MR][NR];
+    for (int n = 0; n < NR; ++n) {
+        const B init = b ? load(b + n * L) : B(0.0f);
+        for (int m = 0; m < MR; ++m) acc[m][n] = init;
+    }
+    for (int ky = 0; ky < K; ++ky)
+        for (int kx = 0; kx < K; ++kx) {
+            const float* x = in + (ky * Wp + kx) * I;
+            const float* wk = w + (ky * K + kx) * I * O;
+            for (int i = 0; i < I; ++i) {
+                B wv[NR];
+                for (int n = 0; n < NR; ++n) wv[n] = load(wk + i * O + n * L);
+                for (int m = 0; m < MR; ++m) {
+                    const B xv(x[m * I + i]);
+                    for (int n = 0; n < NR; ++n) acc[m][n] = xsimd::fma(xv, wv[n], acc[m][n]);
+                }
+            }
+        }
+    const B zero(0.0f);
+    for (int m = 0; m < MR; ++m)
+        for (int n = 0; n < NR; ++n) store(out + m * O + n * L, relu ? xsimd::max(acc[m][n], zero) : acc[m][n]);
+}
+
+template <int Hp, int Wp, int I, int K, int O>
+struct Conv2DForwardPlan {
+    static constexpr int Ho = Hp - K + 1, Wo = Wp - K + 1;
+    static constexpr int NR = choose_nr(O, L >= 16 ? 2 : 4);
+    static constexpr int MR = balanced_tile(Wo, max_mr(NR) < 14 ? max_mr(NR) : 14);
+    static constexpr int kLastMR = Wo - (Wo - 1) / MR * MR;  // width of the last tile of a row
+    static constexpr bool supported = O % L == 0;
+};
+
+template <int Hp, int Wp, int I, int K, int O>
+void conv2d_forward(const float* in, const float* w, const float* b, float* out, bool relu) {
+    using P = Conv2DForwardPlan<Hp, Wp, I, K, O>;
+    static_assert(P::supported, "conv2d_forward: output channels must be a multiple of the vector width");
+    constexpr int NRL = P::NR * L;
+    for (int o0 = 0; o0 < O; o0 += NRL) {
+        const float* wo = w + o0;
+        const float* bo = b ? b + o0 : nullptr;
+        for (int y = 0; y < P::Ho; ++y) {
+            int x0 = 0;
+            for (; x0 + P::MR < P::Wo; x0 += P::MR)
+                conv2d_forward_tile<Wp, I, K, O, P::MR, P::NR>(in + (y * Wp + x0) * I, wo, bo,
+                                                              out + (y * P::Wo + x0) * O + o0, relu);
+            conv2d_forward_tile<Wp, I, K, O, P::kLastMR, P::NR>(in + (y * Wp + x0) * I, wo, bo,
+                                                               out + (y * P::Wo + x0) * O + o0, relu);
+        }
+    }
+}
+
+// dw[ky][kx][i0..i0+MR)[o0..o0+NR*L) += sum over pixels of in[y+ky][x+kx][i] * g[y][x][o].
+// g has row stride GW pixels (it may be the interior of a padded buffer).
+template <int Ho, int Wo, int Wp, int I, int K, int O, int GW, int MR, int NR>
+inline void conv2d_backward_weights_tile(const float* in, const float* g, float* dw) {
+    B acc[MR][NR];
+    for (int m = 0; m < MR; ++m)
+        for (int n = 0; n < NR; ++n) acc[m][n] = load(dw + m * O + n * L);
+    for (int y = 0; y < Ho; ++y)
+        for (int x = 0; x < Wo; ++x) {
+            const float* xi = in + (y * Wp + x) * I;
+            B gv[NR];
+            for (int n = 0; n < NR; ++n) gv[n] = load(g + (y * GW + x) * O + n * L);
+            for (int m = 0; m < MR; ++m) {
+                const B xv(xi[m]);
+                for (int n = 0; n < NR; ++n) acc[m][n] = xsimd::fma(xv, gv[n], acc[m][n]);
+            }
+        }
+    for (int m = 0; m < MR; ++m)
+        for (int n = 0; n < NR; ++n) store(dw + m * O + n * L, acc[m][n]);
+}
+
+template <int Hp, int Wp, int I, int K, int O>
+struct Conv2DWeightsPlan {
+    static constexpr int Ho = Hp - K + 1, Wo = Wp - K + 1;
+    static constexpr int NR = choose_nr(O, 2);
+    static constexpr int MR = divisor_tile(I, max_mr(NR) < 12 ? max_mr(NR) : 12);
+    static constexpr int kITiles = I / MR, kOTiles = O / (NR * L);
+    static constexpr int kTiles = K * K * kITiles * kOTiles;  // independent pieces of work
+    static constexpr bool supported = O % L == 0;
+};
+
+// Adds one image's contribution to tile `tile` (0 <= tile < kTiles) of the kernel gradient.
+// in: padded input image; g: output gradient of the image, row stride GW pixels.
+template <int Hp, int Wp, int I, int K, int O, int GW>
+void conv2d_backward_weights_tile_image(const float* in, const float* g, float* dw, int tile) {
+    using P = Conv2DWeightsPlan<Hp, Wp, I, K, O>;
+    static_assert(P::supported, "conv2d_backward_weights: output channels must be a multiple of the vector width");
+    const int ot = tile % P::kOTiles;
+    const int it = (tile / P::kOTiles) % P::kITiles;
+    const int kk = tile / (P::kOTiles * P::kITiles);
+    const int ky = kk / K, kx = kk % K;
+    const int i0 = it * P::MR, o0 = ot * P::NR * L;
+    conv2d_backward_weights_tile<P::Ho, P::Wo, Wp, I, K, O, GW, P::MR, P::NR>(
+        in + (ky * Wp + kx) * I + i0, g + o0, dw + ((ky * K + kx) * I + i0) * O + o0);
+}
+
+// db[o] += sum over the Ho x Wo pixels (row stride GW) of g[.][o], for o in vector `v`.
+template <int Ho, int Wo, int O, int GW>
+void conv2d_backward_bias_vector(const float* g, float* db, int v) {
+    B acc = load(db + v * L);
+    for (int y = 0; y < Ho; ++y)
+        for (int x = 0; x < Wo; ++x) acc += load(g + (y * GW + x) * O + v * L);
+    store(db + v * L, acc);
+}
+
+// Zero-padded copy (see ref::pad_image); with a mask, elements whose mask is <= 0 become 0.
+template <int H, int W, int C, int P>
+void pad_image(const float* src, float* dst, const float* mask) {
+    constexpr int Wp = W + 2 * P;
+    const B zero(0.0f);
+    auto zero_run = [&](float* p, int count) {
+        int e = 0;
+        for (; e < int(vector_end(std::size_t(count))); e += L) store(p + e, zero);
+        for (; e < count; ++e) p[e] = 0.0f;
+    };
+    zero_run(dst, P * Wp * C);
+    for (int y = 0; y < H; ++y) {
+        float* row = dst + ((y + P) * Wp) * C;
+        zero_run(row, P * C);
+        const float* s = src + y * W * C;
+        const float* mk = mask ? mask + y * W * C : nullptr;
+        float* d = row + P * C;
+        int e = 0;
+        if (mk) {
+            for (; e < int(vector_end(W * C)); e += L) store(d + e, xsimd::select(load(mk + e) > zero, load(s + e), zero));
+            for (; e < W * C; ++e) d[e] = mk[e] > 0.0f ? s[e] : 0.0f;
+        } else {
+            for (; e < int(vector_end(W * C)); e += L) store(d + e, load(s + e));
+            for (; e < W * C; ++e) d[e] = s[e];
+        }
+        zero_run(row + (P + W) * C, P * C);
+    }
+    zero_run(dst + (P + H) * Wp * C, P * Wp * C);
+}
+
+}  // namespace statnn::kernels::simd
+
+#endif

@@ -1,0 +1,153 @@
+// statnn/kernels/simd/dense.hpp — fully connected kernels with xsimd.
+//
+// Same contracts as ref/dense.hpp (kernel [in][out], row-major). Each is split into
+// independent tasks (blocks of output columns or of kernel rows) for the thread pool;
+// a task writes only its own outputs, so results do not depend on scheduling.
+#pragma once
+
+#include <type_traits>
+
+#include "statnn/kernels/simd/common.hpp"
+
+#if !defined(STATNN_NO_SIMD)
+
+namespace statnn::kernels::simd {
+
+// Calls fn(std::integral_constant<int, rows>) for a run-time 1 <= rows <= Max.
+template <int Max, class Fn>
+inline void with_rows(int rows, Fn&& fn) {
+    if constexpr (Max >= 1) {
+        if (rows == Max)
+            fn(std::integral_constant<int, Max>{});
+        else
+            with_rows<Max - 1>(rows, fn);
+    }
+}
+
+template <int I, int O>
+struct DensePlan {
+    static constexpr bool supported = O % L == 0;
+    // forward: MR batch rows x NR column vectors
+    static constexpr int NR = choose_nr(O, 4);
+    static constexpr int MR = max_mr(NR) < 8 ? max_mr(NR) : 8;
+    static constexpr int kForwardTasks = O / (NR * L);
+    // input gradient: MI kernel rows x MG batch rows, dot products over the columns
+    static constexpr int MG = 4;
+    static constexpr int MI = kVectorRegisters >= 32 ? 4 : 2;
+    static constexpr int kInputTasks = (I + 4 * MI - 1) / (4 * MI);  // 4 tiles per task
+    // kernel gradient: MK kernel rows x NK column vectors, summed over the batch
+    static constexpr int NK = choose_nr(O, 4);
+    static constexpr int MK = divisor_tile(I, max_mr(NK));
+    static constexpr int kRowsPerWeightTask = MK * ((64 + MK - 1) / MK);
+    static constexpr int kWeightTasks = (I + kRowsPerWeightTask - 1) / kRowsPerWeightTask;
+    static constexpr int kBiasTasks = 1;
+};
+
+template <int I, int O, int MR, int NR>
+inline void dense_forward_tile(const float* in, const float* k, const float* b, float* out, bool relu) {
+    B acc[MR][NR];
+    for (int n = 0; n < NR; ++n) {
+        const B bias = load(b + n * L);
+        for (int m = 0; m < MR; ++m) acc[m][n] = bias;
+    }
+    for (int i = 0; i < I; ++i) {
+        B wv[NR];
+        for (int n = 0; n < NR; ++n) wv[n] = load(k + i * O + n * L);
+        for (int m = 0; m < MR; ++m) {
+            const B xv(in[m * I + i]);
+            for (int n = 0; n < NR; ++n) acc[m][n] = xsimd::fma(xv, wv[n], acc[m][n]);
+        }
+    }
+    const B zero(0.0f);
+    for (int m = 0; m < MR; ++m)
+        for (int n = 0; n < NR; ++n) store(out + m * O + n * L, relu ? xsimd::max(acc[m][n], zero) : acc[m][n]);
+}
+
+// Task t: the columns [t*NR*L, (t+1)*NR*L) of every row.
+template <int I, int O>
+void dense_forward_task(const float* in, int rows, const float* k, const float* b, float* out, bool relu, int task) {
+    using P = DensePlan<I, O>;
+    const int o0 = task * P::NR * L;
+    for (int r0 = 0; r0 < rows; r0 += P::MR) {
+        with_rows<P::MR>(rows - r0 < P::MR ? rows - r0 : P::MR, [&](auto mr) {
+            dense_forward_tile<I, O, decltype(mr)::value, P::NR>(in + r0 * I, k + o0, b + o0, out + r0 * O + o0, relu);
+        });
+    }
+}
+
+// din[r][i] = sum_o g[r][o] * k[i][o] for MI kernel rows and MG batch rows.
+template <int I, int O, int MI, int MG>
+inline void dense_backward_input_tile(const float* g, const float* k, float* din) {
+    B acc[MI][MG];
+    for (int m = 0; m < MI; ++m)
+        for (int r = 0; r < MG; ++r) acc[m][r] = B(0.0f);
+    for (int o = 0; o < O; o += L) {
+        B gv[MG];
+        for (int r = 0; r < MG; ++r) gv[r] = load(g + r * O + o);
+        for (int m = 0; m < MI; ++m) {
+            const B kv = load(k + m * O + o);
+            for (int r = 0; r < MG; ++r) acc[m][r] = xsimd::fma(kv, gv[r], acc[m][r]);
+        }
+    }
+    for (int m = 0; m < MI; ++m)
+        for (int r = 0; r < MG; ++r) din[r * I + m] = reduce_add(acc[m][r]);
+}
+
+// Task t: kernel rows [t*4*MI, (t+1)*4*MI) for every batch row.
+template <int I, int O>
+void dense_backward_input_task(const float* g, int rows, const float* k, float* din, int task) {
+    using P = DensePlan<I, O>;
+    const int i_end = (task + 1) * 4 * P::MI < I ? (task + 1) * 4 * P::MI : I;
+    for (int i0 = task * 4 * P::MI; i0 < i_end; i0 += P::MI) {
+        const int mi = i_end - i0 < P::MI ? i_end - i0 : P::MI;
+        for (int r0 = 0; r0 < rows; r0 += P::MG) {
+            const int mg = rows - r0 < P::MG ? rows - r0 : P::MG;
+            with_rows<P::MI>(mi, [&](auto a) {
+                with_rows<P::MG>(mg, [&](auto c) {
+                    dense_backward_input_tile<I, O, decltype(a)::value, decltype(c)::value>(g + r0 * O, k + i0 * O,
+                                                                                            din + r0 * I + i0);
+                });
+            });
+        }
+    }
+}
+
+// dk[i][o] = sum_r in[r][i] * g[r][o] for MK kernel rows and NK column vectors.
+template <int I, int O, int MK, int NK>
+inline void dense_backward_weights_tile(const float* in, const float* g, int rows, float* dk) {
+    B acc[MK][NK];
+    for (int m = 0; m < MK; ++m)
+        for (int n = 0; n < NK; ++n) acc[m][n] = B(0.0f);
+    for (int r = 0; r < rows; ++r) {
+        B gv[NK];
+        for (int n = 0; n < NK; ++n) gv[n] = load(g + r * O + n * L);
+        for (int m = 0; m < MK; ++m) {
+            const B xv(in[r * I + m]);
+            for (int n = 0; n < NK; ++n) acc[m][n] = xsimd::fma(xv, gv[n], acc[m][n]);
+        }
+    }
+    for (int m = 0; m < MK; ++m)
+        for (int n = 0; n < NK; ++n) store(dk + m * O + n * L, acc[m][n]);
+}
+
+// Tasks 0..kWeightTasks-1: blocks of kernel rows; task kWeightTasks: the bias gradient.
+template <int I, int O>
+void dense_backward_weights_task(const float* in, const float* g, int rows, float* dk, float* db, int task) {
+    using P = DensePlan<I, O>;
+    if (task == P::kWeightTasks) {
+        for (int o = 0; o < O; o += L) {
+            B acc(0.0f);
+            for (int r = 0; r < rows; ++r) acc += load(g + r * O + o);
+            store(db + o, acc);
+        }
+        return;
+    }
+    const int i_end = (task + 1) * P::kRowsPerWeightTask < I ? (task + 1) * P::kRowsPerWeightTask : I;
+    for (int i0 = task * P::kRowsPerWeightTask; i0 < i_end; i0 += P::MK)
+        for (int o0 = 0; o0 < O; o0 += P::NK * L)
+            dense_backward_weights_tile<I, O, P::MK, P::NK>(in + i0, g + o0, rows, dk + i0 * O + o0);
+}
+
+}  // namespace statnn::kernels::simd
+
+#endif

@@ -1,0 +1,119 @@
+// src/trainer.hpp — one epoch of training, one pass of evaluation, and the checks
+// between epochs. No output of its own: the command layer (app.hpp) prints and writes.
+#pragma once
+
+#include <chrono>
+#include <cmath>
+#include <cstring>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "progress.hpp"
+#include "statnn/data/cifar10.hpp"
+#include "statnn/network.hpp"
+#include "statnn/optim/sgd.hpp"
+#include "statnn/train/history.hpp"
+#include "statnn/train/metrics.hpp"
+
+namespace statnn {
+
+// Training produced a NaN or infinity: the message names the step.
+struct DivergenceError : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+template <int Classes>
+struct Evaluation {
+    double loss = 0, acc = 0;
+    long images = 0;
+    ConfusionCounts<Classes> confusion;
+};
+
+inline double seconds_since(std::chrono::steady_clock::time_point t) {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
+}
+
+// Runs every image of `reader` (one epoch of it, in its order) through `net` in
+// inference mode.
+template <class Net>
+Evaluation<Net::kClasses> evaluate(Net& net, data::Cifar10Reader& reader) {
+    Evaluation<Net::kClasses> e;
+    reader.start_epoch(0);
+    double loss_sum = 0;
+    for (int n; (n = reader.next(net.input(), net.labels())) > 0;) {
+        net.forward(n, false);
+        loss_sum += net.loss(n) * n;
+        e.confusion.add(net.probabilities(), net.labels(), n);
+        e.images += n;
+    }
+    e.loss = e.images ? loss_sum / double(e.images) : 0.0;
+    e.acc = e.confusion.accuracy();
+    return e;
+}
+
+struct TrainEpochResult {
+    double loss = 0, acc = 0, seconds = 0;
+    long steps = 0, images = 0;
+};
+
+// One epoch of SGD on `reader`'s batches, in the order of epoch `epoch` (1-based).
+// Loss and accuracy are running means over the epoch, with dropout active, as Keras
+// reports them. Throws DivergenceError on a non-finite loss.
+template <class Net>
+TrainEpochResult train_epoch(Net& net, Sgd& sgd, data::Cifar10Reader& reader, int epoch, Progress& progress) {
+    TrainEpochResult r;
+    const auto t0 = std::chrono::steady_clock::now();
+    reader.start_epoch(epoch - 1);
+    double loss_sum = 0;
+    long correct = 0;
+    for (int n; (n = reader.next(net.input(), net.labels())) > 0;) {
+        const std::uint64_t step = std::uint64_t(sgd.iterations());
+        net.forward(n, true, step);
+        const double loss = net.backward(n, step);
+        if (!std::isfinite(loss))
+            throw DivergenceError("epoch " + std::to_string(epoch) + ", step " + std::to_string(r.steps + 1) + " (update " +
+                                  std::to_string(step + 1) + "): the loss is " + std::to_string(loss));
+        correct += count_correct<Net::kClasses>(net.probabilities(), net.labels(), n);
+        sgd.step(net);
+        loss_sum += loss * n;
+        r.images += n;
+        ++r.steps;
+        progress.step(r.steps, loss_sum / double(r.images), double(correct) / double(r.images));
+    }
+    r.seconds = seconds_since(t0);
+    r.loss = r.images ? loss_sum / double(r.images) : 0.0;
+    r.acc = r.images ? double(correct) / double(r.images) : 0.0;
+    return r;
+}
+
+// Index of the first parameter that is NaN or infinite, or -1.
+template <class Net>
+long first_non_finite_parameter(Net& net) {
+    const float* p = net.params();
+    for (std::size_t i = 0; i < Net::kParamFloats; ++i)
+        if (!std::isfinite(p[i])) return long(i);
+    return -1;
+}
+
+// After a forward pass on n images: the ReLU layers whose every output is 0 for every
+// one of them. Such a layer passes no gradient back and never recovers.
+template <class Net>
+std::vector<std::string> dead_relu_layers(Net& net, int n) {
+    std::vector<std::string> dead;
+    net.visit([&](auto k, auto& layer) {
+        using L = std::decay_t<decltype(layer)>;
+        if (std::strcmp(L::activation, "relu") != 0 || n <= 0) return;
+        const float* a = net.activation(int(k));
+        for (std::size_t e = 0; e < std::size_t(n) * L::Out::size; ++e)
+            if (a[e] > 0.0f) return;
+        // A stand-alone ReLU is named after the layer it follows: "dense1 (relu5)".
+        if (std::strcmp(L::kind, "Activation") == 0 && k > 0)
+            dead.push_back(std::string(net.layer_name(int(k) - 1)) + " (" + net.layer_name(int(k)) + ")");
+        else
+            dead.push_back(net.layer_name(int(k)));
+    });
+    return dead;
+}
+
+}  // namespace statnn

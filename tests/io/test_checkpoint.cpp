@@ -1,0 +1,158 @@
+// tests/io/test_checkpoint.cpp — checkpoints: round trip, atomic replacement, and one
+// clear error for a file of another architecture, a truncated or a corrupted one.
+#include <cstdio>
+#include <fstream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "catch.hpp"
+#include "statnn/io/checkpoint.hpp"
+#include "statnn/network.hpp"
+#include "support/cifar_files.hpp"
+
+using namespace statnn;
+using namespace statnn::test;
+
+namespace {
+
+using Small = Sequential<Input<3, 8, 8>, Conv2D<4, 3, Same, ReLU>, MaxPooling2D<2>, Flatten, Dense<12, ReLU, MaxNorm<3>>,
+                         Dense<10>, Softmax>;
+using Other = Sequential<Input<3, 8, 8>, Conv2D<5, 3, Same, ReLU>, MaxPooling2D<2>, Flatten, Dense<12, ReLU>, Dense<10>,
+                         Softmax>;
+using Net = Network<Small, 4>;
+
+std::vector<unsigned char> read_bytes(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    return std::vector<unsigned char>(std::istreambuf_iterator<char>(in), {});
+}
+
+void write_bytes(const std::string& path, const std::vector<unsigned char>& b) {
+    std::ofstream(path, std::ios::binary).write(reinterpret_cast<const char*>(b.data()), std::streamsize(b.size()));
+}
+
+io::TrainingState some_state() {
+    io::TrainingState s;
+    s.seed = 77;
+    s.iterations = 1234;
+    s.epochs_done = 3;
+    s.sgd = SgdConfig{0.05, 0.9, 1e-4, true};
+    s.train_limit = 5000;
+    s.val_limit = 700;
+    for (int e = 1; e <= 3; ++e) {
+        EpochRecord r;
+        r.epoch = e;
+        r.loss = 2.0 / e;
+        r.acc = 0.2 * e;
+        r.val_loss = 2.1 / e;
+        r.val_acc = 0.19 * e;
+        r.lr = 0.05 / (1 + 1e-4 * 400 * e);
+        r.seconds = 10.5 * e;
+        s.history.push_back(r);
+    }
+    return s;
+}
+
+}  // namespace
+
+TEST_CASE("checkpoint: weights, velocity and training state round-trip exactly", "[io][checkpoint]") {
+    TempDir dir;
+    auto a = std::make_unique<Net>(1), b = std::make_unique<Net>(2);
+    // Velocity inside every tensor (the alignment padding between tensors is not state).
+    a->visit([&](auto, auto& layer) {
+        using L = std::decay_t<decltype(layer)>;
+        if constexpr (L::kKernelSize > 0) {
+            float* v = a->velocity() + (layer.kernel - a->params());
+            for (std::size_t i = 0; i < L::kKernelSize; ++i) v[i] = float(i) * 1e-3f;
+            float* vb = a->velocity() + (layer.bias - a->params());
+            for (std::size_t i = 0; i < L::kBiasSize; ++i) vb[i] = -float(i);
+        }
+    });
+    const auto state = some_state();
+    io::save_checkpoint(dir / "ck.bin", *a, "small", io::CheckpointContents::Training, state);
+    io::CheckpointContents contents{};
+    std::string model;
+    const auto loaded = io::load_checkpoint(dir / "ck.bin", *b, &contents, &model);
+    CHECK(contents == io::CheckpointContents::Training);
+    CHECK(model == "small");
+    CHECK(std::equal(a->params(), a->params() + Net::kParamFloats, b->params()));
+    CHECK(std::equal(a->velocity(), a->velocity() + Net::kParamFloats, b->velocity()));
+    CHECK(loaded.seed == 77);
+    CHECK(loaded.iterations == 1234);
+    CHECK(loaded.epochs_done == 3);
+    CHECK(loaded.sgd.lr == 0.05);
+    CHECK(loaded.sgd.nesterov);
+    CHECK(loaded.train_limit == 5000);
+    CHECK(loaded.val_limit == 700);
+    REQUIRE(loaded.history.size() == 3);
+    CHECK(loaded.history[2].val_acc == state.history[2].val_acc);
+    CHECK(loaded.history[1].seconds == 21.0);
+}
+
+TEST_CASE("checkpoint: a weights file has no velocity; loading it clears the velocity", "[io][checkpoint]") {
+    TempDir dir;
+    auto a = std::make_unique<Net>(1), b = std::make_unique<Net>(2);
+    for (std::size_t i = 0; i < Net::kParamFloats; ++i) b->velocity()[i] = 1.0f;
+    io::save_checkpoint(dir / "w.bin", *a, "small", io::CheckpointContents::Weights, some_state());
+    CHECK(read_bytes(dir / "w.bin").size() < Net::kParamCount * 4 + 2048);
+    io::load_checkpoint(dir / "w.bin", *b);
+    CHECK(std::equal(a->params(), a->params() + Net::kParamFloats, b->params()));
+    CHECK(b->velocity()[0] == 0.0f);
+}
+
+TEST_CASE("checkpoint: bad files are one clear error, and the network is untouched", "[io][checkpoint]") {
+    TempDir dir;
+    auto a = std::make_unique<Net>(1), b = std::make_unique<Net>(2);
+    io::save_checkpoint(dir / "ck.bin", *a, "small", io::CheckpointContents::Training, some_state());
+    const auto good = read_bytes(dir / "ck.bin");
+    const std::vector<float> before(b->params(), b->params() + Net::kParamFloats);
+    auto expect_error = [&](const std::vector<unsigned char>& bytes, const std::string& problem) {
+        write_bytes(dir / "bad.bin", bytes);
+        INFO("expected: " << problem);
+        CHECK_THROWS_WITH(io::load_checkpoint(dir / "bad.bin", *b),
+                          Catch::Contains(dir / "bad.bin") && Catch::Contains(problem));
+        CHECK(std::equal(before.begin(), before.end(), b->params()));
+    };
+    expect_error({}, "not a statnn checkpoint");
+    expect_error(std::vector<unsigned char>(good.begin(), good.begin() + 7), "not a statnn checkpoint");
+    expect_error(std::vector<unsigned char>(good.begin(), good.end() - 1000), "checksum mismatch");
+    expect_error(std::vector<unsigned char>(good.begin(), good.begin() + 40), "checksum mismatch");
+    auto flipped = good;
+    flipped[flipped.size() / 2] ^= 0x20;
+    expect_error(flipped, "checksum mismatch");
+    auto version = good;
+    version[8] = 9;
+    expect_error(version, "format version 9");
+    CHECK_THROWS_WITH(io::load_checkpoint(dir / "missing.bin", *b), Catch::Contains("missing.bin: cannot open"));
+
+    // Another architecture.
+    auto other = std::make_unique<Network<Other, 4>>(1);
+    io::save_checkpoint(dir / "other.bin", *other, "other", io::CheckpointContents::Weights, some_state());
+    CHECK_THROWS_WITH(io::load_checkpoint(dir / "other.bin", *b), Catch::Contains("another architecture ('other')"));
+    CHECK(std::equal(before.begin(), before.end(), b->params()));
+}
+
+TEST_CASE("checkpoint: replacing a file is atomic; a failed write leaves the old one", "[io][checkpoint]") {
+    TempDir dir;
+    auto a = std::make_unique<Net>(1);
+    io::save_checkpoint(dir / "ck.bin", *a, "small", io::CheckpointContents::Training, some_state());
+    const auto first = read_bytes(dir / "ck.bin");
+    {
+        io::AtomicFile f(dir / "ck.bin");
+        f.write("partial");
+        // destroyed without commit(): as if the process died here
+    }
+    CHECK(read_bytes(dir / "ck.bin") == first);
+    CHECK(std::system(("test -z \"$(ls -A '" + dir.path() + "' | grep tmp)\"").c_str()) == 0);
+    CHECK_THROWS_WITH(io::save_checkpoint(dir / "nodir/ck.bin", *a, "small", io::CheckpointContents::Training, some_state()),
+                      Catch::Contains("nodir/ck.bin: cannot create"));
+}
+
+TEST_CASE("checkpoint: architecture descriptions tell networks apart", "[io][checkpoint]") {
+    auto a = std::make_unique<Net>(1);
+    auto o = std::make_unique<Network<Other, 4>>(1);
+    const auto da = io::architecture_description(*a), db = io::architecture_description(*o);
+    CHECK(da != db);
+    CHECK(da.find("Conv2D[3x3x3x4 relu ->4x8x8]") != std::string::npos);
+    CHECK(io::signature_of(da) != io::signature_of(db));
+}

@@ -1,0 +1,217 @@
+// tests/kernels/test_simd_kernels.cpp — every xsimd kernel against its scalar reference,
+// on the real cnn4/cnn6 layer shapes and on odd sizes around the vector width (tails,
+// single rows, one vector of channels). Sums are compared as the golden tests compare
+// tensors, |fast - ref| <= tol * max(max|ref|, 1) (a different summation order moves
+// long sums with cancellation by more than their own size allows); element-wise
+// kernels must be exact.
+#include <cmath>
+#include <cstring>
+#include <vector>
+
+#include "catch.hpp"
+#include "statnn/kernels/conv2d.hpp"
+#include "statnn/kernels/dense.hpp"
+#include "statnn/kernels/eltwise.hpp"
+#include "statnn/kernels/pool.hpp"
+#include "statnn/kernels/sgd.hpp"
+#include "support/gradcheck.hpp"
+
+using namespace statnn;
+using statnn::test::AlignedFloats;
+
+namespace {
+
+void fill(AlignedFloats& a, std::uint64_t seed, float lo = -1.0f, float hi = 1.0f) {
+    Rng rng(seed);
+    for (std::size_t i = 0; i < a.size(); ++i) a[i] = rng.uniform(lo, hi);
+}
+
+void require_close(const float* fast, const float* ref, std::size_t n, double tol = 1e-5) {
+    double scale = 1.0;
+    for (std::size_t i = 0; i < n; ++i) scale = std::fmax(scale, std::fabs(double(ref[i])));
+    for (std::size_t i = 0; i < n; ++i) {
+        INFO("element " << i << ": fast " << fast[i] << ", reference " << ref[i] << ", tensor scale " << scale);
+        REQUIRE(std::fabs(double(fast[i]) - double(ref[i])) <= tol * scale);
+    }
+}
+
+template <int H, int W, int I, int K, int O, int P>
+void check_conv_layer() {
+    INFO("conv " << H << "x" << W << "x" << I << " -> " << O << ", k " << K << ", pad " << P);
+    constexpr int Hp = H + 2 * P, Wp = W + 2 * P, Ho = Hp - K + 1, Wo = Wp - K + 1, Q = 1;
+    constexpr int N = 3;
+    AlignedFloats x(static_cast<std::size_t>(N) * H * W * I), xp(static_cast<std::size_t>(N) * Hp * Wp * I), xp_ref(xp.size());
+    AlignedFloats w(static_cast<std::size_t>(K) * K * I * O), b(O), out(static_cast<std::size_t>(N) * Ho * Wo * O), out_ref(out.size());
+    AlignedFloats g(static_cast<std::size_t>(N) * Ho * Wo * O), mask(g.size());
+    constexpr int Gh = Ho + 2 * Q, Gw = Wo + 2 * Q;
+    AlignedFloats gp(static_cast<std::size_t>(N) * Gh * Gw * O), gp_ref(gp.size());
+    AlignedFloats dw(w.size()), db(O), dw_ref(w.size()), db_ref(O);
+    fill(x, 1);
+    fill(w, 2, -0.3f, 0.3f);
+    fill(b, 3);
+    fill(g, 4);
+    fill(mask, 5);
+    for (int r = 0; r < N; ++r) {
+        kernels::pad_image<H, W, I, P>(x.data() + r * H * W * I, xp.data() + r * Hp * Wp * I);
+        kernels::ref::pad_image<H, W, I, P>(x.data() + r * H * W * I, xp_ref.data() + r * Hp * Wp * I);
+        kernels::conv2d_forward<Hp, Wp, I, K, O>(xp.data() + r * Hp * Wp * I, w.data(), b.data(), out.data() + r * Ho * Wo * O, r == 1);
+        kernels::ref::conv2d_forward<Hp, Wp, I, K, O>(xp_ref.data() + r * Hp * Wp * I, w.data(), b.data(),
+                                                      out_ref.data() + r * Ho * Wo * O, r == 1);
+        kernels::pad_image<Ho, Wo, O, Q>(g.data() + r * Ho * Wo * O, gp.data() + r * Gh * Gw * O, mask.data() + r * Ho * Wo * O);
+        kernels::ref::pad_image<Ho, Wo, O, Q>(g.data() + r * Ho * Wo * O, gp_ref.data() + r * Gh * Gw * O,
+                                              mask.data() + r * Ho * Wo * O);
+    }
+    REQUIRE(std::memcmp(xp.data(), xp_ref.data(), xp.size() * 4) == 0);
+    REQUIRE(std::memcmp(gp.data(), gp_ref.data(), gp.size() * 4) == 0);
+    require_close(out.data(), out_ref.data(), out.size());
+
+    // Kernel and bias gradients from the padded gradient's interior, all tasks.
+    using Grad = kernels::Conv2DParamGrad<Hp, Wp, I, K, O, Gw>;
+    const float* interior = gp.data() + (Q * Gw + Q) * O;
+    for (int t = Grad::kTasks - 1; t >= 0; --t)  // any order
+        Grad::run(t, xp.data(), std::size_t(Hp) * Wp * I, interior, std::size_t(Gh) * Gw * O, N, dw.data(), db.data());
+    for (int r = 0; r < N; ++r)
+        kernels::ref::conv2d_backward_weights<Hp, Wp, I, K, O, Gw>(xp.data() + r * Hp * Wp * I,
+                                                                  interior + r * Gh * Gw * O, dw_ref.data(), db_ref.data());
+    require_close(dw.data(), dw_ref.data(), dw.size());
+    require_close(db.data(), db_ref.data(), db.size());
+}
+
+template <int I, int O>
+void check_dense(int n) {
+    INFO("dense " << I << " -> " << O << ", rows " << n);
+    using D = kernels::Dense<I, O>;
+    AlignedFloats x(static_cast<std::size_t>(n) * I), k(static_cast<std::size_t>(I) * O), b(O), out(static_cast<std::size_t>(n) * O), out_ref(out.size());
+    AlignedFloats g(static_cast<std::size_t>(n) * O), din(x.size()), din_ref(x.size()), dk(k.size()), dk_ref(k.size()), db(O), db_ref(O);
+    fill(x, 1);
+    fill(k, 2, -0.2f, 0.2f);
+    fill(b, 3);
+    fill(g, 4);
+    for (int t = 0; t < D::kForwardTasks; ++t) D::forward(t, x.data(), n, k.data(), b.data(), out.data(), true);
+    kernels::ref::dense_forward<I, O>(x.data(), n, k.data(), b.data(), out_ref.data(), true);
+    require_close(out.data(), out_ref.data(), out.size());
+    for (int t = D::kInputTasks - 1; t >= 0; --t) D::backward_input(t, g.data(), n, k.data(), din.data());
+    kernels::ref::dense_backward_input<I, O>(g.data(), n, k.data(), din_ref.data());
+    require_close(din.data(), din_ref.data(), din.size());
+    for (int t = 0; t < D::kWeightTasks; ++t) D::backward_weights(t, x.data(), g.data(), n, dk.data(), db.data());
+    kernels::ref::dense_backward_weights<I, O>(x.data(), g.data(), n, dk_ref.data(), db_ref.data());
+    require_close(dk.data(), dk_ref.data(), dk.size());
+    require_close(db.data(), db_ref.data(), db.size());
+}
+
+template <int H, int W, int C, int P>
+void check_pool(bool ties) {
+    INFO("pool " << H << "x" << W << "x" << C << " window " << P << (ties ? " with ties" : ""));
+    AlignedFloats x(static_cast<std::size_t>(H) * W * C), out(static_cast<std::size_t>(H / P) * (W / P) * C), out_ref(out.size());
+    AlignedFloats g(out.size()), din(x.size()), din_ref(x.size());
+    fill(x, 7);
+    fill(g, 8);
+    if (ties)
+        for (std::size_t i = 0; i < x.size(); ++i) x[i] = std::round(x[i] * 2.0f);  // few distinct values
+    for (std::size_t i = 0; i < din.size(); ++i) din[i] = 99.0f;  // must be overwritten everywhere
+    kernels::maxpool2d_forward<H, W, C, P>(x.data(), out.data());
+    kernels::ref::maxpool2d_forward<H, W, C, P>(x.data(), out_ref.data());
+    for (std::size_t i = 0; i < out.size(); ++i) REQUIRE(out[i] == out_ref[i]);  // -0 and +0 tie either way
+    kernels::maxpool2d_backward<H, W, C, P>(x.data(), g.data(), din.data());
+    kernels::ref::maxpool2d_backward<H, W, C, P>(x.data(), g.data(), din_ref.data());
+    REQUIRE(std::memcmp(din.data(), din_ref.data(), din.size() * 4) == 0);
+}
+
+}  // namespace
+
+TEST_CASE("fast conv2d kernels match the reference on the real layer shapes", "[kernels][simd][conv2d]") {
+    if (!kHasSimd) WARN("this build has no SIMD architecture: the dispatcher uses the reference kernels");
+    check_conv_layer<32, 32, 3, 3, 32, 1>();    // cnn6/cnn4 conv1
+    check_conv_layer<32, 32, 32, 3, 32, 1>();   // cnn6 conv2
+    check_conv_layer<16, 16, 32, 3, 64, 1>();   // cnn6 conv3
+    check_conv_layer<16, 16, 64, 3, 64, 1>();   // cnn6 conv4
+    check_conv_layer<8, 8, 64, 3, 128, 1>();    // cnn6 conv5
+    check_conv_layer<8, 8, 128, 3, 128, 1>();   // cnn6 conv6
+    check_conv_layer<32, 32, 32, 3, 32, 0>();   // cnn4 conv2 (valid)
+    check_conv_layer<15, 15, 32, 3, 64, 1>();   // cnn4 conv3
+    check_conv_layer<15, 15, 64, 3, 64, 0>();   // cnn4 conv4 (valid)
+}
+
+TEST_CASE("fast conv2d kernels match the reference around the vector width", "[kernels][simd][conv2d]") {
+    constexpr int Lw = int(kFloatLanes);
+    check_conv_layer<5, 7, 1, 3, Lw, 1>();          // one vector of outputs, one input channel
+    check_conv_layer<3, 29, 5, 3, 3 * Lw, 1>();     // odd widths, three vectors
+    check_conv_layer<6, 17, 2 * Lw, 3, Lw, 0>();    // valid, row tail
+    check_conv_layer<4, 4, 3, 1, 2 * Lw, 0>();      // 1x1 kernel
+    check_conv_layer<5, 5, 2, 3, 5, 1>();           // channels not a multiple: reference path
+    check_conv_layer<7, 9, Lw + 1, 5, 2 * Lw, 2>(); // 5x5 kernel
+}
+
+TEST_CASE("fast dense kernels match the reference", "[kernels][simd][dense]") {
+    constexpr int Lw = int(kFloatLanes);
+    for (int n : {32, 1, 5, 7, 13}) {
+        check_dense<2048, 1024>(n);  // cnn6 dense1
+        check_dense<1024, 10>(n);    // cnn6 dense2 (reference path: 10 columns)
+        check_dense<2304, 512>(n);   // cnn4 dense1
+        check_dense<7, Lw>(n);
+        check_dense<13, 3 * Lw>(n);
+        check_dense<3, 4 * Lw>(n);
+    }
+}
+
+TEST_CASE("fast pooling matches the reference, ties and floor included", "[kernels][simd][pool]") {
+    constexpr int Lw = int(kFloatLanes);
+    for (bool ties : {false, true}) {
+        check_pool<32, 32, 32, 2>(ties);
+        check_pool<30, 30, 32, 2>(ties);
+        check_pool<13, 13, 64, 2>(ties);
+        check_pool<7, 5, Lw, 3>(ties);
+        check_pool<5, 5, 3, 2>(ties);  // reference path
+    }
+}
+
+TEST_CASE("fast element-wise kernels are bit-identical to the reference", "[kernels][simd][eltwise]") {
+    for (std::size_t n : {std::size_t(1), std::size_t(15), std::size_t(17), std::size_t(1000), std::size_t(32768)}) {
+        INFO("n = " << n);
+        AlignedFloats x(n), a(n), b(n), g(n);
+        fill(x, 1);
+        fill(g, 2);
+        kernels::relu_forward(x.data(), a.data(), n);
+        kernels::ref::relu_forward(x.data(), b.data(), n);
+        REQUIRE(std::memcmp(a.data(), b.data(), n * 4) == 0);
+        kernels::relu_backward(x.data(), g.data(), a.data(), n);
+        kernels::ref::relu_backward(x.data(), g.data(), b.data(), n);
+        REQUIRE(std::memcmp(a.data(), b.data(), n * 4) == 0);
+        for (float rate : {0.2f, 0.25f, 0.5f}) {
+            kernels::dropout_apply(x.data(), a.data(), n, rate, 0x1234567890ABCDEFull, 77);
+            kernels::ref::dropout_apply(x.data(), b.data(), n, rate, 0x1234567890ABCDEFull, 77);
+            REQUIRE(std::memcmp(a.data(), b.data(), n * 4) == 0);
+        }
+    }
+}
+
+TEST_CASE("fast SGD and max-norm match the reference", "[kernels][simd][sgd]") {
+    const std::size_t n = 3 * kernels::SgdUpdate::kChunk + 37;
+    for (float m : {0.0f, 0.9f})
+        for (bool nesterov : {false, true}) {
+            AlignedFloats w(n), v(n), g(n), w2(n), v2(n);
+            fill(w, 1);
+            fill(v, 2);
+            fill(g, 3);
+            std::memcpy(w2.data(), w.data(), n * 4);
+            std::memcpy(v2.data(), v.data(), n * 4);
+            for (int t = 0; t < kernels::SgdUpdate::tasks(n); ++t)
+                kernels::SgdUpdate::run(t, w.data(), v.data(), g.data(), n, 0.01f, m, nesterov);
+            kernels::ref::sgd_update(w2.data(), v2.data(), g.data(), n, 0.01f, m, nesterov);
+            require_close(w.data(), w2.data(), n, 1e-6);
+            require_close(v.data(), v2.data(), n, 1e-6);
+        }
+    using MaxNorm = kernels::MaxNormConstraint<2048, 1024>;
+    AlignedFloats k(2048 * 1024), k2(k.size()), norms(1024), norms2(1024);
+    fill(k, 4, -0.1f, 0.1f);  // column norms about 2.6: some above 3 after scaling below
+    for (int i = 0; i < 2048; ++i)
+        for (int j = 0; j < 1024; j += 3) k[std::size_t(i) * 1024 + j] *= 1.3f;
+    std::memcpy(k2.data(), k.data(), k.size() * 4);
+    for (int t = 0; t < MaxNorm::kNormTasks; ++t) MaxNorm::norms_task(k.data(), norms.data(), t);
+    const int clipped = MaxNorm::factors(norms.data(), 3.0f, 1e-7f);
+    for (int t = 0; t < MaxNorm::kScaleTasks; ++t) MaxNorm::scale_task(k.data(), norms.data(), t);
+    const int clipped_ref = kernels::ref::max_norm<2048, 1024>(k2.data(), 3.0f, 1e-7f, norms2.data());
+    CHECK(clipped > 100);
+    CHECK(clipped == clipped_ref);
+    require_close(k.data(), k2.data(), k.size(), 1e-6);
+}
