@@ -17,22 +17,23 @@ enum class Op { Forward, Input, Weights };
 template <int I, int O, Op Which, bool Simd>
 void dense(benchmark::State& state) {
     using D = kernels::Dense<I, O>;
+    Buffer scratch(D::kScratchFloats + 1);
     Buffer x(static_cast<std::size_t>(kRows) * I), k(static_cast<std::size_t>(I) * O, 2, -0.05f, 0.05f), b(O), out(static_cast<std::size_t>(kRows) * O),
         g(static_cast<std::size_t>(kRows) * O, 3), din(static_cast<std::size_t>(kRows) * I), dk(static_cast<std::size_t>(I) * O), db(O);
     for (auto _ : state) {
         if constexpr (Which == Op::Forward) {
             if constexpr (Simd)
-                for (int t = 0; t < D::kForwardTasks; ++t) D::forward(t, x.get(), kRows, k.get(), b.get(), out.get(), true);
+                for (int t = 0; t < D::kForwardTasks; ++t) D::forward(t, x.get(), kRows, k.get(), b.get(), out.get(), true, scratch.get());
             else
                 kernels::ref::dense_forward<I, O>(x.get(), kRows, k.get(), b.get(), out.get(), true);
         } else if constexpr (Which == Op::Input) {
             if constexpr (Simd)
-                for (int t = 0; t < D::kInputTasks; ++t) D::backward_input(t, g.get(), kRows, k.get(), din.get());
+                for (int t = 0; t < D::kInputTasks; ++t) D::backward_input(t, g.get(), kRows, k.get(), din.get(), scratch.get());
             else
                 kernels::ref::dense_backward_input<I, O>(g.get(), kRows, k.get(), din.get());
         } else {
             if constexpr (Simd)
-                for (int t = 0; t < D::kWeightTasks; ++t) D::backward_weights(t, x.get(), g.get(), kRows, dk.get(), db.get());
+                for (int t = 0; t < D::kWeightTasks; ++t) D::backward_weights(t, x.get(), g.get(), kRows, dk.get(), db.get(), scratch.get());
             else
                 kernels::ref::dense_backward_weights<I, O>(x.get(), g.get(), kRows, dk.get(), db.get());
         }

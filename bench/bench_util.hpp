@@ -7,18 +7,20 @@
 #include <new>
 #include <vector>
 
+#include "statnn/arena.hpp"
 #include "statnn/rng.hpp"
 
 namespace statnn::bench {
 
 class Buffer {
 public:
+    // Allocated as the network's arena is (huge pages for large blocks).
     explicit Buffer(std::size_t n, std::uint64_t seed = 1, float lo = -1.0f, float hi = 1.0f)
-        : n_(n), p_(static_cast<float*>(::operator new((n ? n : 1) * sizeof(float), std::align_val_t{64}))) {
+        : n_(n), p_(reinterpret_cast<float*>(allocate_block(n * sizeof(float)))) {
         Rng rng(seed);
         for (std::size_t i = 0; i < n; ++i) p_[i] = rng.uniform(lo, hi);
     }
-    ~Buffer() { ::operator delete(p_, std::align_val_t{64}); }
+    ~Buffer() { free_block(reinterpret_cast<std::byte*>(p_), n_ * sizeof(float)); }
     Buffer(const Buffer&) = delete;
     Buffer& operator=(const Buffer&) = delete;
     float* get() { return p_; }

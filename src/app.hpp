@@ -22,6 +22,7 @@
 #include "progress.hpp"
 #include "report/report.hpp"
 #include "statnn/data/cifar10.hpp"
+#include "statnn/flops.hpp"
 #include "statnn/io/checkpoint.hpp"
 #include "statnn/statnn.hpp"
 #include "trainer.hpp"
@@ -385,6 +386,50 @@ int predict_command(const Recipe&, const cli::Args& args) {
     return 0;
 }
 
+// ---- bench -------------------------------------------------------------------------
+
+// Full training steps (or inference passes) of one batch of synthetic data, after a
+// warm-up, for --seconds; prints one JSON line ending with "images_per_s": X}.
+template <class Arch, int Batch>
+int bench_command(const Recipe& recipe, const cli::Args& args) {
+    using Net = Network<Arch, Batch>;
+    const auto& pos = args.positional();
+    const std::string mode = pos.empty() ? "train" : pos[0];
+    if (pos.size() > 1 || (mode != "train" && mode != "infer"))
+        throw cli::UsageError("bench takes one mode: train or infer");
+    const double seconds = args.real("seconds", 5.0);
+    auto net = std::make_unique<Net>(1, threads_flag(args));
+    Sgd sgd(recipe.sgd);
+    Rng rng(1);
+    for (std::size_t e = 0; e < std::size_t(Batch) * Net::InShape::size; ++e) net->input()[e] = rng.uniform01();
+    for (int r = 0; r < Batch; ++r) net->labels()[r] = r % Net::kClasses;
+    const bool train = mode == "train";
+    std::uint64_t step = 0;
+    auto one = [&] {
+        if (train) {
+            net->forward(Batch, true, step);
+            net->backward(Batch, step);
+            sgd.step(*net);
+        } else {
+            net->forward(Batch, false);
+        }
+        ++step;
+    };
+    const auto w0 = std::chrono::steady_clock::now();
+    while (step < 3 || seconds_since(w0) < std::min(1.0, seconds / 5)) one();  // warm-up
+    step = 0;
+    const auto t0 = std::chrono::steady_clock::now();
+    while (seconds_since(t0) < seconds) one();
+    const double elapsed = seconds_since(t0);
+    const double images = double(step) * Batch;
+    const double flops = double(train ? training_flops_per_image<Net>() : forward_flops_per_image<Net>());
+    std::printf("{\"model\": \"%s\", \"mode\": \"%s\", \"batch\": %d, \"threads\": %d, \"simd\": \"%s\", "
+                "\"steps\": %llu, \"seconds\": %.3f, \"gflops_per_s\": %.1f, \"images_per_s\": %.1f}\n",
+                recipe.name, mode.c_str(), Batch, net->threads(), simd_arch_name(), (unsigned long long)step, elapsed,
+                images * flops / elapsed / 1e9, images / elapsed);
+    return 0;
+}
+
 }  // namespace app
 
 template <class Arch, int Batch>
@@ -416,6 +461,7 @@ int run_app(const Recipe& recipe, int argc, char** argv) {
         if (command == "train") return app::train<Arch, Batch>(recipe, args);
         if (command == "evaluate") return app::evaluate_command<Arch, Batch>(recipe, args);
         if (command == "predict") return app::predict_command<Arch, Batch>(recipe, args);
+        if (command == "bench") return app::bench_command<Arch, Batch>(recipe, args);
         throw cli::UsageError("unknown command '" + command + "'");
     } catch (const cli::UsageError& e) {
         std::fprintf(stderr, "%s: %s\n", recipe.name, e.what());

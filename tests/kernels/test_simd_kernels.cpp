@@ -81,19 +81,20 @@ template <int I, int O>
 void check_dense(int n) {
     INFO("dense " << I << " -> " << O << ", rows " << n);
     using D = kernels::Dense<I, O>;
+    AlignedFloats scratch(D::kScratchFloats + 1);
     AlignedFloats x(static_cast<std::size_t>(n) * I), k(static_cast<std::size_t>(I) * O), b(O), out(static_cast<std::size_t>(n) * O), out_ref(out.size());
     AlignedFloats g(static_cast<std::size_t>(n) * O), din(x.size()), din_ref(x.size()), dk(k.size()), dk_ref(k.size()), db(O), db_ref(O);
     fill(x, 1);
     fill(k, 2, -0.2f, 0.2f);
     fill(b, 3);
     fill(g, 4);
-    for (int t = 0; t < D::kForwardTasks; ++t) D::forward(t, x.data(), n, k.data(), b.data(), out.data(), true);
+    for (int t = 0; t < D::kForwardTasks; ++t) D::forward(t, x.data(), n, k.data(), b.data(), out.data(), true, scratch.data());
     kernels::ref::dense_forward<I, O>(x.data(), n, k.data(), b.data(), out_ref.data(), true);
     require_close(out.data(), out_ref.data(), out.size());
-    for (int t = D::kInputTasks - 1; t >= 0; --t) D::backward_input(t, g.data(), n, k.data(), din.data());
+    for (int t = D::kInputTasks - 1; t >= 0; --t) D::backward_input(t, g.data(), n, k.data(), din.data(), scratch.data());
     kernels::ref::dense_backward_input<I, O>(g.data(), n, k.data(), din_ref.data());
     require_close(din.data(), din_ref.data(), din.size());
-    for (int t = 0; t < D::kWeightTasks; ++t) D::backward_weights(t, x.data(), g.data(), n, dk.data(), db.data());
+    for (int t = 0; t < D::kWeightTasks; ++t) D::backward_weights(t, x.data(), g.data(), n, dk.data(), db.data(), scratch.data());
     kernels::ref::dense_backward_weights<I, O>(x.data(), g.data(), n, dk_ref.data(), db_ref.data());
     require_close(dk.data(), dk_ref.data(), dk.size());
     require_close(db.data(), db_ref.data(), db.size());
@@ -146,7 +147,9 @@ TEST_CASE("fast dense kernels match the reference", "[kernels][simd][dense]") {
     constexpr int Lw = int(kFloatLanes);
     for (int n : {32, 1, 5, 7, 13}) {
         check_dense<2048, 1024>(n);  // cnn6 dense1
-        check_dense<1024, 10>(n);    // cnn6 dense2 (reference path: 10 columns)
+        check_dense<1024, 10>(n);    // cnn6 dense2 (narrow: 10 columns)
+        check_dense<512, 10>(n);     // cnn4 dense2
+        check_dense<13, 10>(n);      // narrow and odd: reference path
         check_dense<2304, 512>(n);   // cnn4 dense1
         check_dense<7, Lw>(n);
         check_dense<13, 3 * Lw>(n);

@@ -52,22 +52,26 @@ struct DenseLayer : LayerDefaults {
     static constexpr int kKernelDims[4] = {I, Units, 0, 0};  // Keras [in, out]
     static constexpr float fan_in = float(I), fan_out = float(Units);
     static constexpr bool kHasConstraint = !std::is_same_v<Constraint, NoConstraint>;
-    static constexpr std::size_t kScratchBytes = kHasConstraint ? float_bytes(Units) : 0;
-
     using Kernels = kernels::Dense<I, Units>;
+    // Max-norm's column norms, or the kernels' transposed copy (not both at once).
+    static constexpr std::size_t kScratchBytes =
+        float_bytes(kHasConstraint && Units > Kernels::kScratchFloats ? Units : Kernels::kScratchFloats);
 
     void forward(const float* in, float* out, int n, const StepContext& ctx) {
+        float* tmp = reinterpret_cast<float*>(scratch);
         ctx.pool->run(Kernels::kForwardTasks,
-                      [&](int task) { Kernels::forward(task, in, n, kernel, bias, out, kRelu); });
+                      [&](int task) { Kernels::forward(task, in, n, kernel, bias, out, kRelu, tmp); });
     }
 
     template <bool NeedInputGrad>
     void backward(const float* in, const float* out, float* dout, float* din, int n, const StepContext& ctx) {
+        float* tmp = reinterpret_cast<float*>(scratch);
         if constexpr (kRelu) kernels::relu_backward(out, dout, dout, std::size_t(n) * Units);
         ctx.pool->run(Kernels::kWeightTasks,
-                      [&](int task) { Kernels::backward_weights(task, in, dout, n, dkernel, dbias); });
+                      [&](int task) { Kernels::backward_weights(task, in, dout, n, dkernel, dbias, tmp); });
         if constexpr (NeedInputGrad)
-            ctx.pool->run(Kernels::kInputTasks, [&](int task) { Kernels::backward_input(task, dout, n, kernel, din); });
+            ctx.pool->run(Kernels::kInputTasks,
+                          [&](int task) { Kernels::backward_input(task, dout, n, kernel, din, tmp); });
     }
 
     // Returns the number of columns that were above the limit.

@@ -148,6 +148,72 @@ void dense_backward_weights_task(const float* in, const float* g, int rows, floa
             dense_backward_weights_tile<I, O, P::MK, P::NK>(in + i0, g + o0, rows, dk + i0 * O + o0);
 }
 
+// ---- narrow layers (fewer output columns than a vector, e.g. 10 classes) ------------
+// The kernel is transposed once per call into kt[o][i], so every product runs along
+// the long input dimension instead of the short output one.
+
+template <int I, int O>
+inline void transpose_kernel(const float* k, float* kt) {
+    for (int i = 0; i < I; ++i)
+        for (int o = 0; o < O; ++o) kt[o * I + i] = k[i * O + o];
+}
+
+template <int I>
+inline float dot(const float* a, const float* b) {
+    B acc[4] = {B(0.0f), B(0.0f), B(0.0f), B(0.0f)};
+    int i = 0;
+    for (; i + 4 * L <= I; i += 4 * L)
+        for (int u = 0; u < 4; ++u) acc[u] = xsimd::fma(load(a + i + u * L), load(b + i + u * L), acc[u]);
+    for (; i + L <= I; i += L) acc[0] = xsimd::fma(load(a + i), load(b + i), acc[0]);
+    float s = reduce_add((acc[0] + acc[1]) + (acc[2] + acc[3]));
+    for (; i < I; ++i) s += a[i] * b[i];
+    return s;
+}
+
+// out[r][o] = b[o] + in[r] . kt[o]; kt is scratch of O*I floats.
+template <int I, int O>
+void dense_forward_narrow(const float* in, int rows, const float* k, const float* b, float* out, bool relu, float* kt) {
+    transpose_kernel<I, O>(k, kt);
+    for (int r = 0; r < rows; ++r)
+        for (int o = 0; o < O; ++o) {
+            const float z = b[o] + dot<I>(in + r * I, kt + o * I);
+            out[r * O + o] = relu && z < 0.0f ? 0.0f : z;
+        }
+}
+
+// din[r] = sum_o g[r][o] * kt[o]  (kt as left by the forward pass is not reused: the
+// kernel has changed since; it is transposed again here)
+template <int I, int O>
+void dense_backward_input_narrow(const float* g, int rows, const float* k, float* din, float* kt) {
+    transpose_kernel<I, O>(k, kt);
+    for (int r = 0; r < rows; ++r) {
+        float* d = din + r * I;
+        for (int i = 0; i < I; i += L) {
+            B acc(0.0f);
+            for (int o = 0; o < O; ++o) acc = xsimd::fma(B(g[r * O + o]), load(kt + o * I + i), acc);
+            store(d + i, acc);
+        }
+    }
+}
+
+// dkt[o] = sum_r g[r][o] * in[r], then dk = transpose(dkt); db[o] = sum_r g[r][o].
+template <int I, int O>
+void dense_backward_weights_narrow(const float* in, const float* g, int rows, float* dk, float* db, float* dkt) {
+    for (int o = 0; o < O; ++o) {
+        float* d = dkt + o * I;
+        for (int i = 0; i < I; i += L) {
+            B acc(0.0f);
+            for (int r = 0; r < rows; ++r) acc = xsimd::fma(B(g[r * O + o]), load(in + r * I + i), acc);
+            store(d + i, acc);
+        }
+        float sum = 0.0f;
+        for (int r = 0; r < rows; ++r) sum += g[r * O + o];
+        db[o] = sum;
+    }
+    for (int i = 0; i < I; ++i)
+        for (int o = 0; o < O; ++o) dk[i * O + o] = dkt[o * I + i];
+}
+
 }  // namespace statnn::kernels::simd
 
 #endif

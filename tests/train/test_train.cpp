@@ -1,0 +1,152 @@
+// tests/train/test_train.cpp — the trainer end to end, in process, on real CIFAR-10:
+// a short run learns (well above chance), leaves every report (and each parses), its
+// weights evaluate to the accuracy it printed; an interrupted run resumed from its
+// checkpoint ends with exactly the weights of an uninterrupted one.
+//
+// The data folder is found as the binaries find it: $CIFAR10_DIR, else
+// ./data/cifar-10-batches-bin, else ../shared/cifar-10/cifar-10-batches-bin (relative
+// to the source tree when run by CTest). Missing data is a failure, not a skip.
+#include <cstdio>
+#include <fstream>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "app.hpp"
+#include "catch.hpp"
+#include "cnn4.hpp"
+#include "cnn6.hpp"
+#include "report/report.hpp"
+#include "support/cifar_files.hpp"
+#include "support/golden.hpp"
+
+#ifndef STATNN_DEFAULT_DATA_DIR
+#define STATNN_DEFAULT_DATA_DIR "../shared/cifar-10/cifar-10-batches-bin"
+#endif
+
+using namespace statnn;
+using namespace statnn::test;
+
+namespace {
+
+std::string data_dir() {
+    if (const char* env = std::getenv("CIFAR10_DIR"); env && *env) return env;
+    return STATNN_DEFAULT_DATA_DIR;
+}
+
+const Recipe kCnn6Recipe{"cnn6", "test", models::kCnn6Sgd, 1};
+const Recipe kCnn4Recipe{"cnn4", "test", models::kCnn4Sgd, 1};
+
+// Runs `<binary> args...` in process; returns the exit status, captures stdout.
+template <class Arch>
+int run(const Recipe& recipe, std::vector<std::string> args, std::string* out = nullptr) {
+    std::vector<char*> argv;
+    std::string name = recipe.name;
+    argv.push_back(name.data());
+    for (auto& a : args) argv.push_back(a.data());
+    std::fflush(stdout);
+    TempDir capture;
+    const std::string path = capture / "stdout.txt";
+    const int saved = ::dup(1);
+    std::FILE* f = std::fopen(path.c_str(), "w");
+    ::dup2(::fileno(f), 1);
+    const int rc = run_app<Arch, 32>(recipe, int(argv.size()), argv.data());
+    std::fflush(stdout);
+    ::dup2(saved, 1);
+    ::close(saved);
+    std::fclose(f);
+    const std::string text = read_text_file(path);
+    std::fputs(text.c_str(), stdout);  // keep the run's output in the test log
+    if (out) *out = text;
+    return rc;
+}
+
+template <class Net>
+std::vector<float> load_params(const std::string& path) {
+    auto net = std::make_unique<Net>(99, 1);
+    io::load_checkpoint(path, *net);
+    return std::vector<float>(net->params(), net->params() + Net::kParamFloats);
+}
+
+double printed_accuracy(const std::string& out) {
+    const auto at = out.rfind("Accuracy: ");
+    REQUIRE(at != std::string::npos);
+    return std::stod(out.substr(at + 10)) / 100.0;
+}
+
+}  // namespace
+
+TEST_CASE("train: a short cnn6 run learns and leaves readable reports", "[train][smoke]") {
+    TempDir dir;
+    const std::string out = dir / "run";
+    std::string printed;
+    REQUIRE(run<models::Cnn6>(kCnn6Recipe,
+                              {"train", "--data", data_dir(), "--limit", "4096", "--val-limit", "1000", "--epochs", "1",
+                               "--out", out, "--verbose", "2"},
+                              &printed) == 0);
+    const auto history = report::parse_history_csv(read_text_file(out + "/history.csv"));
+    REQUIRE(history.size() == 1);
+    INFO("validation accuracy after one epoch of 4096 images: " << history[0].val_acc);
+    CHECK(history[0].val_acc >= 0.20);  // chance is 0.10
+    CHECK(history[0].acc > 0.12);
+    CHECK(printed_accuracy(printed) == Approx(history[0].val_acc).margin(0.0001));
+    CHECK(printed.find("Time of learning:") != std::string::npos);
+    for (const char* svg : {"accuracy.svg", "loss.svg", "confusion.svg"}) {
+        const std::string text = read_text_file(out + "/" + svg);
+        CHECK(text.rfind("<?xml", 0) == 0);
+        CHECK(text.find("</svg>") != std::string::npos);
+    }
+    CHECK(read_text_file(out + "/accuracy.svg").find("Training Accuracy vs Validation Accuracy") != std::string::npos);
+    CHECK(read_text_file(out + "/loss.svg").find("Training Loss vs Validation Loss") != std::string::npos);
+    CHECK(read_text_file(out + "/samples.png").compare(1, 3, "PNG") == 0);
+    CHECK(read_text_file(out + "/summary.txt").find("Accuracy: ") != std::string::npos);
+
+    // The final weights reproduce the printed accuracy.
+    std::string evaluated;
+    REQUIRE(run<models::Cnn6>(kCnn6Recipe,
+                              {"evaluate", "--data", data_dir(), "--val-limit", "1000", "--weights", out + "/weights.bin"},
+                              &evaluated) == 0);
+    CHECK(printed_accuracy(evaluated) == Approx(history[0].val_acc).margin(0.0001));
+
+    // predict: test records and a PNG file (samples.png is not 32x32: refused).
+    std::string predicted;
+    REQUIRE(run<models::Cnn6>(kCnn6Recipe,
+                              {"predict", "--data", data_dir(), "--weights", out + "/weights.bin", "test:0", "test:1"},
+                              &predicted) == 0);
+    CHECK(predicted.find("test:0: ") != std::string::npos);
+    CHECK(predicted.find("(label: cat)") != std::string::npos);  // record 0 of the test set is a cat
+    CHECK(run<models::Cnn6>(kCnn6Recipe, {"predict", "--weights", out + "/weights.bin", out + "/samples.png"}) == 1);
+}
+
+TEST_CASE("train: a resumed run ends with the weights of an uninterrupted one", "[train][resume]") {
+    TempDir dir;
+    const std::vector<std::string> common = {"--data", data_dir(), "--limit", "256", "--val-limit", "64",
+                                             "--seed", "5", "--verbose", "0"};
+    auto with = [&](std::vector<std::string> a) {
+        a.insert(a.end(), common.begin(), common.end());
+        return a;
+    };
+    REQUIRE(run<models::Cnn4>(kCnn4Recipe, with({"train", "--epochs", "3", "--out", dir / "whole"})) == 0);
+    REQUIRE(run<models::Cnn4>(kCnn4Recipe, with({"train", "--epochs", "1", "--out", dir / "parts"})) == 0);
+    // Continuing without --resume would overwrite the run: refused.
+    CHECK(run<models::Cnn4>(kCnn4Recipe, with({"train", "--epochs", "3", "--out", dir / "parts"})) == 2);
+    REQUIRE(run<models::Cnn4>(kCnn4Recipe, with({"train", "--epochs", "2", "--out", dir / "parts", "--resume"})) == 0);
+    REQUIRE(run<models::Cnn4>(kCnn4Recipe, with({"train", "--epochs", "3", "--out", dir / "parts", "--resume"})) == 0);
+    using Net = Network<models::Cnn4, 32>;
+    const auto whole = load_params<Net>(dir / "whole/weights.bin");
+    const auto parts = load_params<Net>(dir / "parts/weights.bin");
+    CHECK(whole == parts);  // bit for bit
+    const auto h1 = report::parse_history_csv(read_text_file(dir / "whole/history.csv"));
+    const auto h2 = report::parse_history_csv(read_text_file(dir / "parts/history.csv"));
+    REQUIRE(h1.size() == 3);
+    REQUIRE(h2.size() == 3);
+    for (int e = 0; e < 3; ++e) {
+        CHECK(h1[e].loss == h2[e].loss);
+        CHECK(h1[e].val_acc == h2[e].val_acc);
+    }
+    // Another seed, the same three epochs: different weights (the comparison above can fail).
+    REQUIRE(run<models::Cnn4>(kCnn4Recipe, {"train", "--epochs", "3", "--out", dir / "other", "--data", data_dir(),
+                                            "--limit", "256", "--val-limit", "64", "--seed", "6", "--verbose", "0"}) == 0);
+    CHECK(load_params<Net>(dir / "other/weights.bin") != whole);
+}
