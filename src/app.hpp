@@ -135,11 +135,11 @@ int train(const Recipe& recipe, const cli::Args& args) {
         throw cli::UsageError("--resume: " + checkpoint + " does not exist (nothing to continue)");
     if (!resume && file_exists(checkpoint))
         throw cli::UsageError("--out " + out + " already holds a run; add --resume to continue it, or choose another --out");
-    make_writable_dir(out, "--out");
-
+    // Validate the data before creating anything, so a bad data folder leaves nothing behind.
     const std::string dir = find_data_dir(args);
     const data::Cifar10Set train_set(dir, data::Split::Train), test_set(dir, data::Split::Test);
     data::Cifar10Set::check_same_size(train_set, test_set);
+    make_writable_dir(out, "--out");
 
     io::TrainingState state;
     state.seed = args.seed("seed", 1);
@@ -320,6 +320,15 @@ int predict_command(const Recipe&, const cli::Args& args) {
     using Net = Network<Arch, Batch>;
     const auto& inputs = args.positional();
     if (inputs.empty()) throw cli::UsageError("predict needs at least one IMAGE (a 32x32 PNG/PPM file or test:INDEX)");
+    auto test_index = [](const std::string& in) {
+        const std::string idx = in.substr(5);
+        char* end = nullptr;
+        const long i = std::strtol(idx.c_str(), &end, 10);
+        if (idx.empty() || *end != '\0' || i < 0) throw cli::UsageError(in + ": expected test:INDEX with INDEX >= 0");
+        return i;
+    };
+    for (const auto& in : inputs)
+        if (in.rfind("test:", 0) == 0) test_index(in);  // syntax first, before any file is read
     auto net = std::make_unique<Net>(1, threads_flag(args));
     load_weights(*net, args);
     std::unique_ptr<data::Cifar10Set> test_set;
@@ -332,10 +341,7 @@ int predict_command(const Recipe&, const cli::Args& args) {
     for (const auto& in : inputs) {
         std::vector<unsigned char> px(data::kImageBytes);
         if (in.rfind("test:", 0) == 0) {
-            const std::string idx = in.substr(5);
-            char* end = nullptr;
-            const long i = std::strtol(idx.c_str(), &end, 10);
-            if (idx.empty() || *end != '\0' || i < 0) throw cli::UsageError(in + ": expected test:INDEX with INDEX >= 0");
+            const long i = test_index(in);
             if (!test_set) {
                 dir = find_data_dir(args);
                 test_set = std::make_unique<data::Cifar10Set>(dir, data::Split::Test);

@@ -228,14 +228,16 @@ TrainingState load_checkpoint(const std::string& path, Net& net, CheckpointConte
     detail::CheckpointReader r(path, bytes, body);
     r.take(sizeof kCheckpointMagic);
     const auto version = r.get_value<std::uint32_t>();
-    if (version != kCheckpointVersion)
-        r.fail("format version " + std::to_string(version) + ", this build reads version " +
-               std::to_string(kCheckpointVersion));
     std::uint64_t stored_sum;
     std::memcpy(&stored_sum, bytes.data() + body, sizeof stored_sum);
     Fnv1a sum;
     sum.add(bytes.data(), body);
-    if (sum.h != stored_sum) r.fail("checksum mismatch: the file is truncated or corrupted");
+    if (sum.h != stored_sum)
+        r.fail("checksum mismatch: the file is truncated or corrupted" +
+               (version != kCheckpointVersion ? " (its version field reads " + std::to_string(version) + ")" : std::string()));
+    if (version != kCheckpointVersion)
+        r.fail("format version " + std::to_string(version) + ", this build reads version " +
+               std::to_string(kCheckpointVersion));
 
     const auto contents = CheckpointContents(r.get_value<std::uint32_t>());
     if (contents != CheckpointContents::Training && contents != CheckpointContents::Weights) r.fail("unknown contents type");
