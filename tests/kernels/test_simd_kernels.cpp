@@ -27,12 +27,28 @@ void fill(AlignedFloats& a, std::uint64_t seed, float lo = -1.0f, float hi = 1.0
 }
 
 void require_close(const float* fast, const float* ref, std::size_t n, double tol = 1e-5) {
-    double scale = 1.0;
+    double scale = 1.0, worst = -1.0;
+    std::size_t at = 0;
     for (std::size_t i = 0; i < n; ++i) scale = std::fmax(scale, std::fabs(double(ref[i])));
     for (std::size_t i = 0; i < n; ++i) {
-        INFO("element " << i << ": fast " << fast[i] << ", reference " << ref[i] << ", tensor scale " << scale);
-        REQUIRE(std::fabs(double(fast[i]) - double(ref[i])) <= tol * scale);
+        const double d = std::fabs(double(fast[i]) - double(ref[i]));
+        if (!(d <= worst)) {  // NaN counts as the worst
+            worst = d;
+            at = i;
+            if (std::isnan(d)) break;
+        }
     }
+    INFO("worst element " << at << ": fast " << fast[at] << ", reference " << ref[at] << ", tensor scale " << scale);
+    REQUIRE(worst <= tol * scale);
+}
+
+// Element-wise kernels: every float identical (as floats: -0 equals +0).
+void require_equal(const float* fast, const float* ref, std::size_t n) {
+    std::size_t mismatches = 0, first = 0;
+    for (std::size_t i = 0; i < n; ++i)
+        if (!(fast[i] == ref[i]) && mismatches++ == 0) first = i;
+    INFO(mismatches << " mismatches; first at " << first << ": fast " << fast[first] << ", reference " << ref[first]);
+    REQUIRE(mismatches == 0);
 }
 
 template <int H, int W, int I, int K, int O, int P>
@@ -61,8 +77,8 @@ void check_conv_layer() {
         kernels::ref::pad_image<Ho, Wo, O, Q>(g.data() + r * Ho * Wo * O, gp_ref.data() + r * Gh * Gw * O,
                                               mask.data() + r * Ho * Wo * O);
     }
-    REQUIRE(std::memcmp(xp.data(), xp_ref.data(), xp.size() * 4) == 0);
-    REQUIRE(std::memcmp(gp.data(), gp_ref.data(), gp.size() * 4) == 0);
+    require_equal(xp.data(), xp_ref.data(), xp.size());
+    require_equal(gp.data(), gp_ref.data(), gp.size());
     require_close(out.data(), out_ref.data(), out.size());
 
     // Kernel and bias gradients from the padded gradient's interior, all tasks.
@@ -112,10 +128,10 @@ void check_pool(bool ties) {
     for (std::size_t i = 0; i < din.size(); ++i) din[i] = 99.0f;  // must be overwritten everywhere
     kernels::maxpool2d_forward<H, W, C, P>(x.data(), out.data());
     kernels::ref::maxpool2d_forward<H, W, C, P>(x.data(), out_ref.data());
-    for (std::size_t i = 0; i < out.size(); ++i) REQUIRE(out[i] == out_ref[i]);  // -0 and +0 tie either way
+    require_equal(out.data(), out_ref.data(), out.size());  // -0 and +0 tie either way
     kernels::maxpool2d_backward<H, W, C, P>(x.data(), g.data(), din.data());
     kernels::ref::maxpool2d_backward<H, W, C, P>(x.data(), g.data(), din_ref.data());
-    REQUIRE(std::memcmp(din.data(), din_ref.data(), din.size() * 4) == 0);
+    require_equal(din.data(), din_ref.data(), din.size());
 }
 
 }  // namespace
@@ -176,14 +192,14 @@ TEST_CASE("fast element-wise kernels are bit-identical to the reference", "[kern
         fill(g, 2);
         kernels::relu_forward(x.data(), a.data(), n);
         kernels::ref::relu_forward(x.data(), b.data(), n);
-        REQUIRE(std::memcmp(a.data(), b.data(), n * 4) == 0);
+        require_equal(a.data(), b.data(), n);
         kernels::relu_backward(x.data(), g.data(), a.data(), n);
         kernels::ref::relu_backward(x.data(), g.data(), b.data(), n);
-        REQUIRE(std::memcmp(a.data(), b.data(), n * 4) == 0);
+        require_equal(a.data(), b.data(), n);
         for (float rate : {0.2f, 0.25f, 0.5f}) {
             kernels::dropout_apply(x.data(), a.data(), n, rate, 0x1234567890ABCDEFull, 77);
             kernels::ref::dropout_apply(x.data(), b.data(), n, rate, 0x1234567890ABCDEFull, 77);
-            REQUIRE(std::memcmp(a.data(), b.data(), n * 4) == 0);
+            require_equal(a.data(), b.data(), n);
         }
     }
 }
