@@ -256,3 +256,32 @@ TEST_CASE("a run killed mid-epoch resumes to the weights of an uninterrupted run
     io::load_checkpoint(dir / "killed/weights.bin", *b);
     CHECK(std::equal(a->params(), a->params() + Net::kParamFloats, b->params()));  // bit for bit
 }
+
+TEST_CASE("a run stuck at chance says which layer of ReLUs died", "[train][errors]") {
+    TempDir dir;
+    const std::string out = dir / "run";
+    const std::vector<std::string> common = {"--data", data_dir(), "--limit", "64", "--val-limit", "64",
+                                             "--verbose", "0", "--out", out};
+    auto with = [&](std::vector<std::string> a) {
+        a.insert(a.end(), common.begin(), common.end());
+        return a;
+    };
+    REQUIRE(run(with({"train", "--epochs", "1"})).status == 0);
+    // Kill every unit of dense1 (cnn4's Dense(512) + ReLU): a large negative bias.
+    using Net = Network<models::Cnn4, 32>;
+    auto net = std::make_unique<Net>(1, 1);
+    io::TrainingState state = io::load_checkpoint(out + "/checkpoint.bin", *net);
+    net->visit([](auto k, auto& layer) {
+        using L = std::decay_t<decltype(layer)>;
+        if constexpr (std::is_same_v<typename L::Out, Flat<512>> && L::kBiasSize == 512)
+            for (int j = 0; j < 512; ++j) layer.bias[j] = -1e4f;
+        (void)k;
+    });
+    io::save_checkpoint(out + "/checkpoint.bin", *net, "cnn4", io::CheckpointContents::Training, state);
+    const Result r = run(with({"train", "--epochs", "2", "--resume"}));
+    CHECK(r.status == 0);
+    INFO("stderr: " << r.err);
+    CHECK(r.err.find("cnn4: warning: after epoch 2 validation accuracy is") == 0);
+    CHECK(r.err.find("Every ReLU of dense1 (relu5) outputs 0 for every image") != std::string::npos);
+    CHECK(r.err.find("Restart with another --seed or a lower --lr.") != std::string::npos);
+}
