@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# statnn against PyTorch, side by side on this machine: the same models, batch 32, the
+# same thread count, alternating runs (so a noisy neighbour hits both alike), medians.
+#
+#   bench/compare_torch.sh [ROUNDS] [THREADS]        (default 3 rounds, 2 threads)
+#
+# Needs the native build (scripts/test or cmake --build --preset native) and
+# PyTorch from Debian: scripts/install-deps peers.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+rounds=${1:-3}
+threads=${2:-2}
+peer=${TORCH_PEER:-../shared/peers/torch_cifar.py}
+python=/usr/bin/python3
+[ -f "$peer" ] || { echo "compare_torch: $peer not found (set TORCH_PEER)" >&2; exit 1; }
+for m in cnn4 cnn6; do
+  [ -x "build/native/$m" ] || { echo "compare_torch: build/native/$m missing; run: cmake --workflow --preset native" >&2; exit 1; }
+done
+"$python" -c "import torch" 2>/dev/null || { echo "compare_torch: PyTorch missing; run: scripts/install-deps peers" >&2; exit 1; }
+
+value() { grep -o "\"images_per_s\": *[0-9.]*" | grep -o '[0-9.]*$'; }
+median() { sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+for r in $(seq "$rounds"); do
+  for m in cnn6 cnn4; do
+    for mode in train infer; do
+      "build/native/$m" bench "$mode" --seconds 10 --threads "$threads" | value >>"$tmp/statnn-$m-$mode"
+      "$python" "$peer" --model "$m" --mode "$mode-throughput" --batch 32 --threads "$threads" | value >>"$tmp/torch-$m-$mode"
+      "$python" "$peer" --model "$m" --mode "$mode-throughput" --batch 32 --threads "$threads" --channels-last \
+        | value >>"$tmp/torchcl-$m-$mode"
+    done
+  done
+  echo "round $r/$rounds done" >&2
+done
+printf '%-6s %-6s %14s %14s %18s %10s\n' model mode "statnn img/s" "torch img/s" "torch NHWC img/s" "ratio"
+for m in cnn6 cnn4; do
+  for mode in train infer; do
+    s=$(median <"$tmp/statnn-$m-$mode")
+    t=$(median <"$tmp/torch-$m-$mode")
+    c=$(median <"$tmp/torchcl-$m-$mode")
+    best=$(printf '%s\n%s\n' "$t" "$c" | sort -g | tail -1)
+    printf '%-6s %-6s %14.0f %14.0f %18.0f %9.2fx\n' "$m" "$mode" "$s" "$t" "$c" "$(awk -v a="$s" -v b="$best" 'BEGIN {print a / b}')"
+  done
+done
+echo "(medians of $rounds alternating runs, batch 32, $threads threads; ratio = statnn / the faster PyTorch layout)"
