@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "report/report.hpp"
+#include "report/svg_text.hpp"
 
 namespace statnn::report {
 
@@ -49,41 +50,6 @@ std::string hex(const Rgb& c) {
 // Dark fills get white text, light fills black text.
 bool is_dark(const Rgb& c) { return 0.2126 * c.r + 0.7152 * c.g + 0.0722 * c.b < 140; }
 
-// Text for XML content and attribute values: the five special characters become entities
-// and control characters that XML 1.0 forbids become '?'.
-std::string xml_escape(const std::string& text) {
-    std::string out;
-    out.reserve(text.size());
-    for (char ch : text) {
-        switch (ch) {
-            case '&': out += "&amp;"; break;
-            case '<': out += "&lt;"; break;
-            case '>': out += "&gt;"; break;
-            case '"': out += "&quot;"; break;
-            case '\'': out += "&apos;"; break;
-            default:
-                if (static_cast<unsigned char>(ch) < 0x20 && ch != '\t' && ch != '\n' && ch != '\r') {
-                    out += '?';
-                } else {
-                    out += ch;
-                }
-        }
-    }
-    return out;
-}
-
-// A coordinate: at most two decimals, no trailing zeros, locale-independent.
-std::string num(double v) {
-    if (!std::isfinite(v)) v = 0;
-    if (std::fabs(v) < 0.005) v = 0;
-    char buffer[64];
-    auto result = std::to_chars(buffer, buffer + sizeof buffer, v, std::chars_format::fixed, 2);
-    if (result.ec != std::errc()) return "0";
-    std::string s(buffer, result.ptr);
-    while (s.back() == '0') s.pop_back();
-    if (s.back() == '.') s.pop_back();
-    return s;
-}
 
 // A generous estimate of the rendered width of `text` in a sans-serif font of size `size`
 // (there is no font metrics library; the layout leaves room for the widest common glyphs).
@@ -150,16 +116,16 @@ std::string confusion_svg(const ConfusionMatrix& matrix, const std::vector<std::
 
     std::string s;
     s += "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
-    s += "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" + num(std::ceil(width)) + "\" height=\"" +
-         num(std::ceil(height)) + "\" viewBox=\"0 0 " + num(std::ceil(width)) + " " + num(std::ceil(height)) +
+    s += "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" + svg_number(std::ceil(width)) + "\" height=\"" +
+         svg_number(std::ceil(height)) + "\" viewBox=\"0 0 " + svg_number(std::ceil(width)) + " " + svg_number(std::ceil(height)) +
          "\" font-family=\"DejaVu Sans, Arial, Helvetica, sans-serif\">\n";
-    s += "<rect x=\"0\" y=\"0\" width=\"" + num(std::ceil(width)) + "\" height=\"" + num(std::ceil(height)) +
+    s += "<rect x=\"0\" y=\"0\" width=\"" + svg_number(std::ceil(width)) + "\" height=\"" + svg_number(std::ceil(height)) +
          "\" fill=\"#ffffff\"/>\n";
-    s += "<text x=\"" + num(width / 2) + "\" y=\"32\" font-size=\"" + num(kTitleSize) +
+    s += "<text x=\"" + svg_number(width / 2) + "\" y=\"32\" font-size=\"" + svg_number(kTitleSize) +
          "\" font-weight=\"bold\" text-anchor=\"middle\" fill=\"#000000\">" + xml_escape(title) + "</text>\n";
 
     if (n == 0) {
-        s += "<text x=\"" + num(width / 2) + "\" y=\"110\" font-size=\"16\" text-anchor=\"middle\" "
+        s += "<text x=\"" + svg_number(width / 2) + "\" y=\"110\" font-size=\"16\" text-anchor=\"middle\" "
              "fill=\"#888888\">no data</text>\n";
         s += "</svg>\n";
         return s;
@@ -172,7 +138,7 @@ std::string confusion_svg(const ConfusionMatrix& matrix, const std::vector<std::
     }
     const double count_size =
         std::max(7.0, std::min(13.0, (cell - 6) / (0.64 * static_cast<double>(widest_count))));
-    s += "<g font-size=\"" + num(count_size) + "\" text-anchor=\"middle\">\n";
+    s += "<g font-size=\"" + svg_number(count_size) + "\" text-anchor=\"middle\">\n";
     for (std::size_t i = 0; i < n; ++i) {
         double total = 0;
         for (std::int64_t v : matrix[i]) total += static_cast<double>(std::max<std::int64_t>(v, 0));
@@ -181,31 +147,31 @@ std::string confusion_svg(const ConfusionMatrix& matrix, const std::vector<std::
             const double fraction = total > 0 ? static_cast<double>(std::max<std::int64_t>(v, 0)) / total : 0;
             const Rgb fill = ramp(fraction);
             const double x = left + cell * static_cast<double>(j), y = top + cell * static_cast<double>(i);
-            s += "<rect x=\"" + num(x) + "\" y=\"" + num(y) + "\" width=\"" + num(cell) + "\" height=\"" +
-                 num(cell) + "\" fill=\"" + hex(fill) + "\"/>\n";
-            s += "<text x=\"" + num(x + cell / 2) + "\" y=\"" + num(y + cell / 2 + count_size * 0.36) +
+            s += "<rect x=\"" + svg_number(x) + "\" y=\"" + svg_number(y) + "\" width=\"" + svg_number(cell) + "\" height=\"" +
+                 svg_number(cell) + "\" fill=\"" + hex(fill) + "\"/>\n";
+            s += "<text x=\"" + svg_number(x + cell / 2) + "\" y=\"" + svg_number(y + cell / 2 + count_size * 0.36) +
                  "\" fill=\"" + (is_dark(fill) ? "#ffffff" : "#000000") + "\">" + std::to_string(v) + "</text>\n";
         }
     }
     s += "</g>\n";
-    s += "<rect x=\"" + num(left) + "\" y=\"" + num(top) + "\" width=\"" + num(grid) + "\" height=\"" + num(grid) +
+    s += "<rect x=\"" + svg_number(left) + "\" y=\"" + svg_number(top) + "\" width=\"" + svg_number(grid) + "\" height=\"" + svg_number(grid) +
          "\" fill=\"none\" stroke=\"#333333\" stroke-width=\"1\"/>\n";
 
     // Class names: rows on the left, columns below (turned when they would collide).
-    s += "<g font-size=\"" + num(kNameSize) + "\" fill=\"#000000\">\n";
+    s += "<g font-size=\"" + svg_number(kNameSize) + "\" fill=\"#000000\">\n";
     for (std::size_t i = 0; i < n; ++i) {
         const double y = top + cell * (static_cast<double>(i) + 0.5) + kNameSize * 0.36;
-        s += "<text x=\"" + num(left - 8) + "\" y=\"" + num(y) + "\" text-anchor=\"end\">" +
+        s += "<text x=\"" + svg_number(left - 8) + "\" y=\"" + svg_number(y) + "\" text-anchor=\"end\">" +
              xml_escape(class_names[i]) + "</text>\n";
     }
     for (std::size_t j = 0; j < n; ++j) {
         const double x = left + cell * (static_cast<double>(j) + 0.5);
         if (rotate) {
             const double y = top + grid + 14;
-            s += "<text x=\"" + num(x) + "\" y=\"" + num(y) + "\" text-anchor=\"end\" transform=\"rotate(-45 " +
-                 num(x) + " " + num(y) + ")\">" + xml_escape(class_names[j]) + "</text>\n";
+            s += "<text x=\"" + svg_number(x) + "\" y=\"" + svg_number(y) + "\" text-anchor=\"end\" transform=\"rotate(-45 " +
+                 svg_number(x) + " " + svg_number(y) + ")\">" + xml_escape(class_names[j]) + "</text>\n";
         } else {
-            s += "<text x=\"" + num(x) + "\" y=\"" + num(top + grid + 8 + kNameSize) + "\" text-anchor=\"middle\">" +
+            s += "<text x=\"" + svg_number(x) + "\" y=\"" + svg_number(top + grid + 8 + kNameSize) + "\" text-anchor=\"middle\">" +
                  xml_escape(class_names[j]) + "</text>\n";
         }
     }
@@ -214,32 +180,32 @@ std::string confusion_svg(const ConfusionMatrix& matrix, const std::vector<std::
     // Axis titles.
     const double y_mid = top + grid / 2;
     const double y_axis_x = 12 + kAxisSize * 0.8;
-    s += "<text x=\"" + num(y_axis_x) + "\" y=\"" + num(y_mid) + "\" font-size=\"" + num(kAxisSize) +
-         "\" text-anchor=\"middle\" fill=\"#000000\" transform=\"rotate(-90 " + num(y_axis_x) + " " + num(y_mid) +
+    s += "<text x=\"" + svg_number(y_axis_x) + "\" y=\"" + svg_number(y_mid) + "\" font-size=\"" + svg_number(kAxisSize) +
+         "\" text-anchor=\"middle\" fill=\"#000000\" transform=\"rotate(-90 " + svg_number(y_axis_x) + " " + svg_number(y_mid) +
          ")\">True class</text>\n";
-    s += "<text x=\"" + num(left + grid / 2) + "\" y=\"" + num(top + grid + 8 + column_labels + kAxisSize) +
-         "\" font-size=\"" + num(kAxisSize) + "\" text-anchor=\"middle\" fill=\"#000000\">Predicted class</text>\n";
+    s += "<text x=\"" + svg_number(left + grid / 2) + "\" y=\"" + svg_number(top + grid + 8 + column_labels + kAxisSize) +
+         "\" font-size=\"" + svg_number(kAxisSize) + "\" text-anchor=\"middle\" fill=\"#000000\">Predicted class</text>\n";
 
     // The colour scale: a vertical gradient from 0 (bottom) to 1 (top) with five ticks.
     s += "<defs><linearGradient id=\"confusion-scale\" x1=\"0\" y1=\"1\" x2=\"0\" y2=\"0\">";
     for (int k = 0; k < 3; ++k) {
-        s += "<stop offset=\"" + num(k * 0.5) + "\" stop-color=\"" + hex(kRamp[k]) + "\"/>";
+        s += "<stop offset=\"" + svg_number(k * 0.5) + "\" stop-color=\"" + hex(kRamp[k]) + "\"/>";
     }
     s += "</linearGradient></defs>\n";
-    s += "<rect x=\"" + num(scale_x) + "\" y=\"" + num(top) + "\" width=\"" + num(scale_w) + "\" height=\"" +
-         num(grid) + "\" fill=\"url(#confusion-scale)\" stroke=\"#333333\" stroke-width=\"1\"/>\n";
+    s += "<rect x=\"" + svg_number(scale_x) + "\" y=\"" + svg_number(top) + "\" width=\"" + svg_number(scale_w) + "\" height=\"" +
+         svg_number(grid) + "\" fill=\"url(#confusion-scale)\" stroke=\"#333333\" stroke-width=\"1\"/>\n";
     s += "<g font-size=\"11\" fill=\"#333333\">\n";
     for (int k = 0; k <= 4; ++k) {
         const double y = top + grid - grid * k / 4.0;
         static const char* labels[5] = {"0", "0.25", "0.5", "0.75", "1"};
-        s += "<line x1=\"" + num(scale_x + scale_w) + "\" y1=\"" + num(y) + "\" x2=\"" + num(scale_x + scale_w + 4) +
-             "\" y2=\"" + num(y) + "\" stroke=\"#333333\" stroke-width=\"1\"/>\n";
-        s += "<text x=\"" + num(scale_x + scale_w + 6) + "\" y=\"" + num(y + 4) + "\">" + labels[k] + "</text>\n";
+        s += "<line x1=\"" + svg_number(scale_x + scale_w) + "\" y1=\"" + svg_number(y) + "\" x2=\"" + svg_number(scale_x + scale_w + 4) +
+             "\" y2=\"" + svg_number(y) + "\" stroke=\"#333333\" stroke-width=\"1\"/>\n";
+        s += "<text x=\"" + svg_number(scale_x + scale_w + 6) + "\" y=\"" + svg_number(y + 4) + "\">" + labels[k] + "</text>\n";
     }
     s += "</g>\n";
     const double caption_x = scale_x + scale_w + 6 + 36 + kAxisSize * 0.5;
-    s += "<text x=\"" + num(caption_x) + "\" y=\"" + num(y_mid) + "\" font-size=\"12\" text-anchor=\"middle\" " +
-         "fill=\"#333333\" transform=\"rotate(-90 " + num(caption_x) + " " + num(y_mid) +
+    s += "<text x=\"" + svg_number(caption_x) + "\" y=\"" + svg_number(y_mid) + "\" font-size=\"12\" text-anchor=\"middle\" " +
+         "fill=\"#333333\" transform=\"rotate(-90 " + svg_number(caption_x) + " " + svg_number(y_mid) +
          ")\">share of the true class</text>\n";
     s += "</svg>\n";
     return s;

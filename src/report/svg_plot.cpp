@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "report/report.hpp"
+#include "report/svg_text.hpp"
 
 namespace statnn::report {
 
@@ -28,41 +29,6 @@ constexpr const char* kValidationColour = "#1a9641";
 // Values beyond this are clamped so that the span of any two of them stays finite.
 constexpr double kClamp = 1e300;
 
-// Text for XML content and attribute values: the five special characters become entities
-// and control characters that XML 1.0 forbids become '?'.
-std::string xml_escape(const std::string& text) {
-    std::string out;
-    out.reserve(text.size());
-    for (char ch : text) {
-        switch (ch) {
-            case '&': out += "&amp;"; break;
-            case '<': out += "&lt;"; break;
-            case '>': out += "&gt;"; break;
-            case '"': out += "&quot;"; break;
-            case '\'': out += "&apos;"; break;
-            default:
-                if (static_cast<unsigned char>(ch) < 0x20 && ch != '\t' && ch != '\n' && ch != '\r') {
-                    out += '?';
-                } else {
-                    out += ch;
-                }
-        }
-    }
-    return out;
-}
-
-// A coordinate: at most two decimals, no trailing zeros, locale-independent.
-std::string num(double v) {
-    if (!std::isfinite(v)) v = 0;
-    if (std::fabs(v) < 0.005) v = 0;
-    char buffer[64];
-    auto result = std::to_chars(buffer, buffer + sizeof buffer, v, std::chars_format::fixed, 2);
-    if (result.ec != std::errc()) return "0";
-    std::string s(buffer, result.ptr);
-    while (s.back() == '0') s.pop_back();
-    if (s.back() == '.') s.pop_back();
-    return s;
-}
 
 // A tick label for value v on an axis whose ticks are `step` apart.
 std::string tick_label(double v, double step) {
@@ -163,56 +129,56 @@ std::string curves_svg(const std::string& title, const std::string& y_label, con
 
     std::string s;
     s += "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
-    s += "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" + num(kWidth) + "\" height=\"" + num(kHeight) +
-         "\" viewBox=\"0 0 " + num(kWidth) + " " + num(kHeight) +
+    s += "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" + svg_number(kWidth) + "\" height=\"" + svg_number(kHeight) +
+         "\" viewBox=\"0 0 " + svg_number(kWidth) + " " + svg_number(kHeight) +
          "\" font-family=\"DejaVu Sans, Arial, Helvetica, sans-serif\">\n";
-    s += "<rect x=\"0\" y=\"0\" width=\"" + num(kWidth) + "\" height=\"" + num(kHeight) + "\" fill=\"#ffffff\"/>\n";
+    s += "<rect x=\"0\" y=\"0\" width=\"" + svg_number(kWidth) + "\" height=\"" + svg_number(kHeight) + "\" fill=\"#ffffff\"/>\n";
 
     // Gridlines, then ticks and their labels.
     s += "<g stroke=\"#e0e0e0\" stroke-width=\"1\">\n";
     for (double t : y.ticks) {
-        s += "<line x1=\"" + num(kLeft) + "\" y1=\"" + num(py(t)) + "\" x2=\"" + num(kRight) + "\" y2=\"" +
-             num(py(t)) + "\"/>\n";
+        s += "<line x1=\"" + svg_number(kLeft) + "\" y1=\"" + svg_number(py(t)) + "\" x2=\"" + svg_number(kRight) + "\" y2=\"" +
+             svg_number(py(t)) + "\"/>\n";
     }
     for (double t : x.ticks) {
-        s += "<line x1=\"" + num(px(t)) + "\" y1=\"" + num(kTop) + "\" x2=\"" + num(px(t)) + "\" y2=\"" +
-             num(kBottom) + "\"/>\n";
+        s += "<line x1=\"" + svg_number(px(t)) + "\" y1=\"" + svg_number(kTop) + "\" x2=\"" + svg_number(px(t)) + "\" y2=\"" +
+             svg_number(kBottom) + "\"/>\n";
     }
     s += "</g>\n";
     s += "<g stroke=\"#333333\" stroke-width=\"1\">\n";
     for (double t : y.ticks) {
-        s += "<line x1=\"" + num(kLeft - 5) + "\" y1=\"" + num(py(t)) + "\" x2=\"" + num(kLeft) + "\" y2=\"" +
-             num(py(t)) + "\"/>\n";
+        s += "<line x1=\"" + svg_number(kLeft - 5) + "\" y1=\"" + svg_number(py(t)) + "\" x2=\"" + svg_number(kLeft) + "\" y2=\"" +
+             svg_number(py(t)) + "\"/>\n";
     }
     for (double t : x.ticks) {
-        s += "<line x1=\"" + num(px(t)) + "\" y1=\"" + num(kBottom) + "\" x2=\"" + num(px(t)) + "\" y2=\"" +
-             num(kBottom + 5) + "\"/>\n";
+        s += "<line x1=\"" + svg_number(px(t)) + "\" y1=\"" + svg_number(kBottom) + "\" x2=\"" + svg_number(px(t)) + "\" y2=\"" +
+             svg_number(kBottom + 5) + "\"/>\n";
     }
     s += "</g>\n";
     s += "<g font-size=\"12\" fill=\"#333333\">\n";
     for (double t : y.ticks) {
-        s += "<text x=\"" + num(kLeft - 8) + "\" y=\"" + num(py(t) + 4) + "\" text-anchor=\"end\">" +
+        s += "<text x=\"" + svg_number(kLeft - 8) + "\" y=\"" + svg_number(py(t) + 4) + "\" text-anchor=\"end\">" +
              xml_escape(tick_label(t, y.step)) + "</text>\n";
     }
     for (double t : x.ticks) {
-        s += "<text x=\"" + num(px(t)) + "\" y=\"" + num(kBottom + 20) + "\" text-anchor=\"middle\">" +
+        s += "<text x=\"" + svg_number(px(t)) + "\" y=\"" + svg_number(kBottom + 20) + "\" text-anchor=\"middle\">" +
              xml_escape(tick_label(t, x.step)) + "</text>\n";
     }
     s += "</g>\n";
 
     // The frame, the axis labels and the title.
-    s += "<rect x=\"" + num(kLeft) + "\" y=\"" + num(kTop) + "\" width=\"" + num(kRight - kLeft) + "\" height=\"" +
-         num(kBottom - kTop) + "\" fill=\"none\" stroke=\"#333333\" stroke-width=\"1\"/>\n";
-    s += "<text x=\"" + num((kLeft + kRight) / 2) + "\" y=\"" + num(kBottom + 45) +
+    s += "<rect x=\"" + svg_number(kLeft) + "\" y=\"" + svg_number(kTop) + "\" width=\"" + svg_number(kRight - kLeft) + "\" height=\"" +
+         svg_number(kBottom - kTop) + "\" fill=\"none\" stroke=\"#333333\" stroke-width=\"1\"/>\n";
+    s += "<text x=\"" + svg_number((kLeft + kRight) / 2) + "\" y=\"" + svg_number(kBottom + 45) +
          "\" font-size=\"14\" text-anchor=\"middle\" fill=\"#000000\">Epoch</text>\n";
     const double y_mid = (kTop + kBottom) / 2;
-    s += "<text x=\"22\" y=\"" + num(y_mid) + "\" font-size=\"14\" text-anchor=\"middle\" fill=\"#000000\" " +
-         "transform=\"rotate(-90 22 " + num(y_mid) + ")\">" + xml_escape(y_label) + "</text>\n";
-    s += "<text x=\"" + num(kWidth / 2) + "\" y=\"30\" font-size=\"17\" font-weight=\"bold\" " +
+    s += "<text x=\"22\" y=\"" + svg_number(y_mid) + "\" font-size=\"14\" text-anchor=\"middle\" fill=\"#000000\" " +
+         "transform=\"rotate(-90 22 " + svg_number(y_mid) + ")\">" + xml_escape(y_label) + "</text>\n";
+    s += "<text x=\"" + svg_number(kWidth / 2) + "\" y=\"30\" font-size=\"17\" font-weight=\"bold\" " +
          "text-anchor=\"middle\" fill=\"#000000\">" + xml_escape(title) + "</text>\n";
 
     if (!any) {
-        s += "<text x=\"" + num((kLeft + kRight) / 2) + "\" y=\"" + num(y_mid + 5) +
+        s += "<text x=\"" + svg_number((kLeft + kRight) / 2) + "\" y=\"" + svg_number(y_mid + 5) +
              "\" font-size=\"16\" text-anchor=\"middle\" fill=\"#888888\">no data</text>\n";
     }
 
@@ -236,13 +202,13 @@ std::string curves_svg(const std::string& title, const std::string& y_label, con
                 continue;
             }
             if (run > 0) points += ' ';
-            points += num(px(static_cast<double>(i + 1))) + "," + num(py(series[i]));
+            points += svg_number(px(static_cast<double>(i + 1))) + "," + svg_number(py(series[i]));
             ++run;
         }
         flush();
         for (std::size_t i = 0; i < series.size(); ++i) {
             if (!std::isfinite(series[i])) continue;
-            s += "<circle cx=\"" + num(px(static_cast<double>(i + 1))) + "\" cy=\"" + num(py(series[i])) +
+            s += "<circle cx=\"" + svg_number(px(static_cast<double>(i + 1))) + "\" cy=\"" + svg_number(py(series[i])) +
                  "\" r=\"3.5\" stroke-width=\"1\"/>\n";
         }
         s += "</g>\n";
@@ -253,17 +219,17 @@ std::string curves_svg(const std::string& title, const std::string& y_label, con
     // The legend, to the right of the frame.
     const double lx = kRight + 12, ly = kTop;
     s += "<g font-size=\"13\">\n";
-    s += "<rect x=\"" + num(lx) + "\" y=\"" + num(ly) + "\" width=\"" + num(kWidth - lx - 6) +
+    s += "<rect x=\"" + svg_number(lx) + "\" y=\"" + svg_number(ly) + "\" width=\"" + svg_number(kWidth - lx - 6) +
          "\" height=\"52\" fill=\"#ffffff\" stroke=\"#bbbbbb\" stroke-width=\"1\"/>\n";
     const char* legend_names[2] = {"Training", "Validation"};
     const char* legend_colours[2] = {kTrainColour, kValidationColour};
     for (int k = 0; k < 2; ++k) {
         const double row_y = ly + 17 + 20 * k;
-        s += "<line x1=\"" + num(lx + 8) + "\" y1=\"" + num(row_y) + "\" x2=\"" + num(lx + 30) + "\" y2=\"" +
-             num(row_y) + "\" stroke=\"" + legend_colours[k] + "\" stroke-width=\"2\"/>\n";
-        s += "<circle cx=\"" + num(lx + 19) + "\" cy=\"" + num(row_y) + "\" r=\"3.5\" fill=\"" + legend_colours[k] +
+        s += "<line x1=\"" + svg_number(lx + 8) + "\" y1=\"" + svg_number(row_y) + "\" x2=\"" + svg_number(lx + 30) + "\" y2=\"" +
+             svg_number(row_y) + "\" stroke=\"" + legend_colours[k] + "\" stroke-width=\"2\"/>\n";
+        s += "<circle cx=\"" + svg_number(lx + 19) + "\" cy=\"" + svg_number(row_y) + "\" r=\"3.5\" fill=\"" + legend_colours[k] +
              "\"/>\n";
-        s += "<text x=\"" + num(lx + 36) + "\" y=\"" + num(row_y + 4.5) + "\" fill=\"#000000\">" +
+        s += "<text x=\"" + svg_number(lx + 36) + "\" y=\"" + svg_number(row_y + 4.5) + "\" fill=\"#000000\">" +
              legend_names[k] + "</text>\n";
     }
     s += "</g>\n";

@@ -4,6 +4,7 @@
 // tensors, |fast - ref| <= tol * max(max|ref|, 1) (a different summation order moves
 // long sums with cancellation by more than their own size allows); element-wise
 // kernels must be exact.
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <vector>
@@ -29,7 +30,7 @@ void fill(AlignedFloats& a, std::uint64_t seed, float lo = -1.0f, float hi = 1.0
 void require_close(const float* fast, const float* ref, std::size_t n, double tol = 1e-5) {
     double scale = 1.0, worst = -1.0;
     std::size_t at = 0;
-    for (std::size_t i = 0; i < n; ++i) scale = std::fmax(scale, std::fabs(double(ref[i])));
+    for (std::size_t i = 0; i < n; ++i) scale = std::max(scale, std::fabs(double(ref[i])));
     for (std::size_t i = 0; i < n; ++i) {
         const double d = std::fabs(double(fast[i]) - double(ref[i]));
         if (!(d <= worst)) {  // NaN counts as the worst

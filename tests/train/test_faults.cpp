@@ -14,15 +14,10 @@
 #include <unistd.h>
 #include <vector>
 
-#include "app.hpp"
 #include "catch.hpp"
 #include "cnn4.hpp"
-#include "support/cifar_files.hpp"
-#include "support/golden.hpp"
+#include "support/app_runner.hpp"
 
-#ifndef STATNN_DEFAULT_DATA_DIR
-#define STATNN_DEFAULT_DATA_DIR "../shared/cifar-10/cifar-10-batches-bin"
-#endif
 #ifndef STATNN_CNN4_BINARY
 #define STATNN_CNN4_BINARY "cnn4"
 #endif
@@ -31,11 +26,6 @@ using namespace statnn;
 using namespace statnn::test;
 
 namespace {
-
-std::string data_dir() {
-    if (const char* env = std::getenv("CIFAR10_DIR"); env && *env) return env;
-    return STATNN_DEFAULT_DATA_DIR;
-}
 
 const Recipe kRecipe{"cnn4", "test", models::kCnn4Sgd, 1};
 
@@ -46,39 +36,8 @@ constexpr bool kEmulated = false;
 #endif
 const std::string kFew = kEmulated ? "32" : "64";
 
-struct Result {
-    int status;
-    std::string out, err;
-};
-
-// Runs `cnn4 args...` in process, capturing stdout and stderr.
-Result run(std::vector<std::string> args) {
-    std::vector<char*> argv;
-    std::string name = "cnn4";
-    argv.push_back(name.data());
-    for (auto& a : args) argv.push_back(a.data());
-    std::fflush(stdout);
-    std::fflush(stderr);
-    TempDir capture;
-    const int saved_out = ::dup(1), saved_err = ::dup(2);
-    std::FILE* out = std::fopen((capture / "out").c_str(), "w");
-    std::FILE* err = std::fopen((capture / "err").c_str(), "w");
-    ::dup2(::fileno(out), 1);
-    ::dup2(::fileno(err), 2);
-    Result r;
-    r.status = run_app<models::Cnn4, 32>(kRecipe, int(argv.size()), argv.data());
-    std::fflush(stdout);
-    std::fflush(stderr);
-    ::dup2(saved_out, 1);
-    ::dup2(saved_err, 2);
-    ::close(saved_out);
-    ::close(saved_err);
-    std::fclose(out);
-    std::fclose(err);
-    r.out = read_text_file(capture / "out");
-    r.err = read_text_file(capture / "err");
-    return r;
-}
+// `cnn4 args...` in process.
+RunResult run(std::vector<std::string> args) { return run_command<models::Cnn4>(kRecipe, std::move(args)); }
 
 bool exists(const std::string& path) {
     struct stat st {};
@@ -91,7 +50,7 @@ std::string first_line(const std::string& s) { return s.substr(0, s.find('\n'));
 
 TEST_CASE("bad command lines: one clear line naming the flag, usage hint, exit 2", "[cli][errors]") {
     TempDir dir;
-    const std::string data = data_dir();
+    const std::string data = cifar10_dir();
     struct Case {
         std::vector<std::string> args;
         std::string says;
@@ -122,7 +81,7 @@ TEST_CASE("bad command lines: one clear line naming the flag, usage hint, exit 2
         std::string line;
         for (const auto& a : c.args) line += a + " ";
         INFO("cnn4 " << line);
-        const Result r = run(c.args);
+        const RunResult r = run(c.args);
         CHECK(r.status == 2);
         INFO("stderr: " << r.err);
         CHECK(first_line(r.err).rfind("cnn4: " + c.says, 0) == 0);
@@ -137,14 +96,14 @@ TEST_CASE("bad inputs at run time: one line naming the file, exit 1, nothing wri
     SECTION("a data folder with a damaged file") {
         write_cifar_set(dir / "", 10);
         ::truncate((dir / "data_batch_2.bin").c_str(), 3073 * 3 + 5);
-        const Result r = run({"train", "--data", dir.path(), "--out", dir / "run"});
+        const RunResult r = run({"train", "--data", dir.path(), "--out", dir / "run"});
         CHECK(r.status == 1);
         CHECK(first_line(r.err) == "cnn4: " + dir / "data_batch_2.bin" +
                                        ": 9224 bytes is not a whole number of 3073-byte records");
         CHECK(!exists(dir / "run"));
     }
     SECTION("a missing data folder") {
-        const Result r = run({"train", "--data", dir / "nowhere", "--out", dir / "run"});
+        const RunResult r = run({"train", "--data", dir / "nowhere", "--out", dir / "run"});
         CHECK(r.status == 1);
         CHECK(first_line(r.err) == "cnn4: " + dir / "nowhere" + ": no such directory (see --data)");
         CHECK(!exists(dir / "run"));
@@ -153,14 +112,14 @@ TEST_CASE("bad inputs at run time: one line naming the file, exit 1, nothing wri
         using Other = Sequential<Input<3, 32, 32>, Flatten, Dense<10>, Softmax>;
         auto other = std::make_unique<Network<Other, 32>>(1, 1);
         io::save_checkpoint(dir / "other.bin", *other, "tiny", io::CheckpointContents::Weights, io::TrainingState{});
-        Result r = run({"evaluate", "--data", data_dir(), "--weights", dir / "other.bin"});
+        RunResult r = run({"evaluate", "--data", cifar10_dir(), "--weights", dir / "other.bin"});
         CHECK(r.status == 1);
         CHECK(first_line(r.err) == "cnn4: " + dir / "other.bin" +
                                        ": written for another architecture ('tiny'); this binary's network differs");
         std::FILE* f = std::fopen((dir / "junk.bin").c_str(), "wb");
         std::fputs("STATNNCK but then garbage follows", f);
         std::fclose(f);
-        r = run({"evaluate", "--data", data_dir(), "--weights", dir / "junk.bin"});
+        r = run({"evaluate", "--data", cifar10_dir(), "--weights", dir / "junk.bin"});
         CHECK(r.status == 1);
         CHECK(r.err.find("junk.bin: checksum mismatch") != std::string::npos);
         r = run({"predict", "--weights", dir / "nope.bin", "test:0"});
@@ -177,7 +136,7 @@ TEST_CASE("bad inputs at run time: one line naming the file, exit 1, nothing wri
         f = std::fopen((dir / "text.png").c_str(), "wb");
         std::fputs("hello", f);
         std::fclose(f);
-        Result r = run({"predict", "--weights", dir / "w.bin", dir / "big.ppm"});
+        RunResult r = run({"predict", "--weights", dir / "w.bin", dir / "big.ppm"});
         CHECK(r.status == 1);
         CHECK(first_line(r.err) == "cnn4: " + dir / "big.ppm" + ": 64x48 pixels; predict needs 32x32 images");
         CHECK(r.out.empty());
@@ -190,7 +149,7 @@ TEST_CASE("bad inputs at run time: one line naming the file, exit 1, nothing wri
 TEST_CASE("divergence: a non-finite loss stops the run naming the step; the last checkpoint stays", "[train][errors]") {
     TempDir dir;
     const std::string out = dir / "run";
-    const std::vector<std::string> common = {"--data", data_dir(), "--limit", kFew, "--val-limit", "32",
+    const std::vector<std::string> common = {"--data", cifar10_dir(), "--limit", kFew, "--val-limit", "32",
                                              "--verbose", "0", "--out", out};
     auto with = [&](std::vector<std::string> a) {
         a.insert(a.end(), common.begin(), common.end());
@@ -203,7 +162,7 @@ TEST_CASE("divergence: a non-finite loss stops the run naming the step; the last
     for (std::size_t i = 0; i < Network<models::Cnn4, 32>::kParamFloats; ++i) net->params()[i] *= 1e30f;
     io::save_checkpoint(out + "/checkpoint.bin", *net, "cnn4", io::CheckpointContents::Training, state);
     const std::string before = read_text_file(out + "/checkpoint.bin");
-    const Result r = run(with({"train", "--epochs", "2", "--resume"}));
+    const RunResult r = run(with({"train", "--epochs", "2", "--resume"}));
     CHECK(r.status == 1);
     INFO("stderr: " << r.err);
     CHECK(r.err.find(kEmulated ? "cnn4: epoch 2, step 1 (update 2): the loss is "
@@ -221,7 +180,7 @@ TEST_CASE("a run killed mid-epoch resumes to the weights of an uninterrupted run
     }
     TempDir dir;
     auto args = [&](const std::string& out) {
-        return std::vector<std::string>{"train", "--data", data_dir(), "--limit", kEmulated ? "64" : "1024",
+        return std::vector<std::string>{"train", "--data", cifar10_dir(), "--limit", kEmulated ? "64" : "1024",
                                         "--val-limit", kEmulated ? "32" : "64", "--epochs", "4", "--seed", "9",
                                         "--threads", "2", "--verbose", "0", "--out", out};
     };
@@ -275,7 +234,7 @@ TEST_CASE("a run killed mid-epoch resumes to the weights of an uninterrupted run
 TEST_CASE("a run stuck at chance says which layer of ReLUs died", "[train][errors]") {
     TempDir dir;
     const std::string out = dir / "run";
-    const std::vector<std::string> common = {"--data", data_dir(), "--limit", kFew, "--val-limit", "64",
+    const std::vector<std::string> common = {"--data", cifar10_dir(), "--limit", kFew, "--val-limit", "64",
                                              "--verbose", "0", "--out", out};
     auto with = [&](std::vector<std::string> a) {
         a.insert(a.end(), common.begin(), common.end());
@@ -293,7 +252,7 @@ TEST_CASE("a run stuck at chance says which layer of ReLUs died", "[train][error
         (void)k;
     });
     io::save_checkpoint(out + "/checkpoint.bin", *net, "cnn4", io::CheckpointContents::Training, state);
-    const Result r = run(with({"train", "--epochs", "2", "--resume"}));
+    const RunResult r = run(with({"train", "--epochs", "2", "--resume"}));
     CHECK(r.status == 0);
     INFO("stderr: " << r.err);
     CHECK(r.err.find("cnn4: warning: after epoch 2 validation accuracy is") == 0);

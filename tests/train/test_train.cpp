@@ -13,27 +13,16 @@
 #include <string>
 #include <vector>
 
-#include "app.hpp"
 #include "catch.hpp"
 #include "cnn4.hpp"
 #include "cnn6.hpp"
 #include "report/report.hpp"
-#include "support/cifar_files.hpp"
-#include "support/golden.hpp"
-
-#ifndef STATNN_DEFAULT_DATA_DIR
-#define STATNN_DEFAULT_DATA_DIR "../shared/cifar-10/cifar-10-batches-bin"
-#endif
+#include "support/app_runner.hpp"
 
 using namespace statnn;
 using namespace statnn::test;
 
 namespace {
-
-std::string data_dir() {
-    if (const char* env = std::getenv("CIFAR10_DIR"); env && *env) return env;
-    return STATNN_DEFAULT_DATA_DIR;
-}
 
 #if defined(STATNN_TEST_UNDER_EMULATION)
 constexpr bool kEmulated = true;  // a few batches only; accuracy is checked natively
@@ -47,25 +36,9 @@ const Recipe kCnn4Recipe{"cnn4", "test", models::kCnn4Sgd, 1};
 // Runs `<binary> args...` in process; returns the exit status, captures stdout.
 template <class Arch>
 int run(const Recipe& recipe, std::vector<std::string> args, std::string* out = nullptr) {
-    std::vector<char*> argv;
-    std::string name = recipe.name;
-    argv.push_back(name.data());
-    for (auto& a : args) argv.push_back(a.data());
-    std::fflush(stdout);
-    TempDir capture;
-    const std::string path = capture / "stdout.txt";
-    const int saved = ::dup(1);
-    std::FILE* f = std::fopen(path.c_str(), "w");
-    ::dup2(::fileno(f), 1);
-    const int rc = run_app<Arch, 32>(recipe, int(argv.size()), argv.data());
-    std::fflush(stdout);
-    ::dup2(saved, 1);
-    ::close(saved);
-    std::fclose(f);
-    const std::string text = read_text_file(path);
-    std::fputs(text.c_str(), stdout);  // keep the run's output in the test log
-    if (out) *out = text;
-    return rc;
+    const RunResult r = run_command<Arch>(recipe, std::move(args));
+    if (out) *out = r.out;
+    return r.status;
 }
 
 template <class Net>
@@ -89,7 +62,7 @@ TEST_CASE("train: a short cnn6 run learns and leaves readable reports", "[train]
     std::string printed;
     const std::string limit = kEmulated ? "64" : "4096", val_limit = kEmulated ? "64" : "1000";
     REQUIRE(run<models::Cnn6>(kCnn6Recipe,
-                              {"train", "--data", data_dir(), "--limit", limit, "--val-limit", val_limit, "--epochs", "1",
+                              {"train", "--data", cifar10_dir(), "--limit", limit, "--val-limit", val_limit, "--epochs", "1",
                                "--out", out, "--verbose", "2"},
                               &printed) == 0);
     const auto history = report::parse_history_csv(read_text_file(out + "/history.csv"));
@@ -114,14 +87,14 @@ TEST_CASE("train: a short cnn6 run learns and leaves readable reports", "[train]
     // The final weights reproduce the printed accuracy.
     std::string evaluated;
     REQUIRE(run<models::Cnn6>(kCnn6Recipe,
-                              {"evaluate", "--data", data_dir(), "--val-limit", val_limit, "--weights", out + "/weights.bin"},
+                              {"evaluate", "--data", cifar10_dir(), "--val-limit", val_limit, "--weights", out + "/weights.bin"},
                               &evaluated) == 0);
     CHECK(printed_accuracy(evaluated) == Approx(history[0].val_acc).margin(0.0001));
 
     // predict: test records and a PNG file (samples.png is not 32x32: refused).
     std::string predicted;
     REQUIRE(run<models::Cnn6>(kCnn6Recipe,
-                              {"predict", "--data", data_dir(), "--weights", out + "/weights.bin", "test:0", "test:1"},
+                              {"predict", "--data", cifar10_dir(), "--weights", out + "/weights.bin", "test:0", "test:1"},
                               &predicted) == 0);
     CHECK(predicted.find("test:0: ") != std::string::npos);
     CHECK(predicted.find("(label: cat)") != std::string::npos);  // record 0 of the test set is a cat
@@ -131,7 +104,7 @@ TEST_CASE("train: a short cnn6 run learns and leaves readable reports", "[train]
 TEST_CASE("train: a resumed run ends with the weights of an uninterrupted one", "[train][resume]") {
     TempDir dir;
     const std::string limit = kEmulated ? "32" : "256", val_limit = kEmulated ? "32" : "64";
-    const std::vector<std::string> common = {"--data", data_dir(), "--limit", limit, "--val-limit", val_limit,
+    const std::vector<std::string> common = {"--data", cifar10_dir(), "--limit", limit, "--val-limit", val_limit,
                                              "--seed", "5", "--verbose", "0"};
     auto with = [&](std::vector<std::string> a) {
         a.insert(a.end(), common.begin(), common.end());
@@ -156,7 +129,7 @@ TEST_CASE("train: a resumed run ends with the weights of an uninterrupted one", 
         CHECK(h1[e].val_acc == h2[e].val_acc);
     }
     // Another seed, the same three epochs: different weights (the comparison above can fail).
-    REQUIRE(run<models::Cnn4>(kCnn4Recipe, {"train", "--epochs", "3", "--out", dir / "other", "--data", data_dir(),
+    REQUIRE(run<models::Cnn4>(kCnn4Recipe, {"train", "--epochs", "3", "--out", dir / "other", "--data", cifar10_dir(),
                                             "--limit", limit, "--val-limit", val_limit, "--seed", "6", "--verbose", "0"}) == 0);
     CHECK(load_params<Net>(dir / "other/weights.bin") != whole);
 }

@@ -1,0 +1,65 @@
+// tests/support/app_runner.hpp — runs a binary's command line in process (run_app), with
+// stdout and stderr captured, for the end-to-end tests.
+#pragma once
+
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <unistd.h>
+#include <vector>
+
+#include "app.hpp"
+#include "support/cifar_files.hpp"
+#include "support/golden.hpp"
+
+#ifndef STATNN_DEFAULT_DATA_DIR
+#define STATNN_DEFAULT_DATA_DIR "../shared/cifar-10/cifar-10-batches-bin"
+#endif
+
+namespace statnn::test {
+
+// CIFAR-10 as the binaries find it: $CIFAR10_DIR, else the folder configured at build
+// time (../shared/cifar-10/cifar-10-batches-bin beside the source tree).
+inline std::string cifar10_dir() {
+    if (const char* env = std::getenv("CIFAR10_DIR"); env && *env) return env;
+    return STATNN_DEFAULT_DATA_DIR;
+}
+
+struct RunResult {
+    int status = 0;
+    std::string out, err;
+};
+
+// `<recipe.name> args...` through run_app<Arch, 32>; what it printed is also echoed to
+// this test's stdout, so a failing test's log shows the run.
+template <class Arch>
+RunResult run_command(const Recipe& recipe, std::vector<std::string> args) {
+    std::vector<char*> argv;
+    std::string name = recipe.name;
+    argv.push_back(name.data());
+    for (auto& a : args) argv.push_back(a.data());
+    std::fflush(stdout);
+    std::fflush(stderr);
+    TempDir capture;
+    const int saved_out = ::dup(1), saved_err = ::dup(2);
+    std::FILE* out = std::fopen((capture / "out").c_str(), "w");
+    std::FILE* err = std::fopen((capture / "err").c_str(), "w");
+    ::dup2(::fileno(out), 1);
+    ::dup2(::fileno(err), 2);
+    RunResult r;
+    r.status = run_app<Arch, 32>(recipe, int(argv.size()), argv.data());
+    std::fflush(stdout);
+    std::fflush(stderr);
+    ::dup2(saved_out, 1);
+    ::dup2(saved_err, 2);
+    ::close(saved_out);
+    ::close(saved_err);
+    std::fclose(out);
+    std::fclose(err);
+    r.out = read_text_file(capture / "out");
+    r.err = read_text_file(capture / "err");
+    std::fputs(r.out.c_str(), stdout);
+    return r;
+}
+
+}  // namespace statnn::test
