@@ -224,18 +224,27 @@ int train(const Recipe& recipe, const cli::Args& args) {
 
         // Stuck at chance: say why, if a layer of ReLUs died.
         if (last_eval.acc <= 1.5 / Net::kClasses) {
-            net->forward(std::min<int>(Batch, int(val_reader.size())), false);
-            const auto dead = dead_relu_layers(*net, std::min<int>(Batch, int(val_reader.size())));
-            std::string which;
-            for (const auto& d : dead) which += (which.empty() ? "" : ", ") + d;
-            std::fprintf(stderr,
-                         "%s: warning: after epoch %d validation accuracy is %.2f%%, chance level. %s\n", recipe.name,
-                         epoch, 100.0 * last_eval.acc,
-                         dead.empty() ? "No layer is entirely dead yet; it may still recover."
-                                      : ("Every ReLU of " + which +
-                                         " outputs 0 for every image: the layer is dead and passes no gradient, so "
-                                         "training cannot recover. Restart with another --seed or a lower --lr.")
-                                            .c_str());
+            const int n = std::min<int>(Batch, int(val_reader.size()));
+            net->forward(n, false);
+            std::string dead, nearly;
+            char share[32];
+            for (const auto& r : relu_activity(*net, n)) {
+                if (r.active_fraction == 0.0) {
+                    dead += (dead.empty() ? "" : ", ") + r.layer;
+                } else if (r.active_fraction < 1e-3) {
+                    std::snprintf(share, sizeof share, " (%.3f%% non-zero)", 100.0 * r.active_fraction);
+                    nearly += (nearly.empty() ? "" : ", ") + r.layer + share;
+                }
+            }
+            std::string why;
+            if (!dead.empty()) why += "Every ReLU of " + dead + " outputs 0 for every image. ";
+            if (!nearly.empty()) why += "The ReLUs of " + nearly + " are nearly all dead. ";
+            why += dead.empty() && nearly.empty()
+                       ? "No layer of ReLUs is dead; it may still recover."
+                       : "Such a layer passes (almost) no gradient back, so training cannot recover: restart with "
+                         "another --seed or a lower --lr.";
+            std::fprintf(stderr, "%s: warning: after epoch %d validation accuracy is %.2f%%, chance level. %s\n",
+                         recipe.name, epoch, 100.0 * last_eval.acc, why.c_str());
         }
     }
     if (!have_eval) {  // resumed a finished run: evaluate for the reports

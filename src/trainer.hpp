@@ -96,24 +96,28 @@ long first_non_finite_parameter(Net& net) {
     return -1;
 }
 
-// After a forward pass on n images: the ReLU layers whose every output is 0 for every
-// one of them. Such a layer passes no gradient back and never recovers.
+// After a forward pass on n images: every ReLU layer's share of non-zero outputs. A
+// layer near 0 passes (almost) no gradient back and does not recover.
+struct ReluActivity {
+    std::string layer;       // a stand-alone ReLU is named after the layer it follows: "dense1 (relu5)"
+    double active_fraction;  // outputs > 0 over all outputs
+};
+
 template <class Net>
-std::vector<std::string> dead_relu_layers(Net& net, int n) {
-    std::vector<std::string> dead;
+std::vector<ReluActivity> relu_activity(Net& net, int n) {
+    std::vector<ReluActivity> result;
     net.visit([&](auto k, auto& layer) {
         using L = std::decay_t<decltype(layer)>;
         if (std::strcmp(L::activation, "relu") != 0 || n <= 0) return;
         const float* a = net.activation(int(k));
-        for (std::size_t e = 0; e < std::size_t(n) * L::Out::size; ++e)
-            if (a[e] > 0.0f) return;
-        // A stand-alone ReLU is named after the layer it follows: "dense1 (relu5)".
-        if (std::strcmp(L::kind, "Activation") == 0 && k > 0)
-            dead.push_back(std::string(net.layer_name(int(k) - 1)) + " (" + net.layer_name(int(k)) + ")");
-        else
-            dead.push_back(net.layer_name(int(k)));
+        const std::size_t count = std::size_t(n) * L::Out::size;
+        std::size_t active = 0;
+        for (std::size_t e = 0; e < count; ++e) active += a[e] > 0.0f;
+        std::string name = net.layer_name(int(k));
+        if (std::strcmp(L::kind, "Activation") == 0 && k > 0) name = std::string(net.layer_name(int(k) - 1)) + " (" + name + ")";
+        result.push_back({name, double(active) / double(count)});
     });
-    return dead;
+    return result;
 }
 
 }  // namespace statnn
