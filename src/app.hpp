@@ -224,25 +224,28 @@ int train(const Recipe& recipe, const cli::Args& args) {
 
         // Stuck at chance: say why, if a layer of ReLUs died.
         if (last_eval.acc <= 1.5 / Net::kClasses) {
-            const int n = std::min<int>(Batch, int(val_reader.size()));
-            net->forward(n, false);
+            constexpr long kProbe = 1024;
+            const auto activity = relu_activity(*net, val_reader, kProbe);
             std::string dead, nearly;
-            char share[32];
-            for (const auto& r : relu_activity(*net, n)) {
-                if (r.active_fraction == 0.0) {
+            char share[48];
+            for (const auto& r : activity) {
+                if (r.active == 0) {
                     dead += (dead.empty() ? "" : ", ") + r.layer;
-                } else if (r.active_fraction < 1e-3) {
-                    std::snprintf(share, sizeof share, " (%.3f%% non-zero)", 100.0 * r.active_fraction);
+                } else if (r.fraction() < 1e-3) {
+                    std::snprintf(share, sizeof share, " (%.4f%% of outputs non-zero)", 100.0 * r.fraction());
                     nearly += (nearly.empty() ? "" : ", ") + r.layer + share;
                 }
             }
             std::string why;
-            if (!dead.empty()) why += "Every ReLU of " + dead + " outputs 0 for every image. ";
-            if (!nearly.empty()) why += "The ReLUs of " + nearly + " are nearly all dead. ";
+            const long probed = std::min(kProbe, val_reader.size());
+            if (!dead.empty())
+                why += "Every ReLU of " + dead + " outputs 0 for all of " + std::to_string(probed) +
+                       " validation images: the layer passes no gradient back. ";
+            if (!nearly.empty()) why += "Nearly dead: " + nearly + ". ";
             why += dead.empty() && nearly.empty()
-                       ? "No layer of ReLUs is dead; it may still recover."
-                       : "Such a layer passes (almost) no gradient back, so training cannot recover: restart with "
-                         "another --seed or a lower --lr.";
+                       ? "No layer of ReLUs is dead."
+                       : "Such a run may stay at chance for several epochs or for good; restart with another --seed "
+                         "or a lower --lr.";
             std::fprintf(stderr, "%s: warning: after epoch %d validation accuracy is %.2f%%, chance level. %s\n",
                          recipe.name, epoch, 100.0 * last_eval.acc, why.c_str());
         }

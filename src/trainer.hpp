@@ -96,27 +96,38 @@ long first_non_finite_parameter(Net& net) {
     return -1;
 }
 
-// After a forward pass on n images: every ReLU layer's share of non-zero outputs. A
-// layer near 0 passes (almost) no gradient back and does not recover.
+// Every ReLU layer's share of non-zero outputs over (up to) `max_images` images of
+// `reader`. A layer at 0 passes no gradient back.
 struct ReluActivity {
-    std::string layer;       // a stand-alone ReLU is named after the layer it follows: "dense1 (relu5)"
-    double active_fraction;  // outputs > 0 over all outputs
+    std::string layer;  // a stand-alone ReLU is named after the layer it follows: "dense1 (relu5)"
+    std::size_t active = 0, total = 0;
+    double fraction() const { return total ? double(active) / double(total) : 0.0; }
 };
 
 template <class Net>
-std::vector<ReluActivity> relu_activity(Net& net, int n) {
+std::vector<ReluActivity> relu_activity(Net& net, data::Cifar10Reader& reader, long max_images) {
     std::vector<ReluActivity> result;
     net.visit([&](auto k, auto& layer) {
         using L = std::decay_t<decltype(layer)>;
-        if (std::strcmp(L::activation, "relu") != 0 || n <= 0) return;
-        const float* a = net.activation(int(k));
-        const std::size_t count = std::size_t(n) * L::Out::size;
-        std::size_t active = 0;
-        for (std::size_t e = 0; e < count; ++e) active += a[e] > 0.0f;
+        if (std::strcmp(L::activation, "relu") != 0) return;
         std::string name = net.layer_name(int(k));
         if (std::strcmp(L::kind, "Activation") == 0 && k > 0) name = std::string(net.layer_name(int(k) - 1)) + " (" + name + ")";
-        result.push_back({name, double(active) / double(count)});
+        result.push_back({name, 0, 0});
     });
+    reader.start_epoch(0);
+    long seen = 0;
+    for (int n; seen < max_images && (n = reader.next(net.input(), net.labels())) > 0; seen += n) {
+        net.forward(n, false);
+        std::size_t i = 0;
+        net.visit([&](auto k, auto& layer) {
+            using L = std::decay_t<decltype(layer)>;
+            if (std::strcmp(L::activation, "relu") != 0) return;
+            const float* a = net.activation(int(k));
+            const std::size_t count = std::size_t(n) * L::Out::size;
+            for (std::size_t e = 0; e < count; ++e) result[i].active += a[e] > 0.0f;
+            result[i++].total += count;
+        });
+    }
     return result;
 }
 
