@@ -16,6 +16,8 @@
 #include "catch.hpp"
 #include "cnn4.hpp"
 #include "cnn6.hpp"
+#include "statnn/data/cifar10.hpp"
+#include "support/cifar_files.hpp"
 
 namespace {
 std::atomic<long> g_allocations{0};
@@ -91,4 +93,24 @@ TEST_CASE("cnn6: zero heap allocations in training and evaluation steps", "[allo
 
 TEST_CASE("cnn4: zero heap allocations in training and evaluation steps", "[alloc][cnn4]") {
     CHECK(allocations_during_steps<models::Cnn4>(models::kCnn4Sgd) == 0);
+}
+
+TEST_CASE("the CIFAR-10 reader streams epochs without allocating", "[alloc][data]") {
+    statnn::test::TempDir dir;
+    statnn::test::write_cifar_set(dir.path(), 100);
+    const data::Cifar10Set set(dir.path(), data::Split::Train);
+    data::Cifar10Reader reader(set, 32, 0, true, 1);
+    auto net = std::make_unique<Network<models::Cnn4, 32>>(1, 1);
+    g_allocations = 0;
+    g_counting = true;
+    long images = 0;
+    for (int epoch = 0; epoch < 3; ++epoch) {
+        reader.start_epoch(epoch);
+        for (int n; (n = reader.next(net->input(), net->labels())) > 0;) images += n;
+    }
+    reader.start_epoch(3, 7);  // resuming mid-epoch
+    images += reader.next(net->input(), net->labels());
+    g_counting = false;
+    CHECK(images == 3 * 500 + 32);
+    CHECK(g_allocations.load() == 0);
 }
