@@ -13,7 +13,7 @@ double since(std::chrono::steady_clock::time_point t) {
 }
 
 void format_duration(char* buf, std::size_t n, double s) {
-    const long t = long(std::lround(s));
+    const long t = s > 0 && s < 1e9 ? long(std::lround(s)) : 0;  // a garbage estimate prints as 0:00
     if (t >= 3600)
         std::snprintf(buf, n, "%ld:%02ld:%02ld", t / 3600, (t / 60) % 60, t % 60);
     else
@@ -50,10 +50,10 @@ void Progress::draw(long done, double loss, double acc, bool final) {
     for (int i = 0; i < kWidth; ++i) bar[i] = i < filled ? '=' : '.';
     if (!final && filled < kWidth && filled > 0) bar[filled - 1] = '>';
     bar[kWidth] = '\0';
-    char when[32] = "";
+    char when[64] = "";
     if (!final && done > 1) {
         const double per_step = since(first_step_) / double(done - 1);
-        char eta[16];
+        char eta[32];
         format_duration(eta, sizeof eta, per_step * double(steps_ - done));
         std::snprintf(when, sizeof when, " - ETA: %s", eta);
     }

@@ -95,7 +95,8 @@ void print_memory_plan(std::FILE* out, Net& net) {
     region("labels", p.labels_bytes, "int32 per image");
     std::fprintf(out, "  %-12s %14s  (%.1f MiB)\n", "arena total", with_commas(Net::kArenaBytes).c_str(),
                  double(Net::kArenaBytes) / (1024.0 * 1024.0));
-    std::fprintf(out, "\nSIMD: %s, %zu float lanes; threads: %d\n", simd_arch_name(), kFloatLanes, net.threads());
+    std::fprintf(out, "\nSIMD: %s, %zu float lane%s; threads: %d\n", simd_arch_name(), kFloatLanes,
+                 kFloatLanes == 1 ? "" : "s", net.threads());
 }
 
 }  // namespace statnn

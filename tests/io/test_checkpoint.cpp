@@ -90,7 +90,7 @@ TEST_CASE("checkpoint: weights, velocity and training state round-trip exactly",
     CHECK(loaded.history[1].seconds == 21.0);
 }
 
-TEST_CASE("checkpoint: a weights file has no velocity; loading it clears the velocity", "[io][checkpoint]") {
+TEST_CASE("checkpoint: a weights file has no velocity, and loading it clears the velocity", "[io][checkpoint]") {
     TempDir dir;
     auto a = std::make_unique<Net>(1), b = std::make_unique<Net>(2);
     for (std::size_t i = 0; i < Net::kParamFloats; ++i) b->velocity()[i] = 1.0f;
@@ -137,7 +137,7 @@ TEST_CASE("checkpoint: bad files are one clear error, and the network is untouch
     CHECK(std::equal(before.begin(), before.end(), b->params()));
 }
 
-TEST_CASE("checkpoint: replacing a file is atomic; a failed write leaves the old one", "[io][checkpoint]") {
+TEST_CASE("checkpoint: replacing a file is atomic, and a failed write leaves the old one", "[io][checkpoint]") {
     TempDir dir;
     auto a = std::make_unique<Net>(1);
     io::save_checkpoint(dir / "ck.bin", *a, "small", io::CheckpointContents::Training, some_state());

@@ -120,7 +120,7 @@ TEST_CASE("glorot-uniform initialisation: bounds, zero biases, seed dependence",
     CHECK(!std::equal(a->params(), a->params() + Net::kParamFloats, c->params()));
 }
 
-TEST_CASE("same seed, same weights after training steps; independent of the thread count", "[network][determinism]") {
+TEST_CASE("same seed, same weights after training steps, whatever the thread count", "[network][determinism]") {
     using Net = Network<Tiny, 8>;
     const auto a = train_a_little<Net>(3, 1, 5);
     const auto b = train_a_little<Net>(3, 1, 5);

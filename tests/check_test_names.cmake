@@ -1,0 +1,18 @@
+# Fails if a Catch2 TEST_CASE name in DIR contains ';' (test discovery would split it).
+file(GLOB_RECURSE sources ${DIR}/*.cpp)
+set(bad "")
+foreach(source IN LISTS sources)
+  file(READ ${source} text)
+  string(REGEX MATCHALL "TEST_CASE\\(\"[^\"]*\"" cases "${text}")
+  foreach(c IN LISTS cases)
+    # A ';' inside the name splits this list element in two: the piece left has no closing quote.
+    if(NOT c MATCHES "\"$")
+      list(APPEND bad "${source}: ${c}")
+    endif()
+  endforeach()
+endforeach()
+if(bad)
+  message(FATAL_ERROR "test names with ';':\n${bad}")
+endif()
+list(LENGTH sources n)
+message(STATUS "checked the test names of ${n} files")
