@@ -49,7 +49,7 @@ inline const std::vector<cli::FlagSpec>& flag_specs() {
         {"out", cli::FlagKind::Text, "DIR", "train: folder for reports and checkpoints (default runs/<name>-<date>-<time>)"},
         {"resume", cli::FlagKind::Switch, "", "train: continue the run in --out from its last checkpoint"},
         {"weights", cli::FlagKind::Text, "FILE", "evaluate, predict: weights or checkpoint file"},
-        {"threads", cli::FlagKind::PositiveInt, "N", "worker threads (default: all cores)"},
+        {"threads", cli::FlagKind::PositiveInt, "N", "worker threads (default: the cores this process may use)"},
         {"verbose", cli::FlagKind::NonNegativeInt, "N", "0 quiet, 1 progress bar, 2 one line per epoch (default 1; 2 when not a terminal)"},
         {"seconds", cli::FlagKind::PositiveReal, "S", "bench: seconds to measure (default 5)"},
         {"help", cli::FlagKind::Switch, "", "show this help"},
@@ -71,10 +71,7 @@ inline void print_usage(std::FILE* out, const Recipe& r) {
                  r.name, r.title, cli::describe_flags(flag_specs()).c_str());
 }
 
-inline int default_threads() {
-    const unsigned n = std::thread::hardware_concurrency();
-    return n == 0 ? 1 : int(n);
-}
+inline int default_threads() { return available_cores(); }
 
 inline int threads_flag(const cli::Args& args) { return int(args.integer("threads", default_threads())); }
 

@@ -8,14 +8,57 @@
 #pragma once
 
 #include <atomic>
+#include <algorithm>
+#include <cmath>
 #include <condition_variable>
 #include <cstdint>
+#include <cstdlib>
+#include <fstream>
 #include <mutex>
+#include <string>
 #include <thread>
 #include <type_traits>
 #include <vector>
 
+#if defined(__linux__)
+#include <sched.h>
+#endif
+
 namespace statnn {
+
+// The cores this process may really use: its CPU affinity mask, further limited by a
+// cgroup CPU quota (containers and CI runners often show every host CPU to
+// hardware_concurrency() but grant two). Spinning workers beyond this number only
+// steal time from the ones doing the work.
+inline int available_cores() {
+    int cores = int(std::thread::hardware_concurrency());
+#if defined(__linux__)
+    cpu_set_t set;
+    if (::sched_getaffinity(0, sizeof set, &set) == 0) cores = CPU_COUNT(&set);
+    auto limit_by_quota = [&](double quota, double period) {
+        if (quota > 0 && period > 0) cores = std::min(cores, std::max(1, int(std::ceil(quota / period))));
+    };
+    std::string cgroup_path;  // cgroup v2: "0::/path" in /proc/self/cgroup
+    {
+        std::ifstream in("/proc/self/cgroup");
+        for (std::string line; std::getline(in, line);)
+            if (line.rfind("0::", 0) == 0) cgroup_path = line.substr(3);
+    }
+    for (const std::string& dir : {"/sys/fs/cgroup" + cgroup_path, std::string("/sys/fs/cgroup")}) {
+        std::ifstream in(dir + "/cpu.max");  // "max 100000" or "200000 100000"
+        std::string quota;
+        double period = 0;
+        if (in >> quota >> period) {
+            if (quota != "max") limit_by_quota(std::atof(quota.c_str()), period);
+            break;
+        }
+    }
+    std::ifstream quota_v1("/sys/fs/cgroup/cpu/cpu.cfs_quota_us"), period_v1("/sys/fs/cgroup/cpu/cpu.cfs_period_us");
+    double quota = 0, period = 0;
+    if (quota_v1 >> quota && period_v1 >> period) limit_by_quota(quota, period);
+#endif
+    return cores > 0 ? cores : 1;
+}
 
 class ThreadPool {
 public:
@@ -67,7 +110,12 @@ private:
         }
         if (sleepers_.load(std::memory_order_acquire) > 0) wake_.notify_all();
         work();
-        while (pending_.load(std::memory_order_acquire) != 0) cpu_relax();
+        // A worker that was descheduled (another process on the core) can only finish once
+        // it runs again: after a short spin, give the core away instead of burning it.
+        for (int spin = 0; pending_.load(std::memory_order_acquire) != 0; ++spin) {
+            if (spin < kSpinIterations) cpu_relax();
+            else std::this_thread::yield();
+        }
     }
 
     void work() {
@@ -77,8 +125,13 @@ private:
     void worker_loop() {
         std::uint64_t seen = 0;
         for (;;) {
-            for (int spin = 0; spin < kSpinIterations && generation_.load(std::memory_order_acquire) == seen; ++spin)
-                cpu_relax();
+            // Spin, then yield (another thread of this pool may need the core to finish the
+            // region that releases us), then sleep.
+            for (int spin = 0; spin < kSpinIterations + kYieldIterations && generation_.load(std::memory_order_acquire) == seen;
+                 ++spin) {
+                if (spin < kSpinIterations) cpu_relax();
+                else std::this_thread::yield();
+            }
             if (generation_.load(std::memory_order_acquire) == seen) {
                 std::unique_lock<std::mutex> lock(mutex_);
                 sleepers_.fetch_add(1, std::memory_order_acq_rel);
@@ -100,7 +153,8 @@ private:
 #endif
     }
 
-    static constexpr int kSpinIterations = 20000;
+    static constexpr int kSpinIterations = 2000;
+    static constexpr int kYieldIterations = 200;
 
     std::vector<std::thread> workers_;
     std::mutex mutex_;

@@ -58,7 +58,7 @@ TEST_CASE("train: a short cnn6 run learns and leaves readable reports", "[train]
     const std::string limit = "4096", val_limit = "1000";
     REQUIRE(run<models::Cnn6>(kCnn6Recipe,
                               {"train", "--data", cifar10_dir(), "--limit", limit, "--val-limit", val_limit, "--epochs", "1",
-                               "--out", out, "--verbose", "2"},
+                               "--out", out, "--verbose", "2", "--threads", "2"},
                               &printed) == 0);
     const auto history = report::parse_history_csv(read_text_file(out + "/history.csv"));
     REQUIRE(history.size() == 1);
@@ -98,7 +98,7 @@ TEST_CASE("train: a resumed run ends with the weights of an uninterrupted one", 
     TempDir dir;
     const std::string limit = "256", val_limit = "64";
     const std::vector<std::string> common = {"--data", cifar10_dir(), "--limit", limit, "--val-limit", val_limit,
-                                             "--seed", "5", "--verbose", "0"};
+                                             "--seed", "5", "--verbose", "0", "--threads", "2"};
     auto with = [&](std::vector<std::string> a) {
         a.insert(a.end(), common.begin(), common.end());
         return a;
@@ -123,6 +123,6 @@ TEST_CASE("train: a resumed run ends with the weights of an uninterrupted one", 
     }
     // Another seed, the same three epochs: different weights (the comparison above can fail).
     REQUIRE(run<models::Cnn4>(kCnn4Recipe, {"train", "--epochs", "3", "--out", dir / "other", "--data", cifar10_dir(),
-                                            "--limit", limit, "--val-limit", val_limit, "--seed", "6", "--verbose", "0"}) == 0);
+                                            "--limit", limit, "--val-limit", val_limit, "--seed", "6", "--verbose", "0", "--threads", "2"}) == 0);
     CHECK(load_params<Net>(dir / "other/weights.bin") != whole);
 }
