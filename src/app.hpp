@@ -172,8 +172,8 @@ int train(const Recipe& recipe, const cli::Args& args) {
         std::printf("%s: %s\n", recipe.name, recipe.title);
         std::printf("data %s: %ld training, %ld validation images; out %s\n", dir.c_str(), train_reader.size(),
                     val_reader.size(), out.c_str());
-        std::printf("seed %llu, %d threads, SIMD %s; arena %.1f MiB\n", (unsigned long long)state.seed, net->threads(),
-                    simd_arch_name(), double(Net::kArenaBytes) / 1048576.0);
+        std::printf("seed %llu, %d thread%s, SIMD %s; arena %.1f MiB\n", (unsigned long long)state.seed, net->threads(),
+                    net->threads() == 1 ? "" : "s", simd_arch_name(), double(Net::kArenaBytes) / 1048576.0);
         if (resume) std::printf("resuming after epoch %u of %d\n", state.epochs_done, epochs);
         std::fflush(stdout);
     }
