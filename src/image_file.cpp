@@ -40,7 +40,12 @@ void check_png_chunks(const unsigned char* data, std::size_t size, const std::st
         const std::uint32_t len = big_endian32(data + pos);
         if (len > size - pos - 12)
             throw ImageError(name + ": corrupt PNG (chunk " + std::to_string(chunk) + " runs past the end of the file)");
-        if (std::memcmp(data + pos + 4, "IDAT", 4) == 0) image_data += len;
+        if (std::memcmp(data + pos + 4, "IDAT", 4) == 0) {
+            // The decoder copies an empty chunk through a null buffer (undefined behaviour);
+            // encoders do not write them.
+            if (len == 0) throw ImageError(name + ": corrupt PNG (chunk " + std::to_string(chunk) + " is empty image data)");
+            image_data += len;
+        }
         end = std::memcmp(data + pos + 4, "IEND", 4) == 0;
         pos += 12 + std::size_t(len);
     }
