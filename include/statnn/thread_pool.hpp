@@ -112,10 +112,7 @@ private:
         work();
         // A worker that was descheduled (another process on the core) can only finish once
         // it runs again: after a short spin, give the core away instead of burning it.
-        for (int spin = 0; pending_.load(std::memory_order_acquire) != 0; ++spin) {
-            if (spin < kSpinIterations) cpu_relax();
-            else std::this_thread::yield();
-        }
+        for (int spin = 0; pending_.load(std::memory_order_acquire) != 0; ++spin) back_off(spin);
     }
 
     void work() {
@@ -128,10 +125,8 @@ private:
             // Spin, then yield (another thread of this pool may need the core to finish the
             // region that releases us), then sleep.
             for (int spin = 0; spin < kSpinIterations + kYieldIterations && generation_.load(std::memory_order_acquire) == seen;
-                 ++spin) {
-                if (spin < kSpinIterations) cpu_relax();
-                else std::this_thread::yield();
-            }
+                 ++spin)
+                back_off(spin);
             if (generation_.load(std::memory_order_acquire) == seen) {
                 std::unique_lock<std::mutex> lock(mutex_);
                 sleepers_.fetch_add(1, std::memory_order_acq_rel);
@@ -143,6 +138,12 @@ private:
             work();
             pending_.fetch_sub(1, std::memory_order_acq_rel);
         }
+    }
+
+    // The waiting policy of both sides: spin for kSpinIterations rounds, then yield the core.
+    static void back_off(int spin) {
+        if (spin < kSpinIterations) cpu_relax();
+        else std::this_thread::yield();
     }
 
     static void cpu_relax() {
