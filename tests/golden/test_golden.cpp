@@ -306,8 +306,10 @@ void run_golden(const char* model) {
     for (const auto& a : g.manifest()["arrays"].array) {
         const std::string name = a["name"].string;
         if (name.rfind("acts/", 0) != 0) continue;
-        const auto* l = &*std::find_if(oracle.layers().begin(), oracle.layers().end(),
-                                       [&](const auto& l) { return l.name == name.substr(5); });
+        const auto l = std::find_if(oracle.layers().begin(), oracle.layers().end(),
+                                    [&](const auto& layer) { return layer.name == name.substr(5); });
+        INFO("reference array " << name);
+        REQUIRE(l != oracle.layers().end());
         compare_to_oracle(name, ours_nchw(*net, views, *l, n).data(), oracle.activation(l->name), kActivationLimit,
                           worst.activation);
     }
