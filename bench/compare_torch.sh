@@ -1,8 +1,13 @@
 #!/usr/bin/env bash
 # statnn against PyTorch, side by side on this machine: the same models, batch 32, the
-# same thread count, alternating runs (so a noisy neighbour hits both alike), medians.
+# same thread count, the same real CIFAR-10 images, alternating runs (so a noisy
+# neighbour hits both alike), medians.
 #
 #   bench/compare_torch.sh [ROUNDS] [THREADS]        (default 3 rounds, 2 threads)
+#
+# Real images, not synthetic ones: PyTorch's training steps on uniform-noise images ran
+# at a third to a half of its speed on CIFAR-10 here, and erratically, which would
+# flatter statnn. CIFAR10_DIR names the data (default ../shared/cifar-10/...).
 #
 # Needs the native build (scripts/test or cmake --build --preset native) and
 # PyTorch from Debian: scripts/install-deps peers.
@@ -12,6 +17,8 @@ rounds=${1:-3}
 threads=${2:-2}
 peer=${TORCH_PEER:-../shared/peers/torch_cifar.py}
 python=/usr/bin/python3
+data=${CIFAR10_DIR:-../shared/cifar-10/cifar-10-batches-bin}
+[ -f "$data/data_batch_1.bin" ] || { echo "compare_torch: no CIFAR-10 in $data (set CIFAR10_DIR)" >&2; exit 1; }
 [ -f "$peer" ] || { echo "compare_torch: $peer not found (set TORCH_PEER)" >&2; exit 1; }
 for m in cnn4 cnn6; do
   [ -x "build/native/$m" ] || { echo "compare_torch: build/native/$m missing; run: cmake --workflow --preset native" >&2; exit 1; }
@@ -26,9 +33,9 @@ trap 'rm -rf "$tmp"' EXIT
 for r in $(seq "$rounds"); do
   for m in cnn6 cnn4; do
     for mode in train infer; do
-      "build/native/$m" bench "$mode" --seconds 10 --threads "$threads" | value >>"$tmp/statnn-$m-$mode"
-      "$python" "$peer" --model "$m" --mode "$mode-throughput" --batch 32 --threads "$threads" | value >>"$tmp/torch-$m-$mode"
-      "$python" "$peer" --model "$m" --mode "$mode-throughput" --batch 32 --threads "$threads" --channels-last \
+      "build/native/$m" bench "$mode" --seconds 10 --threads "$threads" --data "$data" | value >>"$tmp/statnn-$m-$mode"
+      "$python" "$peer" --model "$m" --mode "$mode-throughput" --batch 32 --threads "$threads" --data "$data" | value >>"$tmp/torch-$m-$mode"
+      "$python" "$peer" --model "$m" --mode "$mode-throughput" --batch 32 --threads "$threads" --data "$data" --channels-last \
         | value >>"$tmp/torchcl-$m-$mode"
     done
   done
@@ -44,4 +51,4 @@ for m in cnn6 cnn4; do
     printf '%-6s %-6s %14.0f %14.0f %18.0f %9.2fx\n' "$m" "$mode" "$s" "$t" "$c" "$(awk -v a="$s" -v b="$best" 'BEGIN {print a / b}')"
   done
 done
-echo "(medians of $rounds alternating runs, batch 32, $threads threads; ratio = statnn / the faster PyTorch layout)"
+echo "(medians of $rounds alternating runs, batch 32, $threads threads, CIFAR-10 images; ratio = statnn / the faster PyTorch layout)"

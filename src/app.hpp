@@ -66,7 +66,7 @@ inline void print_usage(std::FILE* out, const Recipe& r) {
                  "  train                        train on CIFAR-10, validating after every epoch\n"
                  "  evaluate --weights FILE      accuracy and confusion matrix on the test set\n"
                  "  predict --weights FILE IMAGE...   top-3 classes of 32x32 PNG/PPM files or test:INDEX records\n"
-                 "  bench train|infer            images per second on synthetic data (one JSON line)\n\n"
+                 "  bench train|infer            images per second on one batch, synthetic or --data (one JSON line)\n\n"
                  "flags:\n%s",
                  r.name, r.title, cli::describe_flags(flag_specs()).c_str());
 }
@@ -403,8 +403,10 @@ int predict_command(const Recipe&, const cli::Args& args) {
 
 // ---- bench -------------------------------------------------------------------------
 
-// Full training steps (or inference passes) of one batch of synthetic data, after a
-// warm-up, for --seconds; prints one JSON line ending with "images_per_s": X}.
+// Full training steps (or inference passes) of one batch, after a warm-up, for
+// --seconds; prints one JSON line ending with "images_per_s": X}. The batch is
+// synthetic (uniform pixels, labels cycling through the classes), or with --data the
+// first images of the training set.
 template <class Arch, int Batch>
 int bench_command(const Recipe& recipe, const cli::Args& args) {
     using Net = Network<Arch, Batch>;
@@ -418,6 +420,13 @@ int bench_command(const Recipe& recipe, const cli::Args& args) {
     Rng rng(1);
     for (std::size_t e = 0; e < std::size_t(Batch) * Net::InShape::size; ++e) net->input()[e] = rng.uniform01();
     for (int r = 0; r < Batch; ++r) net->labels()[r] = r % Net::kClasses;
+    const bool real_data = args.has("data");
+    if (real_data) {
+        const data::Cifar10Set train_set(find_data_dir(args), data::Split::Train);
+        data::Cifar10Reader reader(train_set, Batch, Batch, false, 0);
+        reader.start_epoch(0);
+        if (reader.next(net->input(), net->labels()) != Batch) throw data::DataError("bench: fewer images than one batch");
+    }
     const bool train = mode == "train";
     std::uint64_t step = 0;
     auto one = [&] {
@@ -439,8 +448,9 @@ int bench_command(const Recipe& recipe, const cli::Args& args) {
     const double images = double(step) * Batch;
     const double flops = double(train ? training_flops_per_image<Net>() : forward_flops_per_image<Net>());
     std::printf("{\"model\": \"%s\", \"mode\": \"%s\", \"batch\": %d, \"threads\": %d, \"simd\": \"%s\", "
-                "\"steps\": %llu, \"seconds\": %.3f, \"gflops_per_s\": %.1f, \"images_per_s\": %.1f}\n",
-                recipe.name, mode.c_str(), Batch, net->threads(), simd_arch_name(), (unsigned long long)step, elapsed,
+                "\"data\": \"%s\", \"steps\": %llu, \"seconds\": %.3f, \"gflops_per_s\": %.1f, \"images_per_s\": %.1f}\n",
+                recipe.name, mode.c_str(), Batch, net->threads(), simd_arch_name(), real_data ? "cifar10" : "synthetic",
+                (unsigned long long)step, elapsed,
                 images * flops / elapsed / 1e9, images / elapsed);
     return 0;
 }
