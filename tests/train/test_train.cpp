@@ -3,10 +3,11 @@
 // weights evaluate to the accuracy it printed; an interrupted run resumed from its
 // checkpoint ends with exactly the weights of an uninterrupted one.
 //
-// Tagged [slow]: cross builds, which run tests under an emulator, leave them out.
+// The bench command, too, prints what it measured. Tagged [slow]: cross builds, which run tests under an emulator, leave them out.
 // The data folder is found as the binaries find it: $CIFAR10_DIR, else
 // ./data/cifar-10-batches-bin, else ../shared/cifar-10/cifar-10-batches-bin (relative
 // to the source tree when run by CTest). Missing data is a failure, not a skip.
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <memory>
@@ -125,4 +126,23 @@ TEST_CASE("train: a resumed run ends with the weights of an uninterrupted one", 
     REQUIRE(run<models::Cnn4>(kCnn4Recipe, {"train", "--epochs", "3", "--out", dir / "other", "--data", cifar10_dir(),
                                             "--limit", limit, "--val-limit", val_limit, "--seed", "6", "--verbose", "0", "--threads", "2"}) == 0);
     CHECK(load_params<Net>(dir / "other/weights.bin") != whole);
+}
+
+TEST_CASE("bench: one JSON line, on synthetic images or on the first training batch with --data", "[bench][slow]") {
+    std::string synthetic, real;
+    REQUIRE(run<models::Cnn4>(kCnn4Recipe, {"bench", "train", "--seconds", "0.2", "--threads", "2"}, &synthetic) == 0);
+    REQUIRE(run<models::Cnn4>(kCnn4Recipe, {"bench", "infer", "--seconds", "0.2", "--threads", "2", "--data", cifar10_dir()},
+                              &real) == 0);
+    for (const std::string* out : {&synthetic, &real}) {
+        INFO(*out);
+        CHECK(std::count(out->begin(), out->end(), '\n') == 1);
+        CHECK(out->rfind("{\"model\": \"cnn4\"", 0) == 0);
+        const auto at = out->find("\"images_per_s\": ");
+        REQUIRE(at != std::string::npos);
+        CHECK(std::stod(out->substr(at + 16)) > 0);
+    }
+    CHECK(synthetic.find("\"mode\": \"train\"") != std::string::npos);
+    CHECK(synthetic.find("\"data\": \"synthetic\"") != std::string::npos);
+    CHECK(real.find("\"mode\": \"infer\"") != std::string::npos);
+    CHECK(real.find("\"data\": \"cifar10\"") != std::string::npos);
 }
