@@ -1,9 +1,10 @@
 // tests/train/test_train.cpp — the trainer end to end, in process, on real CIFAR-10:
 // a short run learns (well above chance), leaves every report (and each parses), its
 // weights evaluate to the accuracy it printed; an interrupted run resumed from its
-// checkpoint ends with exactly the weights of an uninterrupted one.
+// checkpoint ends with exactly the weights of an uninterrupted one; bench prints one
+// JSON line naming the data it measured on.
 //
-// The bench command, too, prints what it measured. Tagged [slow]: cross builds, which run tests under an emulator, leave them out.
+// Tagged [slow]: cross builds, which run tests under an emulator, leave them out.
 // The data folder is found as the binaries find it: $CIFAR10_DIR, else
 // ./data/cifar-10-batches-bin, else ../shared/cifar-10/cifar-10-batches-bin (relative
 // to the source tree when run by CTest). Missing data is a failure, not a skip.
