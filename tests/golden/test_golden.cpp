@@ -98,6 +98,13 @@ void check_architecture(const GoldenSet& g, const std::vector<LayerView>& views)
     }
 }
 
+// The reference set in `dir`; a missing or unreadable one fails the test.
+std::unique_ptr<GoldenSet> open_golden(const std::string& dir) {
+    std::unique_ptr<GoldenSet> g;
+    REQUIRE_NOTHROW(g = std::make_unique<GoldenSet>(dir));
+    return g;
+}
+
 // The oracle's parameter tensors from the reference's initial parameters.
 void load_params(ReferenceNet& oracle, const GoldenSet& g) {
     for (auto& [name, p] : oracle.params()) {
@@ -164,8 +171,7 @@ Decisions decisions_of(Net& net, const std::vector<LayerView>& views, const Refe
 void oracle_matches_reference(const char* model) {
     const std::string dir = golden_dir() + "/" + model;
     INFO("golden directory " << dir << " (set STATNN_GOLDEN_DIR to change it)");
-    std::unique_ptr<GoldenSet> gp;
-    REQUIRE_NOTHROW(gp = std::make_unique<GoldenSet>(dir));
+    const auto gp = open_golden(dir);
     const GoldenSet& g = *gp;
     const auto& m = g.manifest();
     const int n = int(m["batch"].number);
@@ -229,8 +235,7 @@ template <class Arch>
 void run_golden(const char* model) {
     const std::string dir = golden_dir() + "/" + model;
     INFO("golden directory " << dir << " (set STATNN_GOLDEN_DIR to change it)");
-    std::unique_ptr<GoldenSet> gp;
-    REQUIRE_NOTHROW(gp = std::make_unique<GoldenSet>(dir));
+    const auto gp = open_golden(dir);
     const GoldenSet& g = *gp;
     const int n = int(g.manifest()["batch"].number);
     REQUIRE(n >= 1);
