@@ -418,14 +418,15 @@ int bench_command(const Recipe& recipe, const cli::Args& args) {
     auto net = std::make_unique<Net>(1, threads_flag(args));
     Sgd sgd(recipe.sgd);
     Rng rng(1);
-    for (std::size_t e = 0; e < std::size_t(Batch) * Net::InShape::size; ++e) net->input()[e] = rng.uniform01();
-    for (int r = 0; r < Batch; ++r) net->labels()[r] = r % Net::kClasses;
     const bool real_data = args.has("data");
     if (real_data) {
         const data::Cifar10Set train_set(find_data_dir(args), data::Split::Train);
         data::Cifar10Reader reader(train_set, Batch, Batch, false, 0);
         reader.start_epoch(0);
         if (reader.next(net->input(), net->labels()) != Batch) throw data::DataError("bench: fewer images than one batch");
+    } else {
+        for (std::size_t e = 0; e < std::size_t(Batch) * Net::InShape::size; ++e) net->input()[e] = rng.uniform01();
+        for (int r = 0; r < Batch; ++r) net->labels()[r] = r % Net::kClasses;
     }
     const bool train = mode == "train";
     std::uint64_t step = 0;

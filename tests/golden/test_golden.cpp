@@ -152,13 +152,9 @@ Decisions decisions_of(Net& net, const std::vector<LayerView>& views, const Refe
             const int P = l.pool;
             for (int plane = 0; plane < n * l.out_c; ++plane)
                 for (int y = 0; y < l.out_h; ++y)
-                    for (int x = 0; x < l.out_w; ++x) {
-                        auto at = [&](int w) { return in[(std::size_t(plane) * l.in_h + y * P + w / P) * l.in_w + x * P + w % P]; };
-                        int best = 0;
-                        for (int w = 1; w < P * P; ++w)
-                            if (at(w) > at(best)) best = w;
-                        arg[(std::size_t(plane) * l.out_h + y) * l.out_w + x] = best;
-                    }
+                    for (int x = 0; x < l.out_w; ++x)
+                        arg[(std::size_t(plane) * l.out_h + y) * l.out_w + x] =
+                            window_argmax(&in[std::size_t(plane) * l.in_h * l.in_w], l.in_w, y, x, P);
         }
         if (l.kind == "conv" || l.kind == "dense" || l.kind == "pool") producer = &l;
     }
@@ -272,10 +268,11 @@ void run_golden(const char* model) {
     std::copy(labels.i32.begin(), labels.i32.end(), net->labels());
     const std::vector<double> x(input.f32.begin(), input.f32.end());
 
-    // Part 2 (part 1 is oracle_matches_reference): statnn (float32, its xsimd kernels) against the float64 oracle, which
-    // follows statnn's ReLU and max-pool decisions — each one that differs from the
-    // oracle's own must lie within kDecisionLimit of its kink, i.e. within rounding.
-    // Everything else must agree to float32 tolerances, at every step.
+    // Part 2 (part 1 is oracle_matches_reference): statnn (float32, its xsimd kernels)
+    // against the float64 oracle, which follows statnn's ReLU and max-pool decisions —
+    // each one that differs from the oracle's own must lie within kDecisionLimit of its
+    // kink, i.e. within rounding. Everything else must agree to float32 tolerances, at
+    // every step.
     ReferenceNet oracle(g.manifest(), {3, 32, 32});
     load_params(oracle, g);
     Worst worst;

@@ -40,6 +40,17 @@ struct DecisionChange {
     double margin = 0;
 };
 
+// The first maximum, in row-major order, of the P x P window at output (y, x) of one
+// plane `width` wide: the element a max-pool window sends its gradient to (0 .. P*P-1).
+template <class T>
+int window_argmax(const T* plane, int width, int y, int x, int P) {
+    auto at = [&](int w) { return plane[(y * P + w / P) * width + x * P + w % P]; };
+    int best = 0;
+    for (int w = 1; w < P * P; ++w)
+        if (at(w) > at(best)) best = w;
+    return best;
+}
+
 class ReferenceNet {
 public:
     struct Layer {
@@ -214,6 +225,18 @@ public:
     double learning_rate() const { return lr_ / (1.0 + decay_ * double(iterations_)); }
 
 private:
+    // Calls fn(o, i) for every output position o (within one plane) whose kernel tap
+    // (ky, kx) reads input position i; taps that fall on the padding read nothing.
+    template <class Fn>
+    static void for_each_tap(const Layer& l, int ky, int kx, Fn&& fn) {
+        for (int y = 0; y < l.out_h; ++y) {
+            const int yy = y + ky - l.pad;
+            if (yy < 0 || yy >= l.in_h) continue;
+            const int x0 = std::max(0, l.pad - kx), x1 = std::min(l.out_w, l.in_w + l.pad - kx);
+            for (int xo = x0; xo < x1; ++xo) fn(y * l.out_w + xo, yy * l.in_w + xo + kx - l.pad);
+        }
+    }
+
     void conv_forward(const Layer& l, const std::vector<double>& in, std::vector<double>& out) const {
         const std::vector<double>& w = params_.at(l.name + ".kernel");
         const std::vector<double>& b = params_.at(l.name + ".bias");
@@ -226,12 +249,7 @@ private:
                     for (int ky = 0; ky < l.k; ++ky)
                         for (int kx = 0; kx < l.k; ++kx) {
                             const double wv = w[((std::size_t(o) * l.in_c + i) * l.k + ky) * l.k + kx];
-                            for (int y = 0; y < l.out_h; ++y) {
-                                const int yy = y + ky - l.pad;
-                                if (yy < 0 || yy >= l.in_h) continue;
-                                const int x0 = std::max(0, l.pad - kx), x1 = std::min(l.out_w, l.in_w + l.pad - kx);
-                                for (int xo = x0; xo < x1; ++xo) z[y * l.out_w + xo] += wv * x[yy * l.in_w + xo + kx - l.pad];
-                            }
+                            for_each_tap(l, ky, kx, [&](int oe, int ie) { z[oe] += wv * x[ie]; });
                         }
                 }
             }
@@ -253,16 +271,9 @@ private:
                         for (int kx = 0; kx < l.k; ++kx) {
                             const std::size_t wi = ((std::size_t(o) * l.in_c + i) * l.k + ky) * l.k + kx;
                             double s = 0;
-                            for (int y = 0; y < l.out_h; ++y) {
-                                const int yy = y + ky - l.pad;
-                                if (yy < 0 || yy >= l.in_h) continue;
-                                const int x0 = std::max(0, l.pad - kx), x1 = std::min(l.out_w, l.in_w + l.pad - kx);
-                                for (int xo = x0; xo < x1; ++xo) {
-                                    s += d[y * l.out_w + xo] * x[yy * l.in_w + xo + kx - l.pad];
-                                    if (need_input_grad) dx[yy * l.in_w + xo + kx - l.pad] += w[wi] * d[y * l.out_w + xo];
-                                }
-                            }
+                            for_each_tap(l, ky, kx, [&](int oe, int ie) { s += d[oe] * x[ie]; });
                             dw[wi] += s;
+                            if (need_input_grad) for_each_tap(l, ky, kx, [&](int oe, int ie) { dx[ie] += w[wi] * d[oe]; });
                         }
                 }
             }
@@ -350,9 +361,7 @@ private:
             for (int y = 0; y < l.out_h; ++y)
                 for (int xo = 0; xo < l.out_w; ++xo) {
                     auto at = [&](int a) { return x[(y * P + a / P) * l.in_w + xo * P + a % P]; };
-                    int own = 0;
-                    for (int a = 1; a < P * P; ++a)
-                        if (at(a) > at(own)) own = a;  // the first maximum in row-major order
+                    const int own = window_argmax(x, l.in_w, y, xo, P);
                     const std::size_t o = (std::size_t(plane) * l.out_h + y) * l.out_w + xo;
                     const int chosen = f ? (*f)[o] : own;
                     if (chosen < 0 || chosen >= P * P) throw std::runtime_error(l.name + ": pool decision out of range");
