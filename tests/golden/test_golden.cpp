@@ -1,9 +1,11 @@
 // tests/golden/test_golden.cpp — cnn4 and cnn6 against a framework reference.
 //
-// The reference set (../shared/golden by default, or $STATNN_GOLDEN_DIR) holds, for one
-// batch, every activation, the loss, every parameter gradient and the parameters after a
-// few Keras-SGD steps. Shapes, batch size, layers and optimizer settings are read from
-// its manifest. Metric, per tensor: max|ours - ref| / max|ref|.
+// The reference set (tests/golden/reference by default, or $STATNN_GOLDEN_DIR) holds, for
+// one batch, every activation, the loss, every parameter gradient and the parameters after
+// a few Keras-SGD steps; large tensors may be stored as a strided sample and initial
+// parameters as a generator (tests/golden/README.md). Shapes, batch size, layers and
+// optimizer settings are read from its manifest. Metric, per tensor:
+// max|ours - ref| / max|ref|.
 //
 // Two links make the chain. A float64 oracle written from the set's README formulas
 // (support/reference_net.hpp) must reproduce every reference tensor to its float32
@@ -110,6 +112,7 @@ void load_params(ReferenceNet& oracle, const GoldenSet& g) {
     for (auto& [name, p] : oracle.params()) {
         const GoldenArray a = g.load("params/" + name);
         REQUIRE(a.count() == p.size());
+        REQUIRE_FALSE(a.sampled());
         std::copy(a.f32.begin(), a.f32.end(), p.begin());
     }
 }
@@ -174,6 +177,7 @@ void oracle_matches_reference(const char* model) {
     const GoldenArray input = g.load("input"), labels_array = g.load("labels");
     REQUIRE(input.shape == std::vector<int>{n, 3, 32, 32});
     REQUIRE(labels_array.count() == std::size_t(n));
+    REQUIRE_FALSE(input.sampled());
     const std::vector<double> x(input.f32.begin(), input.f32.end());
     const std::vector<std::int32_t>& labels = labels_array.i32;
     ReferenceNet oracle(m, {3, 32, 32});
@@ -182,7 +186,7 @@ void oracle_matches_reference(const char* model) {
     auto check = [&](const std::string& what, const std::vector<double>& mine) {
         const GoldenArray ref = g.load(what);
         REQUIRE(ref.count() == mine.size());
-        const TensorError e = compare(to_float(mine).data(), ref.f32.data(), mine.size());
+        const TensorError e = compare(to_float(mine).data(), ref);
         worst = std::max(worst, e.relative);
         INFO(model << " float64 oracle, " << what << ": relative error " << e.relative << " > " << kOracleLimit);
         CHECK(e.relative <= kOracleLimit);
@@ -250,6 +254,8 @@ void run_golden(const char* model) {
         const GoldenArray b = g.load("params/" + v.name + ".bias");
         REQUIRE(k.count() == v.kernel_size);
         REQUIRE(b.count() == v.bias_size);
+        REQUIRE_FALSE(k.sampled());
+        REQUIRE_FALSE(b.sampled());
         if (v.kernel_rank == 4) {
             REQUIRE(k.shape == std::vector<int>{v.kernel_dims[3], v.kernel_dims[2], v.kernel_dims[0], v.kernel_dims[1]});
             oihw_to_hwio(k.f32.data(), v.kernel, v.kernel_dims[3], v.kernel_dims[2], v.kernel_dims[0], v.kernel_dims[1]);
@@ -263,6 +269,7 @@ void run_golden(const char* model) {
     // Input: the reference's float input is float32(u8) / 255, the conversion statnn's reader uses.
     const GoldenArray input = g.load("input"), input_u8 = g.load("input_u8"), labels = g.load("labels");
     REQUIRE(input.shape == std::vector<int>{n, 3, 32, 32});
+    REQUIRE_FALSE(input.sampled());
     for (std::size_t e = 0; e < input.count(); ++e) REQUIRE(float(input_u8.u8[e]) / 255.0f == input.f32[e]);
     nchw_to_nhwc(input.f32.data(), net->input(), n, 3, 32, 32);
     std::copy(labels.i32.begin(), labels.i32.end(), net->labels());
@@ -418,3 +425,31 @@ TEST_CASE("the float64 oracle reproduces the cnn4 reference", "[golden][oracle][
 TEST_CASE("cnn6 matches the framework reference", "[golden][cnn6]") { run_golden<models::Cnn6>("cnn6"); }
 
 TEST_CASE("cnn4 matches the framework reference", "[golden][cnn4]") { run_golden<models::Cnn4>("cnn4"); }
+
+// The format's two compact forms, on known answers, so a reader that drifts from
+// tests/golden/README.md fails here before it fails on a reference set.
+TEST_CASE("golden format: generated parameters follow the specified splitmix64 stream", "[golden][format]") {
+    CHECK(splitmix64(0) == 0xE220A8397B1DCDAFull);  // the stream's published first value
+    const Json gen = Json::parse(R"({"kind": "splitmix64_uniform", "seed": 12345, "limit": 0.0625,
+                                     "column_scale": {"period": 3, "scale": {"1": 3.0}}})");
+    const std::vector<float> v = generate_uniform(gen, {2, 3}, "test");
+    // Worked out independently in float64 (numpy) from the README's formula.
+    const std::vector<float> expected = {-0x1.77b9f6p-5f, -0x1.c566d2p-4f, -0x1.8596a2p-5f,
+                                         -0x1.4ba7c6p-5f, 0x1.522d26p-9f,  -0x1.4dc0d6p-6f};
+    CHECK(v == expected);
+    CHECK_THROWS(generate_uniform(Json::parse(R"({"kind": "normal", "seed": 1, "limit": 1})"), {2}, "test"));
+}
+
+TEST_CASE("golden format: a sampled reference is compared where it was sampled, against the whole array's scale",
+          "[golden][format]") {
+    GoldenArray ref;
+    ref.shape = {10};
+    ref.stride = 3;  // elements 0, 3, 6, 9
+    ref.max_abs = 8;
+    ref.f32 = {1, 2, 3, 4};
+    std::vector<float> ours = {1, 100, 100, 2, 100, 100, 3, 100, 100, 4};
+    CHECK(compare(ours.data(), ref).relative == 0);
+    ours[6] = 5;  // 2 away from the sample, 2 / 8 of the array's scale
+    CHECK(compare(ours.data(), ref).relative == Approx(0.25));
+    CHECK(compare(ours.data(), ref).absolute == Approx(2));
+}
