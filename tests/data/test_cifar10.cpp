@@ -1,7 +1,12 @@
 // tests/data/test_cifar10.cpp — the streaming CIFAR-10 reader on small generated files:
 // order, labels, normalisation, per-epoch shuffling, resuming mid-epoch, bounded
-// memory, and one clear error for every kind of bad file set.
+// memory, and one clear error for every kind of bad file set. Then the tests' CIFAR-10
+// fixture (what the end-to-end tests train on), and the real CIFAR-10 when it is found
+// (tagged [real]; skipped without it).
 #include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstdint>
 #include <fstream>
 #include <set>
 #include <string>
@@ -13,6 +18,9 @@
 #include "catch.hpp"
 #include "statnn/data/cifar10.hpp"
 #include "support/cifar_files.hpp"
+#include "support/cifar_fixture.hpp"
+#include "support/golden.hpp"
+#include "support/real_cifar10.hpp"
 
 using namespace statnn;
 using namespace statnn::data;
@@ -265,4 +273,130 @@ TEST_CASE("reader: a file that shrinks after it was validated fails the next bat
     std::vector<std::int32_t> y(4);
     reader.start_epoch(0);
     CHECK_THROWS_WITH(reader.next(x.data(), y.data()), Catch::Contains("test_batch.bin: cannot read record 2"));
+}
+
+// ---- the tests' fixture and the real data ------------------------------------------
+
+namespace {
+
+// Every record of a set: its label, its per-channel mean pixel value and the range of
+// its pixel values.
+struct RecordSummary {
+    int label;
+    std::array<double, 3> mean_rgb;
+    int spread;
+};
+
+std::vector<RecordSummary> summarize(const Cifar10Set& set) {
+    std::vector<RecordSummary> all;
+    std::vector<unsigned char> record(kRecordBytes);
+    for (long i = 0; i < set.records(); ++i) {
+        set.read_record(i, record.data());
+        RecordSummary r{record[0], {}, 0};
+        const auto [low, high] = std::minmax_element(record.begin() + 1, record.end());
+        r.spread = *high - *low;
+        for (int c = 0; c < 3; ++c) {
+            long sum = 0;
+            for (int p = 0; p < kPixels; ++p) sum += record[1 + std::size_t(c) * kPixels + std::size_t(p)];
+            r.mean_rgb[std::size_t(c)] = double(sum) / kPixels;
+        }
+        all.push_back(r);
+    }
+    return all;
+}
+
+std::vector<long> class_counts(const std::vector<RecordSummary>& records, long first, long count) {
+    std::vector<long> counts(kClasses, 0);
+    for (long i = first; i < first + count; ++i) ++counts[std::size_t(records[std::size_t(i)].label)];
+    return counts;
+}
+
+// FNV-1a, 64-bit: a checksum that is the same everywhere.
+std::uint64_t fnv1a(const std::string& bytes, std::uint64_t hash = 0xcbf29ce484222325ull) {
+    for (unsigned char b : bytes) hash = (hash ^ b) * 0x100000001b3ull;
+    return hash;
+}
+
+}  // namespace
+
+TEST_CASE("fixture: valid CIFAR-10 files with balanced classes and the same bytes on every target", "[data][fixture]") {
+    const std::string dir = cifar_fixture_dir();
+    const Cifar10Set train(dir, Split::Train), test(dir, Split::Test);
+    REQUIRE(train.records() == cifar_fixture::kTrainRecords);
+    REQUIRE(test.records() == cifar_fixture::kTestRecords);
+    Cifar10Set::check_same_size(train, test);
+    const auto train_records = summarize(train), test_records = summarize(test);
+    for (int b = 0; b < 5; ++b)
+        CHECK(class_counts(train_records, b * cifar_fixture::kTrainRecordsPerFile, cifar_fixture::kTrainRecordsPerFile) ==
+              std::vector<long>(kClasses, cifar_fixture::kTrainRecordsPerFile / kClasses));
+    CHECK(class_counts(test_records, 0, cifar_fixture::kTestRecords) ==
+          std::vector<long>(kClasses, cifar_fixture::kTestRecords / kClasses));
+    for (long i = 0; i < cifar_fixture::kTestRecords; ++i)
+        REQUIRE(test_records[std::size_t(i)].label == cifar_fixture::label(Split::Test, i));
+    CHECK(read_text_file(dir + "/batches.meta.txt") ==
+          "airplane\nautomobile\nbird\ncat\ndeer\ndog\nfrog\nhorse\nship\ntruck\n");
+    CHECK(class_names(dir) == std::vector<std::string>(std::begin(cifar_fixture::kClassNames), std::end(cifar_fixture::kClassNames)));
+
+    // Every byte is integer arithmetic: the cross builds' suites check the same sum.
+    std::uint64_t sum = fnv1a("");
+    for (const auto& spec : cifar_fixture::files()) sum = fnv1a(read_text_file(dir + "/" + spec.name), sum);
+    CHECK(sum == 0x90fcc1b3d278f2c2ull);
+
+    // Colour alone is not enough: a nearest-mean-colour classifier fitted on the training
+    // set stays near the 50% the hues allow (it sees the background too), far from what
+    // the stripes add.
+    std::array<std::array<double, 3>, kClasses> centre{};
+    for (const auto& r : train_records)
+        for (int c = 0; c < 3; ++c) centre[std::size_t(r.label)][std::size_t(c)] += r.mean_rgb[std::size_t(c)];
+    for (auto& m : centre)
+        for (double& v : m) v /= double(cifar_fixture::kTrainRecords / kClasses);
+    long right = 0;
+    for (const auto& r : test_records) {
+        int best = 0;
+        double best_distance = 1e300;
+        for (int k = 0; k < kClasses; ++k) {
+            double d = 0;
+            for (int c = 0; c < 3; ++c) d += (r.mean_rgb[std::size_t(c)] - centre[std::size_t(k)][std::size_t(c)]) *
+                                             (r.mean_rgb[std::size_t(c)] - centre[std::size_t(k)][std::size_t(c)]);
+            if (d < best_distance) best_distance = d, best = k;
+        }
+        right += best == r.label;
+    }
+    const double colour_accuracy = double(right) / double(test_records.size());
+    INFO("nearest-mean-colour accuracy on the fixture's test set: " << colour_accuracy);
+    CHECK(colour_accuracy > 0.2);
+    CHECK(colour_accuracy < 0.55);
+}
+
+TEST_CASE("reader: the real CIFAR-10, 5000 training and 1000 test images of each class", "[data][real]") {
+    const auto real = real_cifar10_dir_or_skip();
+    if (!real) return;
+    const Cifar10Set train(*real, Split::Train), test(*real, Split::Test);
+    REQUIRE(train.records() == 50000);
+    REQUIRE(test.records() == 10000);
+    for (const auto& f : train.files()) CHECK(f.records == 10000);
+    const auto train_records = summarize(train), test_records = summarize(test);
+    CHECK(class_counts(train_records, 0, 50000) == std::vector<long>(kClasses, 5000));
+    CHECK(class_counts(test_records, 0, 10000) == std::vector<long>(kClasses, 1000));
+    CHECK(test_records[0].label == 3);  // the first test image is a cat
+    CHECK(read_text_file(*real + "/batches.meta.txt").rfind("airplane\nautomobile\nbird\ncat\ndeer\ndog\nfrog\nhorse\nship\ntruck\n", 0) == 0);
+    CHECK(class_names(*real) == std::vector<std::string>{"airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse",
+                                                         "ship", "truck"});
+    // Pixels: photographs, not fills: no image is one value, images differ from one
+    // another, and the mean value is near CIFAR-10's (about 120 of 255).
+    double mean = 0;
+    std::set<long> distinct_means;
+    long flat = 0;
+    for (const auto* records : {&train_records, &test_records})
+        for (const auto& r : *records) {
+            mean += (r.mean_rgb[0] + r.mean_rgb[1] + r.mean_rgb[2]) / 3;
+            distinct_means.insert(std::lround(10 * r.mean_rgb[0]));
+            flat += r.spread == 0;
+        }
+    mean /= 60000.0;
+    INFO("mean pixel value: " << mean);
+    CHECK(flat == 0);
+    CHECK(distinct_means.size() > 1000);
+    CHECK(mean > 90);
+    CHECK(mean < 150);
 }

@@ -3,7 +3,6 @@
 #pragma once
 
 #include <cstdio>
-#include <cstdlib>
 #include <string>
 #include <unistd.h>
 #include <vector>
@@ -12,18 +11,7 @@
 #include "support/cifar_files.hpp"
 #include "support/golden.hpp"
 
-#ifndef STATNN_DEFAULT_DATA_DIR
-#define STATNN_DEFAULT_DATA_DIR "../shared/cifar-10/cifar-10-batches-bin"
-#endif
-
 namespace statnn::test {
-
-// CIFAR-10 as the binaries find it: $CIFAR10_DIR, else the folder configured at build
-// time (../shared/cifar-10/cifar-10-batches-bin beside the source tree).
-inline std::string cifar10_dir() {
-    if (const char* env = std::getenv("CIFAR10_DIR"); env && *env) return env;
-    return STATNN_DEFAULT_DATA_DIR;
-}
 
 struct RunResult {
     int status = 0;

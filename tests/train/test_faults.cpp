@@ -1,8 +1,9 @@
 // tests/train/test_faults.cpp — what the trainer does when things go wrong: bad command
 // lines and bad data are one error line and a non-zero exit with nothing left behind;
 // a run killed mid-epoch resumes to the weights of an uninterrupted run; a diverging
-// run stops naming the step and keeps the last good checkpoint. Cases that train on real
-// data are tagged [slow]: cross builds, which run tests under an emulator, leave them out.
+// run stops naming the step and keeps the last good checkpoint. The data is the tests'
+// CIFAR-10 fixture (support/cifar_fixture.hpp). Cases that train are tagged [slow]: cross
+// builds, which run tests under an emulator, leave them out.
 #include <chrono>
 #include <csignal>
 #include <fcntl.h>
@@ -18,6 +19,7 @@
 #include "catch.hpp"
 #include "cnn4.hpp"
 #include "support/app_runner.hpp"
+#include "support/cifar_fixture.hpp"
 
 #ifndef STATNN_CNN4_BINARY
 #define STATNN_CNN4_BINARY "cnn4"
@@ -46,7 +48,7 @@ std::string first_line(const std::string& s) { return s.substr(0, s.find('\n'));
 
 TEST_CASE("bad command lines: one clear line naming the flag, usage hint, exit 2", "[cli][errors]") {
     TempDir dir;
-    const std::string data = cifar10_dir();
+    const std::string data = cifar_fixture_dir();
     struct Case {
         std::vector<std::string> args;
         std::string says;
@@ -108,14 +110,14 @@ TEST_CASE("bad inputs at run time: one line naming the file, exit 1, nothing wri
         using Other = Sequential<Input<3, 32, 32>, Flatten, Dense<10>, Softmax>;
         auto other = std::make_unique<Network<Other, 32>>(1, 1);
         io::save_checkpoint(dir / "other.bin", *other, "tiny", io::CheckpointContents::Weights, io::TrainingState{});
-        RunResult r = run({"evaluate", "--data", cifar10_dir(), "--weights", dir / "other.bin"});
+        RunResult r = run({"evaluate", "--data", cifar_fixture_dir(), "--weights", dir / "other.bin"});
         CHECK(r.status == 1);
         CHECK(first_line(r.err) == "cnn4: " + dir / "other.bin" +
                                        ": written for another architecture ('tiny'); this binary's network differs");
         std::FILE* f = std::fopen((dir / "junk.bin").c_str(), "wb");
         std::fputs("STATNNCK but then garbage follows", f);
         std::fclose(f);
-        r = run({"evaluate", "--data", cifar10_dir(), "--weights", dir / "junk.bin"});
+        r = run({"evaluate", "--data", cifar_fixture_dir(), "--weights", dir / "junk.bin"});
         CHECK(r.status == 1);
         CHECK(r.err.find("junk.bin: checksum mismatch") != std::string::npos);
         r = run({"predict", "--weights", dir / "nope.bin", "test:0"});
@@ -145,7 +147,7 @@ TEST_CASE("bad inputs at run time: one line naming the file, exit 1, nothing wri
 TEST_CASE("divergence: a non-finite loss stops the run naming the step, and the last checkpoint stays", "[train][errors][slow]") {
     TempDir dir;
     const std::string out = dir / "run";
-    const std::vector<std::string> common = {"--data", cifar10_dir(), "--limit", kFew, "--val-limit", "32",
+    const std::vector<std::string> common = {"--data", cifar_fixture_dir(), "--limit", kFew, "--val-limit", "32",
                                              "--verbose", "0", "--threads", "2", "--out", out};
     auto with = [&](std::vector<std::string> a) {
         a.insert(a.end(), common.begin(), common.end());
@@ -169,7 +171,7 @@ TEST_CASE("divergence: a non-finite loss stops the run naming the step, and the 
 TEST_CASE("a run killed mid-epoch resumes to the weights of an uninterrupted run", "[train][faults][slow]") {
     TempDir dir;
     auto args = [&](const std::string& out) {
-        return std::vector<std::string>{"train", "--data", cifar10_dir(), "--limit", "1024", "--val-limit", "64",
+        return std::vector<std::string>{"train", "--data", cifar_fixture_dir(), "--limit", "1024", "--val-limit", "64",
                                         "--epochs", "4", "--seed", "9", "--threads", "2", "--verbose", "0", "--out", out};
     };
     REQUIRE(run(args(dir / "whole")).status == 0);
@@ -226,7 +228,7 @@ TEST_CASE("a run killed mid-epoch resumes to the weights of an uninterrupted run
 TEST_CASE("a run stuck at chance says which layer of ReLUs died", "[train][errors][slow]") {
     TempDir dir;
     const std::string out = dir / "run";
-    const std::vector<std::string> common = {"--data", cifar10_dir(), "--limit", kFew, "--val-limit", "64",
+    const std::vector<std::string> common = {"--data", cifar_fixture_dir(), "--limit", kFew, "--val-limit", "64",
                                              "--verbose", "0", "--threads", "2", "--out", out};
     auto with = [&](std::vector<std::string> a) {
         a.insert(a.end(), common.begin(), common.end());
