@@ -10,6 +10,7 @@
 # so an interrupted comparison continues where it stopped. Set COMPARE_FRAMEWORKS to
 # "statnn" or "torch" to run one side only, CIFAR10_DIR for the data and
 # COMPARE_OUT for the folder (default runs/accuracy-MODEL).
+# The PyTorch runs use bench/torch_cifar.py (TORCH_PEER names another script).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 model=${1:-cnn4}
@@ -19,7 +20,7 @@ epochs=${COMPARE_EPOCHS:-10}
 frameworks=${COMPARE_FRAMEWORKS:-statnn torch}
 data=${CIFAR10_DIR:-../shared/cifar-10/cifar-10-batches-bin}
 out=${COMPARE_OUT:-runs/accuracy-$model}
-peer=${TORCH_PEER:-../shared/peers/torch_cifar.py}
+peer=${TORCH_PEER:-bench/torch_cifar.py}
 python=/usr/bin/python3
 
 [ -f "$data/test_batch.bin" ] || { echo "compare_accuracy: no CIFAR-10 in $data (set CIFAR10_DIR)" >&2; exit 1; }

@@ -11,11 +11,13 @@
 #
 # Needs the native build (scripts/test or cmake --build --preset native) and
 # PyTorch from Debian: scripts/install-deps peers.
+# The PyTorch side is bench/torch_cifar.py; TORCH_PEER names another script with the same
+# command line.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds=${1:-3}
 threads=${2:-2}
-peer=${TORCH_PEER:-../shared/peers/torch_cifar.py}
+peer=${TORCH_PEER:-bench/torch_cifar.py}
 python=/usr/bin/python3
 data=${CIFAR10_DIR:-../shared/cifar-10/cifar-10-batches-bin}
 [ -f "$data/data_batch_1.bin" ] || { echo "compare_torch: no CIFAR-10 in $data (set CIFAR10_DIR)" >&2; exit 1; }
