@@ -1,30 +1,35 @@
 // src/app.hpp — the command-line program every per-architecture binary runs.
 //
 // targets/<name>.cpp defines a network type and its recipe and calls run_app():
-//   <name> summary | train | evaluate | predict | bench
+//   <name> summary | train | evaluate | predict | bench | compare
 // Problems are reported as one line "<name>: <what>" on stderr; the exit status is 2 for
 // a bad command line and 1 for anything else that went wrong.
 #pragma once
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
 #include <exception>
+#include <limits>
 #include <memory>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "cli.hpp"
+#include "compare.hpp"
 #include "files.hpp"
 #include "image_file.hpp"
 #include "progress.hpp"
+#include "run_folder.hpp"
 #include "report/report.hpp"
 #include "statnn/data/cifar10.hpp"
 #include "statnn/flops.hpp"
 #include "statnn/io/checkpoint.hpp"
 #include "statnn/statnn.hpp"
+#include "stop_signals.hpp"
 #include "trainer.hpp"
 
 namespace statnn {
@@ -46,10 +51,11 @@ inline const std::vector<cli::FlagSpec>& flag_specs() {
         {"lr", cli::FlagKind::PositiveReal, "X", "train: learning rate (default: the recipe's)"},
         {"limit", cli::FlagKind::PositiveInt, "N", "train: use the first N training images only"},
         {"val-limit", cli::FlagKind::PositiveInt, "N", "validate/evaluate on the first N test images only"},
-        {"out", cli::FlagKind::Text, "DIR", "train: folder for reports and checkpoints (default runs/<name>-<date>-<time>)"},
+        {"out", cli::FlagKind::Text, "DIR", "train: folder for reports and checkpoints (default runs/<name>-<date>-<time>); compare: folder for its files (default ./compare)"},
         {"resume", cli::FlagKind::Switch, "", "train: continue the run in --out from its last checkpoint"},
         {"weights", cli::FlagKind::Text, "FILE", "evaluate, predict: weights or checkpoint file"},
-        {"threads", cli::FlagKind::PositiveInt, "N", "worker threads (default: the cores this process may use)"},
+        {"keep-epochs", cli::FlagKind::PositiveIntList, "LIST", "train: after these epochs keep weights and confusion matrix in <out>/epoch-NNN/ (e.g. 10,20,50,100)"},
+        {"threads", cli::FlagKind::PositiveInt, "N", "worker threads (default: the cores this process may use; at most 4 per core)"},
         {"verbose", cli::FlagKind::NonNegativeInt, "N", "0 quiet, 1 progress bar, 2 one line per epoch (default 1; 2 when not a terminal)"},
         {"seconds", cli::FlagKind::PositiveReal, "S", "bench: seconds to measure (default 5)"},
         {"help", cli::FlagKind::Switch, "", "show this help"},
@@ -66,14 +72,27 @@ inline void print_usage(std::FILE* out, const Recipe& r) {
                  "  train                        train on CIFAR-10, validating after every epoch\n"
                  "  evaluate --weights FILE      accuracy and confusion matrix on the test set\n"
                  "  predict --weights FILE IMAGE...   top-3 classes of 32x32 PNG/PPM files or test:INDEX records\n"
-                 "  bench train|infer            images per second on one batch, synthetic or --data (one JSON line)\n\n"
+                 "  bench train|infer            images per second on one batch, synthetic or --data (one JSON line)\n"
+                 "  compare RUN_DIR... [--out DIR]   runs of any model side by side: table, overlaid curves, confusion difference\n\n"
                  "flags:\n%s",
                  r.name, r.title, cli::describe_flags(flag_specs()).c_str());
 }
 
 inline int default_threads() { return available_cores(); }
 
-inline int threads_flag(const cli::Args& args) { return int(args.integer("threads", default_threads())); }
+// More worker threads than cores only spin against each other (the pool's workers spin
+// between parallel regions); a count like 100000 takes minutes just to start.
+inline constexpr int kThreadsPerCore = 4;
+
+inline int threads_flag(const cli::Args& args) {
+    const long long threads = args.integer("threads", default_threads());
+    const int cores = available_cores();
+    if (threads > kThreadsPerCore * cores)
+        throw cli::UsageError("--threads: expected at most " + std::to_string(kThreadsPerCore * cores) + " (" +
+                              std::to_string(kThreadsPerCore) + " per core; this process may use " +
+                              std::to_string(cores) + "), got '" + args.text("threads") + "'");
+    return int(threads);
+}
 
 // --data, $CIFAR10_DIR, ./data/cifar-10-batches-bin, ../shared/cifar-10/cifar-10-batches-bin.
 inline std::string find_data_dir(const cli::Args& args) {
@@ -121,22 +140,55 @@ inline std::string format_seconds(double s) {
 
 // ---- train -------------------------------------------------------------------------
 
+// `word` as one shell word, for the command line printed to continue a run.
+inline std::string shell_word(const std::string& word) {
+    if (!word.empty() && word.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-./:=+,@%") ==
+                             std::string::npos)
+        return word;
+    std::string quoted = "'";
+    for (char c : word) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    return quoted + "'";
+}
+
 template <class Arch, int Batch>
 int train(const Recipe& recipe, const cli::Args& args) {
     using Net = Network<Arch, Batch>;
+    // From here until train returns, SIGINT and SIGTERM stop training after the current
+    // step, with a checkpoint to continue from, instead of killing the process.
+    const StopSignals stop;
     const bool resume = args.has("resume");
     if (resume && !args.has("out")) throw cli::UsageError("--resume needs --out DIR, the run to continue");
     const std::string out = args.has("out") ? args.text("out") : std::string("runs/") + recipe.name + "-" + now_stamp();
     const std::string checkpoint = out + "/checkpoint.bin";
-    if (resume && !file_exists(checkpoint))
-        throw cli::UsageError("--resume: " + checkpoint + " does not exist (nothing to continue)");
-    if (!resume && file_exists(checkpoint))
-        throw cli::UsageError("--out " + out + " already holds a run; add --resume to continue it, or choose another --out");
+    std::vector<std::uint32_t> keep_epochs;
+    for (const long long e : args.integer_list("keep-epochs")) {
+        if (e > std::numeric_limits<int>::max())
+            throw cli::UsageError("--keep-epochs: epoch " + std::to_string(e) + " is beyond any run");
+        keep_epochs.push_back(std::uint32_t(e));
+    }
+
+    auto check_checkpoint = [&] {
+        if (resume && !file_exists(checkpoint))
+            throw cli::UsageError("--resume: " + checkpoint + " does not exist (nothing to continue)");
+        if (!resume && file_exists(checkpoint))
+            throw cli::UsageError("--out " + out + " already holds a run; add --resume to continue it, or choose another --out");
+    };
+    // Nothing to resume: refused before a lock file appears in a folder that is no run.
+    if (resume) check_checkpoint();
+    // The folder's lock comes before anything else is read or written there, so a second
+    // run with the same --out is refused before it can touch the first one's files.
+    RunFolderLock lock;
+    if (directory_exists(out)) lock = RunFolderLock(out, "--out");
+    check_checkpoint();
     // Validate the data before creating anything, so a bad data folder leaves nothing behind.
     const std::string dir = find_data_dir(args);
     const data::Cifar10Set train_set(dir, data::Split::Train), test_set(dir, data::Split::Test);
     data::Cifar10Set::check_same_size(train_set, test_set);
     make_writable_dir(out, "--out");
+    if (!lock.held()) {
+        lock = RunFolderLock(out, "--out");
+        check_checkpoint();  // a run started at the same moment may have got here first
+    }
 
     io::TrainingState state;
     state.seed = args.seed("seed", 1);
@@ -144,9 +196,11 @@ int train(const Recipe& recipe, const cli::Args& args) {
     state.sgd.lr = args.real("lr", recipe.sgd.lr);
     state.train_limit = args.integer("limit", 0);
     state.val_limit = args.integer("val-limit", 0);
+    state.keep_epochs = keep_epochs;
     auto net = std::make_unique<Net>(state.seed, threads_flag(args));
+    int epochs = int(args.integer("epochs", recipe.epochs));
     if (resume) {
-        const io::TrainingState saved = io::load_checkpoint(checkpoint, *net);
+        io::TrainingState saved = io::load_checkpoint(checkpoint, *net);
         auto differs = [&](const char* flag, bool given, bool same) {
             if (given && !same)
                 throw cli::UsageError(std::string("--") + flag + " differs from the run being resumed (" + checkpoint + ")");
@@ -155,18 +209,65 @@ int train(const Recipe& recipe, const cli::Args& args) {
         differs("lr", args.has("lr"), saved.sgd.lr == state.sgd.lr);
         differs("limit", args.has("limit"), saved.train_limit == state.train_limit);
         differs("val-limit", args.has("val-limit"), saved.val_limit == state.val_limit);
+        // Without --epochs a run continues to the end it was started for (version 1
+        // checkpoints do not record it: the recipe's count then).
+        if (!args.has("epochs") && saved.epochs_planned > 0) epochs = int(saved.epochs_planned);
+        // A new --keep-epochs list replaces the run's; it changes what is kept, not what is trained.
+        if (args.has("keep-epochs")) {
+            for (const auto e : keep_epochs)
+                if (e <= saved.epochs_done && !directory_exists(kept_epoch_dir(out, int(e))))
+                    std::fprintf(stderr, "%s: warning: --keep-epochs: epoch %u is already done in this run; it cannot be kept now\n",
+                                 recipe.name, e);
+            saved.keep_epochs = keep_epochs;
+        }
         state = saved;
         net->reseed_dropout(state.seed);
     }
+    state.epochs_planned = std::uint32_t(epochs);
     Sgd sgd(state.sgd);
     sgd.set_iterations(state.iterations);
-    const int epochs = int(args.integer("epochs", recipe.epochs));
 
     data::Cifar10Reader train_reader(train_set, Batch, long(state.train_limit), true, state.seed);
     data::Cifar10Reader val_reader(test_set, Batch, long(state.val_limit), false, 0);
+    if (state.partial.steps > train_reader.batches_per_epoch())
+        throw io::CheckpointError(checkpoint + ": stopped after step " + std::to_string(state.partial.steps) + " of epoch " +
+                                  std::to_string(state.epochs_done + 1) + ", but an epoch of this data has only " +
+                                  std::to_string(train_reader.batches_per_epoch()) + " steps");
     const int verbose = int(args.integer("verbose", 1));
     Progress progress(stdout, verbose);
     const auto names = data::class_names(dir);
+    auto is_kept = [&](int epoch) {
+        return std::find(state.keep_epochs.begin(), state.keep_epochs.end(), std::uint32_t(epoch)) != state.keep_epochs.end();
+    };
+
+    // run.json: the recipe, the data and every session that trained this run.
+    const bool training_left = int(state.epochs_done) < epochs;
+    if (training_left) {
+        io::TrainingSession session;
+        session.started = utc_timestamp();
+        session.first_epoch = state.epochs_done + 1;
+        session.machine = cpu_model_name();
+        session.simd = simd_arch_name();
+        session.cores = std::uint32_t(available_cores());
+        session.threads = std::uint32_t(net->threads());
+        state.sessions.push_back(session);
+    }
+    {
+        RunInfo info;
+        info.model = recipe.name;
+        info.title = recipe.title;
+        info.parameters = std::int64_t(Net::kParamCount);
+        info.batch = Batch;
+        info.seed = state.seed;
+        info.sgd = state.sgd;
+        info.train_images = train_reader.size();
+        info.val_images = val_reader.size();
+        info.data = dir;
+        info.epochs_planned = epochs;
+        info.keep_epochs = state.keep_epochs;
+        info.sessions = state.sessions;
+        io::write_file_atomic(out + "/run.json", run_json(info));
+    }
 
     if (verbose > 0) {
         std::printf("%s: %s\n", recipe.name, recipe.title);
@@ -174,24 +275,45 @@ int train(const Recipe& recipe, const cli::Args& args) {
                     val_reader.size(), out.c_str());
         std::printf("seed %llu, %d thread%s, SIMD %s; arena %.1f MiB\n", (unsigned long long)state.seed, net->threads(),
                     net->threads() == 1 ? "" : "s", simd_arch_name(), double(Net::kArenaBytes) / 1048576.0);
-        if (resume) std::printf("resuming after epoch %u of %d\n", state.epochs_done, epochs);
+        if (!state.keep_epochs.empty()) {
+            std::string list;
+            for (const auto e : state.keep_epochs) list += (list.empty() ? "" : ", ") + std::to_string(e);
+            std::printf("keeping weights and confusion matrix after epoch%s %s in %s/epoch-NNN\n",
+                        state.keep_epochs.size() == 1 ? "" : "s", list.c_str(), out.c_str());
+        }
+        if (resume && state.partial.steps > 0)
+            std::printf("resuming epoch %u of %d at step %lld of %ld\n", state.epochs_done + 1, epochs,
+                        (long long)state.partial.steps + 1, train_reader.batches_per_epoch());
+        else if (resume)
+            std::printf("resuming after epoch %u of %d\n", state.epochs_done, epochs);
         std::fflush(stdout);
     }
 
     Evaluation<Net::kClasses> last_eval;
     bool have_eval = false;
-    double learning_seconds = 0;
+    bool interrupted = false;
     for (int epoch = int(state.epochs_done) + 1; epoch <= epochs; ++epoch) {
+        if (stop.signal() != 0) {  // arrived during the last validation or the writing after it
+            interrupted = true;
+            break;
+        }
         const auto t0 = std::chrono::steady_clock::now();
-        progress.epoch_begin(epoch, epochs, train_reader.batches_per_epoch());
-        const TrainEpochResult tr = train_epoch(*net, sgd, train_reader, epoch, progress);
+        const io::EpochProgress start = state.partial;
+        progress.epoch_begin(epoch, epochs, train_reader.batches_per_epoch(), long(start.steps));
+        const TrainEpochResult tr = train_epoch(*net, sgd, train_reader, epoch, progress, start, stop.flag());
         if (const long bad = first_non_finite_parameter(*net); bad >= 0)
             throw DivergenceError("epoch " + std::to_string(epoch) + ": parameter " + std::to_string(bad) +
                                   " is not finite after update " + std::to_string(sgd.iterations()));
+        if (!tr.complete) {  // stopped mid-epoch: the checkpoint below continues at the next step
+            progress.epoch_abandoned();
+            state.partial = tr.totals;
+            state.iterations = sgd.iterations();
+            interrupted = true;
+            break;
+        }
         last_eval = evaluate(*net, val_reader);
         have_eval = true;
-        const double seconds = seconds_since(t0);
-        learning_seconds += seconds;
+        const double seconds = start.seconds + seconds_since(t0);
 
         EpochRecord rec;
         rec.epoch = epoch;
@@ -204,6 +326,20 @@ int train(const Recipe& recipe, const cli::Args& args) {
         state.history.push_back(rec);
         state.iterations = sgd.iterations();
         state.epochs_done = std::uint32_t(epoch);
+        state.partial = {};
+        // A kept epoch is written before the checkpoint that counts the epoch as done:
+        // if the process dies in between, the resumed run repeats the epoch and keeps it.
+        if (is_kept(epoch)) {
+            const std::string kept = kept_epoch_dir(out, epoch);
+            const auto matrix = to_matrix<Net>(last_eval.confusion);
+            make_dir(kept);
+            io::save_checkpoint(kept + "/weights.bin", *net, recipe.name, io::CheckpointContents::Weights, state);
+            io::write_file_atomic(kept + "/confusion.csv", report::confusion_csv(matrix, names));
+            io::write_file_atomic(kept + "/confusion.svg",
+                                  report::confusion_svg(matrix, names, std::string(recipe.name) +
+                                                                           " confusion matrix (test set), epoch " +
+                                                                           std::to_string(epoch)));
+        }
         io::save_checkpoint(checkpoint, *net, recipe.name, io::CheckpointContents::Training, state);
         io::write_file_atomic(out + "/history.csv", report::history_csv(state.history));
         io::write_file_atomic(out + "/accuracy.svg", report::accuracy_svg(state.history));
@@ -247,16 +383,67 @@ int train(const Recipe& recipe, const cli::Args& args) {
                          recipe.name, epoch, 100.0 * last_eval.acc, why.c_str());
         }
     }
+
+    double total_seconds = state.partial.seconds;
+    for (const auto& r : state.history) total_seconds += r.seconds;
+    // summary.txt: the recipe, every epoch, and the final evaluation (none when interrupted).
+    auto write_summary = [&](const Evaluation<Net::kClasses>* final_eval, const std::string& note) {
+        MemoryFile summary;
+        std::fprintf(summary.get(), "%s: %s\n\n", recipe.name, recipe.title);
+        print_architecture<Net>(summary.get());
+        print_memory_plan(summary.get(), *net);
+        std::fprintf(summary.get(), "\nTraining: seed %llu, SGD lr %g momentum %g decay %g nesterov %s, batch %d\n",
+                     (unsigned long long)state.seed, state.sgd.lr, state.sgd.momentum, state.sgd.decay,
+                     state.sgd.nesterov ? "true" : "false", Batch);
+        std::fprintf(summary.get(), "Data: %s, %ld training and %ld validation images\n\n", dir.c_str(),
+                     train_reader.size(), val_reader.size());
+        std::fprintf(summary.get(), "epoch      loss       acc  val_loss   val_acc   seconds\n");
+        for (const auto& r : state.history)
+            std::fprintf(summary.get(), "%5d  %8.4f  %8.4f  %8.4f  %8.4f  %8.1f\n", r.epoch, r.loss, r.acc, r.val_loss,
+                         r.val_acc, r.seconds);
+        if (!note.empty()) std::fprintf(summary.get(), "\n%s\n", note.c_str());
+        if (final_eval) {
+            std::fprintf(summary.get(), "\nAccuracy: %.2f%%\n", 100.0 * final_eval->acc);
+            print_confusion<Net>(final_eval->confusion, summary.get());
+        }
+        std::fprintf(summary.get(), "%sTime of learning: %s\n", final_eval ? "" : "\n", format_seconds(total_seconds).c_str());
+        io::write_file_atomic(out + "/summary.txt", summary.text());
+    };
+
+    if (interrupted) {
+        const long steps = train_reader.batches_per_epoch();
+        char where[160];
+        if (state.partial.steps > 0)
+            std::snprintf(where, sizeof where, "in epoch %u of %d after step %lld of %ld", state.epochs_done + 1, epochs,
+                          (long long)state.partial.steps, steps);
+        else
+            std::snprintf(where, sizeof where, "after epoch %u of %d", state.epochs_done, epochs);
+        if (state.iterations == 0) {
+            std::fprintf(stderr, "%s: interrupted by %s before the first training step; nothing to continue\n", recipe.name,
+                         stop.signal_name());
+            return stop.exit_status();
+        }
+        // Saved again even between epochs: it then also records what this session changed
+        // (--epochs, --keep-epochs, the session itself).
+        io::save_checkpoint(checkpoint, *net, recipe.name, io::CheckpointContents::Training, state);
+        io::save_checkpoint(out + "/weights.bin", *net, recipe.name, io::CheckpointContents::Weights, state);
+        write_summary(nullptr, std::string("Interrupted by ") + stop.signal_name() + " " + where +
+                                   "; weights.bin holds the weights at that point, checkpoint.bin continues from it.");
+        std::string again = std::string(recipe.name) + " train --out " + shell_word(out) + " --resume";
+        if (args.has("data")) again += " --data " + shell_word(dir);
+        std::fprintf(stderr, "%s: interrupted by %s %s; checkpoint, weights and reports are in %s; continue with: %s\n",
+                     recipe.name, stop.signal_name(), where, out.c_str(), again.c_str());
+        return stop.exit_status();
+    }
+
     if (!have_eval) {  // resumed a finished run: evaluate for the reports
         last_eval = evaluate(*net, val_reader);
     }
-
-    double total_seconds = 0;
-    for (const auto& r : state.history) total_seconds += r.seconds;
     io::save_checkpoint(out + "/weights.bin", *net, recipe.name, io::CheckpointContents::Weights, state);
+    const auto matrix = to_matrix<Net>(last_eval.confusion);
     io::write_file_atomic(out + "/confusion.svg",
-                          report::confusion_svg(to_matrix<Net>(last_eval.confusion), names,
-                                                std::string(recipe.name) + " confusion matrix (test set)"));
+                          report::confusion_svg(matrix, names, std::string(recipe.name) + " confusion matrix (test set)"));
+    io::write_file_atomic(out + "/confusion.csv", report::confusion_csv(matrix, names));
     {
         std::vector<std::vector<unsigned char>> records(Net::kClasses);
         std::vector<unsigned char> rec(data::kRecordBytes);
@@ -278,31 +465,14 @@ int train(const Recipe& recipe, const cli::Args& args) {
         const auto png = report::samples_png(images, labels);
         io::write_file_atomic(out + "/samples.png", std::string(png.begin(), png.end()));
     }
-    {
-        MemoryFile summary;
-        std::fprintf(summary.get(), "%s: %s\n\n", recipe.name, recipe.title);
-        print_architecture<Net>(summary.get());
-        print_memory_plan(summary.get(), *net);
-        std::fprintf(summary.get(), "\nTraining: seed %llu, SGD lr %g momentum %g decay %g nesterov %s, batch %d\n",
-                     (unsigned long long)state.seed, state.sgd.lr, state.sgd.momentum, state.sgd.decay,
-                     state.sgd.nesterov ? "true" : "false", Batch);
-        std::fprintf(summary.get(), "Data: %s, %ld training and %ld validation images\n\n", dir.c_str(),
-                     train_reader.size(), val_reader.size());
-        std::fprintf(summary.get(), "epoch      loss       acc  val_loss   val_acc   seconds\n");
-        for (const auto& r : state.history)
-            std::fprintf(summary.get(), "%5d  %8.4f  %8.4f  %8.4f  %8.4f  %8.1f\n", r.epoch, r.loss, r.acc, r.val_loss,
-                         r.val_acc, r.seconds);
-        std::fprintf(summary.get(), "\nAccuracy: %.2f%%\n", 100.0 * last_eval.acc);
-        print_confusion<Net>(last_eval.confusion, summary.get());
-        std::fprintf(summary.get(), "Time of learning: %s\n", format_seconds(total_seconds).c_str());
-        io::write_file_atomic(out + "/summary.txt", summary.text());
-    }
+    write_summary(&last_eval, "");
 
     std::printf("Accuracy: %.2f%%\n", 100.0 * last_eval.acc);
     print_confusion<Net>(last_eval.confusion, stdout);
     std::printf("Time of learning: %s\n", format_seconds(total_seconds).c_str());
-    std::printf("Reports in %s: history.csv accuracy.svg loss.svg confusion.svg samples.png summary.txt weights.bin\n",
-                out.c_str());
+    std::printf("Reports in %s: history.csv accuracy.svg loss.svg confusion.svg confusion.csv samples.png summary.txt "
+                "weights.bin run.json%s\n",
+                out.c_str(), state.keep_epochs.empty() ? "" : " epoch-NNN/");
     return 0;
 }
 
@@ -477,6 +647,7 @@ int run_app(const Recipe& recipe, int argc, char** argv) {
             return 0;
         }
         if (int(args.integer("verbose", 1)) > 2) throw cli::UsageError("--verbose: expected 0, 1 or 2");
+        app::threads_flag(args);  // refuses an absurd --threads before any command starts work
         if (command == "summary") {
             std::printf("%s: %s\n\n", recipe.name, recipe.title);
             print_architecture<Net>(stdout);
@@ -488,6 +659,7 @@ int run_app(const Recipe& recipe, int argc, char** argv) {
         if (command == "evaluate") return app::evaluate_command<Arch, Batch>(recipe, args);
         if (command == "predict") return app::predict_command<Arch, Batch>(recipe, args);
         if (command == "bench") return app::bench_command<Arch, Batch>(recipe, args);
+        if (command == "compare") return compare::compare_command(args, stdout);
         throw cli::UsageError("unknown command '" + command + "'");
     } catch (const cli::UsageError& e) {
         std::fprintf(stderr, "%s: %s\n", recipe.name, e.what());

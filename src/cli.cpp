@@ -4,6 +4,7 @@
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
+#include <set>
 
 namespace statnn::cli {
 
@@ -38,6 +39,26 @@ double parse_real(const std::string& flag, const std::string& value, bool allow_
     return v;
 }
 
+// "10,20,50": comma-separated positive integers, no empty items.
+std::vector<long long> parse_integer_list(const std::string& flag, const std::string& value) {
+    const char* expected = "a comma-separated list of positive integers (e.g. 10,20,50)";
+    std::set<long long> values;
+    std::size_t from = 0;
+    for (;;) {
+        const std::size_t comma = value.find(',', from);
+        const std::string item = value.substr(from, comma == std::string::npos ? std::string::npos : comma - from);
+        if (item.empty() || item[0] < '0' || item[0] > '9') bad_value(flag, value, expected);
+        errno = 0;
+        char* end = nullptr;
+        const long long v = std::strtoll(item.c_str(), &end, 10);
+        if (errno != 0 || *end != '\0' || v < 1) bad_value(flag, value, expected);
+        values.insert(v);
+        if (comma == std::string::npos) break;
+        from = comma + 1;
+    }
+    return std::vector<long long>(values.begin(), values.end());
+}
+
 void validate(const FlagSpec& spec, const std::string& value) {
     const std::string flag = spec.name;
     switch (spec.kind) {
@@ -46,6 +67,7 @@ void validate(const FlagSpec& spec, const std::string& value) {
         case FlagKind::Seed: parse_integer(flag, value, 0, "a non-negative integer"); break;
         case FlagKind::PositiveReal: parse_real(flag, value, false, "a positive number"); break;
         case FlagKind::NonNegativeReal: parse_real(flag, value, true, "a non-negative number"); break;
+        case FlagKind::PositiveIntList: parse_integer_list(flag, value); break;
         case FlagKind::Text:
             if (value.empty()) throw UsageError("--" + flag + ": expected " + spec.value_name + ", got an empty value");
             break;
@@ -105,6 +127,11 @@ std::uint64_t Args::seed(const std::string& flag, std::uint64_t fallback) const 
 double Args::real(const std::string& flag, double fallback) const {
     auto it = values_.find(flag);
     return it == values_.end() ? fallback : std::strtod(it->second.c_str(), nullptr);
+}
+
+std::vector<long long> Args::integer_list(const std::string& flag) const {
+    auto it = values_.find(flag);
+    return it == values_.end() ? std::vector<long long>{} : parse_integer_list(flag, it->second);
 }
 
 std::string describe_flags(const std::vector<FlagSpec>& specs) {

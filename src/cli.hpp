@@ -19,7 +19,7 @@ struct UsageError : std::runtime_error {
     using std::runtime_error::runtime_error;
 };
 
-enum class FlagKind { Switch, Text, PositiveInt, NonNegativeInt, Seed, PositiveReal, NonNegativeReal };
+enum class FlagKind { Switch, Text, PositiveInt, NonNegativeInt, Seed, PositiveReal, NonNegativeReal, PositiveIntList };
 
 struct FlagSpec {
     const char* name;       // without the leading "--"
@@ -38,6 +38,8 @@ public:
     long long integer(const std::string& flag, long long fallback) const;
     std::uint64_t seed(const std::string& flag, std::uint64_t fallback) const;
     double real(const std::string& flag, double fallback) const;
+    // A PositiveIntList flag's values, ascending, each once ("20,10,20" gives 10, 20).
+    std::vector<long long> integer_list(const std::string& flag) const;
     const std::vector<std::string>& positional() const { return positional_; }
 
 private:

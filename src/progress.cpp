@@ -25,10 +25,11 @@ void format_duration(char* buf, std::size_t n, double s) {
 Progress::Progress(std::FILE* out, int verbose)
     : out_(out), bar_(verbose == 1 && ::isatty(::fileno(out))), verbose_(verbose) {}
 
-void Progress::epoch_begin(int epoch, int epochs, long steps) {
+void Progress::epoch_begin(int epoch, int epochs, long steps, long done) {
     epoch_ = epoch;
     epochs_ = epochs;
     steps_ = steps;
+    first_done_ = done;
     start_ = last_draw_ = std::chrono::steady_clock::now();
     if (bar_) {
         std::fprintf(out_, "Epoch %d/%d\n", epoch, epochs);
@@ -37,7 +38,7 @@ void Progress::epoch_begin(int epoch, int epochs, long steps) {
 }
 
 void Progress::step(long done, double loss, double acc) {
-    if (done == 1) first_step_ = std::chrono::steady_clock::now();  // the first step warms up; ETA ignores it
+    if (done == first_done_ + 1) first_step_ = std::chrono::steady_clock::now();  // the first step warms up; ETA ignores it
     if (!bar_ || since(last_draw_) < 0.05) return;
     last_draw_ = std::chrono::steady_clock::now();
     draw(done, loss, acc, false);
@@ -51,14 +52,20 @@ void Progress::draw(long done, double loss, double acc, bool final) {
     if (!final && filled < kWidth && filled > 0) bar[filled - 1] = '>';
     bar[kWidth] = '\0';
     char when[64] = "";
-    if (!final && done > 1) {
-        const double per_step = since(first_step_) / double(done - 1);
+    if (!final && done > first_done_ + 1) {
+        const double per_step = since(first_step_) / double(done - first_done_ - 1);
         char eta[32];
         format_duration(eta, sizeof eta, per_step * double(steps_ - done));
         std::snprintf(when, sizeof when, " - ETA: %s", eta);
     }
     const int digits = std::snprintf(nullptr, 0, "%ld", steps_);
     std::fprintf(out_, "\r%*ld/%ld [%s]%s - loss: %.4f - acc: %.4f", digits, done, steps_, bar, when, loss, acc);
+    std::fflush(out_);
+}
+
+void Progress::epoch_abandoned() {
+    if (!bar_) return;
+    std::fputc('\n', out_);
     std::fflush(out_);
 }
 

@@ -21,9 +21,12 @@ class Progress {
 public:
     // verbose: 0 = quiet, 1 = progress bar (on a terminal), 2 = one line per epoch.
     Progress(std::FILE* out, int verbose);
-    void epoch_begin(int epoch, int epochs, long steps);
+    // `done`: steps of the epoch already taken (an epoch resumed mid-way).
+    void epoch_begin(int epoch, int epochs, long steps, long done = 0);
     void step(long done, double loss, double acc);
     void epoch_end(const EpochSummary& s);
+    // Ends a progress bar left mid-line (training stopped inside an epoch).
+    void epoch_abandoned();
 
 private:
     void draw(long done, double loss, double acc, bool final);
@@ -31,7 +34,7 @@ private:
     bool bar_;
     int verbose_;
     int epoch_ = 0, epochs_ = 0;
-    long steps_ = 0;
+    long steps_ = 0, first_done_ = 0;
     std::chrono::steady_clock::time_point start_, first_step_, last_draw_;
 };
 

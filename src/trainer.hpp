@@ -2,6 +2,7 @@
 // between epochs. No output of its own: the command layer (app.hpp) prints and writes.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <cstring>
@@ -11,6 +12,7 @@
 
 #include "progress.hpp"
 #include "statnn/data/cifar10.hpp"
+#include "statnn/io/checkpoint.hpp"
 #include "statnn/network.hpp"
 #include "statnn/optim/sgd.hpp"
 #include "statnn/train/history.hpp"
@@ -53,37 +55,52 @@ Evaluation<Net::kClasses> evaluate(Net& net, data::Cifar10Reader& reader) {
 }
 
 struct TrainEpochResult {
-    double loss = 0, acc = 0, seconds = 0;
+    double loss = 0, acc = 0, seconds = 0;  // over the whole epoch, resumed part included
     long steps = 0, images = 0;
+    bool complete = false;     // false: stopped on request before the epoch's last step
+    io::EpochProgress totals;  // what a checkpoint keeps to continue the epoch exactly
 };
 
-// One epoch of SGD on `reader`'s batches, in the order of epoch `epoch` (1-based).
-// Loss and accuracy are running means over the epoch, with dropout active, as Keras
-// reports them. Throws DivergenceError on a non-finite loss.
+// One epoch of SGD on `reader`'s batches, in the order of epoch `epoch` (1-based),
+// continuing from `start` (an epoch interrupted after start.steps steps; zero: from the
+// beginning). Loss and accuracy are running means over the epoch, with dropout active,
+// as Keras reports them. When *stop becomes non-zero (a signal, see stop_signals.hpp)
+// the epoch ends after the current step, incomplete; the check is one atomic load.
+// Throws DivergenceError on a non-finite loss.
 template <class Net>
-TrainEpochResult train_epoch(Net& net, Sgd& sgd, data::Cifar10Reader& reader, int epoch, Progress& progress) {
+TrainEpochResult train_epoch(Net& net, Sgd& sgd, data::Cifar10Reader& reader, int epoch, Progress& progress,
+                             const io::EpochProgress& start = {}, const std::atomic<int>* stop = nullptr) {
     TrainEpochResult r;
+    io::EpochProgress& t = r.totals;
+    t = start;
     const auto t0 = std::chrono::steady_clock::now();
-    reader.start_epoch(epoch - 1);
-    double loss_sum = 0;
-    long correct = 0;
+    const long steps = reader.batches_per_epoch();
+    reader.start_epoch(epoch - 1, long(start.steps));
+    r.complete = true;
     for (int n; (n = reader.next(net.input(), net.labels())) > 0;) {
         const std::uint64_t step = std::uint64_t(sgd.iterations());
         net.forward(n, true, step);
         const double loss = net.backward(n, step);
         if (!std::isfinite(loss))
-            throw DivergenceError("epoch " + std::to_string(epoch) + ", step " + std::to_string(r.steps + 1) + " (update " +
+            throw DivergenceError("epoch " + std::to_string(epoch) + ", step " + std::to_string(t.steps + 1) + " (update " +
                                   std::to_string(step + 1) + "): the loss is " + std::to_string(loss));
-        correct += count_correct<Net::kClasses>(net.probabilities(), net.labels(), n);
+        t.correct += count_correct<Net::kClasses>(net.probabilities(), net.labels(), n);
         sgd.step(net);
-        loss_sum += loss * n;
-        r.images += n;
-        ++r.steps;
-        progress.step(r.steps, loss_sum / double(r.images), double(correct) / double(r.images));
+        t.loss_sum += loss * n;
+        t.images += n;
+        ++t.steps;
+        progress.step(long(t.steps), t.loss_sum / double(t.images), double(t.correct) / double(t.images));
+        if (stop && stop->load(std::memory_order_relaxed) != 0 && t.steps < steps) {
+            r.complete = false;
+            break;
+        }
     }
-    r.seconds = seconds_since(t0);
-    r.loss = r.images ? loss_sum / double(r.images) : 0.0;
-    r.acc = r.images ? double(correct) / double(r.images) : 0.0;
+    t.seconds = start.seconds + seconds_since(t0);
+    r.seconds = t.seconds;
+    r.steps = long(t.steps);
+    r.images = long(t.images);
+    r.loss = t.images ? t.loss_sum / double(t.images) : 0.0;
+    r.acc = t.images ? double(t.correct) / double(t.images) : 0.0;
     return r;
 }
 

@@ -1,8 +1,8 @@
 // src/report/confusion_svg.cpp — the confusion matrix as an annotated heatmap (SVG) and as
-// numpy prints an integer matrix (text).
+// numpy prints an integer matrix (text); the difference of two runs' matrices as a heatmap.
 //
-// Both functions require a rectangular matrix and throw std::invalid_argument otherwise;
-// confusion_svg further requires it to be square with one class name per row.
+// Every function requires rectangular matrices and throws std::invalid_argument otherwise;
+// the heatmaps further require them square with one class name per row.
 #include <algorithm>
 #include <charconv>
 #include <cmath>
@@ -24,14 +24,20 @@ struct Rgb {
     double r, g, b;
 };
 
-// The heatmap's colour ramp: white at 0, mid blue at 0.5, dark blue at 1, linear between.
-constexpr Rgb kRamp[3] = {{255, 255, 255}, {110, 160, 210}, {10, 45, 110}};
+// A three-stop colour ramp over t in [0, 1], linear between the stops at 0, 0.5 and 1.
+using Ramp = Rgb[3];
 
-Rgb ramp(double t) {
+// The confusion heatmap's ramp: white at 0, mid blue at 0.5, dark blue at 1.
+constexpr Ramp kShareRamp = {{255, 255, 255}, {110, 160, 210}, {10, 45, 110}};
+// The difference heatmap's diverging ramp (ColorBrewer RdBu): blue for less, near-white
+// for no change, red for more.
+constexpr Ramp kDifferenceRamp = {{33, 102, 172}, {247, 247, 247}, {178, 24, 43}};
+
+Rgb ramp(const Ramp& stops, double t) {
     if (!(t > 0)) t = 0;
     if (t > 1) t = 1;
-    const Rgb& a = t < 0.5 ? kRamp[0] : kRamp[1];
-    const Rgb& b = t < 0.5 ? kRamp[1] : kRamp[2];
+    const Rgb& a = t < 0.5 ? stops[0] : stops[1];
+    const Rgb& b = t < 0.5 ? stops[1] : stops[2];
     const double u = t < 0.5 ? t * 2 : (t - 0.5) * 2;
     return {a.r + (b.r - a.r) * u, a.g + (b.g - a.g) * u, a.b + (b.b - a.b) * u};
 }
@@ -50,20 +56,6 @@ std::string hex(const Rgb& c) {
 // Dark fills get white text, light fills black text.
 bool is_dark(const Rgb& c) { return 0.2126 * c.r + 0.7152 * c.g + 0.0722 * c.b < 140; }
 
-
-// A generous estimate of the rendered width of `text` in a sans-serif font of size `size`
-// (there is no font metrics library; the layout leaves room for the widest common glyphs).
-double text_width(const std::string& text, double size) {
-    double em = 0;
-    for (unsigned char ch : text) {
-        if (ch >= 'A' && ch <= 'Z') em += 0.72;
-        else if (ch == 'i' || ch == 'l' || ch == 'j' || ch == '.' || ch == ',' || ch == ' ' || ch == '\'') em += 0.34;
-        else if (ch == 'm' || ch == 'w') em += 0.92;
-        else em += 0.62;
-    }
-    return em * size;
-}
-
 void check_rectangular(const ConfusionMatrix& matrix) {
     for (const auto& row : matrix) {
         if (row.size() != matrix.front().size()) {
@@ -74,20 +66,23 @@ void check_rectangular(const ConfusionMatrix& matrix) {
     }
 }
 
-}  // namespace
+// A square matrix of classes (rows = true class, columns = predicted) with the class
+// names on both axes, and a colour scale to its right.
+struct Heatmap {
+    std::string title;
+    std::vector<std::string> class_names;
+    std::vector<std::vector<double>> t;            // each cell's position on the ramp, 0..1
+    std::vector<std::vector<std::string>> labels;  // the text inside each cell
+    const Ramp* ramp = &kShareRamp;
+    std::string scale_id;                    // the gradient's id, unique within the document
+    std::vector<std::string> scale_ticks;    // evenly spaced from the bottom (0) to the top (1)
+    std::string scale_caption;
+};
 
-std::string confusion_svg(const ConfusionMatrix& matrix, const std::vector<std::string>& class_names,
-                          const std::string& title) {
-    check_rectangular(matrix);
-    const std::size_t n = matrix.size();
-    if (n > 0 && matrix.front().size() != n) {
-        throw std::invalid_argument("confusion matrix: " + std::to_string(n) + " rows but " +
-                                    std::to_string(matrix.front().size()) + " columns (it must be square)");
-    }
-    if (class_names.size() != n) {
-        throw std::invalid_argument("confusion matrix: " + std::to_string(n) + " classes but " +
-                                    std::to_string(class_names.size()) + " class names");
-    }
+std::string heatmap_svg(const Heatmap& h) {
+    const std::size_t n = h.class_names.size();
+    const std::vector<std::string>& class_names = h.class_names;
+    const std::string& title = h.title;
 
     constexpr double kNameSize = 13, kAxisSize = 14, kTitleSize = 17;
     // Cells shrink from 72 px (a few classes) to 26 px (more than 21 classes).
@@ -131,26 +126,22 @@ std::string confusion_svg(const ConfusionMatrix& matrix, const std::vector<std::
         return s;
     }
 
-    // Cells: fill by the fraction of the true class's samples, the count written inside.
-    std::size_t widest_count = 1;
-    for (const auto& row : matrix) {
-        for (std::int64_t v : row) widest_count = std::max(widest_count, std::to_string(v).size());
+    // Cells: fill by the ramp, the label written inside.
+    std::size_t widest_label = 1;
+    for (const auto& row : h.labels) {
+        for (const std::string& label : row) widest_label = std::max(widest_label, label.size());
     }
-    const double count_size =
-        std::max(7.0, std::min(13.0, (cell - 6) / (0.64 * static_cast<double>(widest_count))));
-    s += "<g font-size=\"" + svg_number(count_size) + "\" text-anchor=\"middle\">\n";
+    const double label_size =
+        std::max(7.0, std::min(13.0, (cell - 6) / (0.64 * static_cast<double>(widest_label))));
+    s += "<g font-size=\"" + svg_number(label_size) + "\" text-anchor=\"middle\">\n";
     for (std::size_t i = 0; i < n; ++i) {
-        double total = 0;
-        for (std::int64_t v : matrix[i]) total += static_cast<double>(std::max<std::int64_t>(v, 0));
         for (std::size_t j = 0; j < n; ++j) {
-            const std::int64_t v = matrix[i][j];
-            const double fraction = total > 0 ? static_cast<double>(std::max<std::int64_t>(v, 0)) / total : 0;
-            const Rgb fill = ramp(fraction);
+            const Rgb fill = ramp(*h.ramp, h.t[i][j]);
             const double x = left + cell * static_cast<double>(j), y = top + cell * static_cast<double>(i);
             s += "<rect x=\"" + svg_number(x) + "\" y=\"" + svg_number(y) + "\" width=\"" + svg_number(cell) + "\" height=\"" +
                  svg_number(cell) + "\" fill=\"" + hex(fill) + "\"/>\n";
-            s += "<text x=\"" + svg_number(x + cell / 2) + "\" y=\"" + svg_number(y + cell / 2 + count_size * 0.36) +
-                 "\" fill=\"" + (is_dark(fill) ? "#ffffff" : "#000000") + "\">" + std::to_string(v) + "</text>\n";
+            s += "<text x=\"" + svg_number(x + cell / 2) + "\" y=\"" + svg_number(y + cell / 2 + label_size * 0.36) +
+                 "\" fill=\"" + (is_dark(fill) ? "#ffffff" : "#000000") + "\">" + xml_escape(h.labels[i][j]) + "</text>\n";
         }
     }
     s += "</g>\n";
@@ -186,29 +177,143 @@ std::string confusion_svg(const ConfusionMatrix& matrix, const std::vector<std::
     s += "<text x=\"" + svg_number(left + grid / 2) + "\" y=\"" + svg_number(top + grid + 8 + column_labels + kAxisSize) +
          "\" font-size=\"" + svg_number(kAxisSize) + "\" text-anchor=\"middle\" fill=\"#000000\">Predicted class</text>\n";
 
-    // The colour scale: a vertical gradient from 0 (bottom) to 1 (top) with five ticks.
-    s += "<defs><linearGradient id=\"confusion-scale\" x1=\"0\" y1=\"1\" x2=\"0\" y2=\"0\">";
+    // The colour scale: a vertical gradient from the ramp's start (bottom) to its end (top).
+    s += "<defs><linearGradient id=\"" + h.scale_id + "\" x1=\"0\" y1=\"1\" x2=\"0\" y2=\"0\">";
     for (int k = 0; k < 3; ++k) {
-        s += "<stop offset=\"" + svg_number(k * 0.5) + "\" stop-color=\"" + hex(kRamp[k]) + "\"/>";
+        s += "<stop offset=\"" + svg_number(k * 0.5) + "\" stop-color=\"" + hex((*h.ramp)[k]) + "\"/>";
     }
     s += "</linearGradient></defs>\n";
     s += "<rect x=\"" + svg_number(scale_x) + "\" y=\"" + svg_number(top) + "\" width=\"" + svg_number(scale_w) + "\" height=\"" +
-         svg_number(grid) + "\" fill=\"url(#confusion-scale)\" stroke=\"#333333\" stroke-width=\"1\"/>\n";
+         svg_number(grid) + "\" fill=\"url(#" + h.scale_id + ")\" stroke=\"#333333\" stroke-width=\"1\"/>\n";
     s += "<g font-size=\"11\" fill=\"#333333\">\n";
-    for (int k = 0; k <= 4; ++k) {
-        const double y = top + grid - grid * k / 4.0;
-        static const char* labels[5] = {"0", "0.25", "0.5", "0.75", "1"};
+    const double intervals = static_cast<double>(std::max<std::size_t>(h.scale_ticks.size(), 2) - 1);
+    for (std::size_t k = 0; k < h.scale_ticks.size(); ++k) {
+        const double y = top + grid - grid * static_cast<double>(k) / intervals;
         s += "<line x1=\"" + svg_number(scale_x + scale_w) + "\" y1=\"" + svg_number(y) + "\" x2=\"" + svg_number(scale_x + scale_w + 4) +
              "\" y2=\"" + svg_number(y) + "\" stroke=\"#333333\" stroke-width=\"1\"/>\n";
-        s += "<text x=\"" + svg_number(scale_x + scale_w + 6) + "\" y=\"" + svg_number(y + 4) + "\">" + labels[k] + "</text>\n";
+        s += "<text x=\"" + svg_number(scale_x + scale_w + 6) + "\" y=\"" + svg_number(y + 4) + "\">" +
+             xml_escape(h.scale_ticks[k]) + "</text>\n";
     }
     s += "</g>\n";
     const double caption_x = scale_x + scale_w + 6 + 36 + kAxisSize * 0.5;
     s += "<text x=\"" + svg_number(caption_x) + "\" y=\"" + svg_number(y_mid) + "\" font-size=\"12\" text-anchor=\"middle\" " +
-         "fill=\"#333333\" transform=\"rotate(-90 " + svg_number(caption_x) + " " + svg_number(y_mid) +
-         ")\">share of the true class</text>\n";
+         "fill=\"#333333\" transform=\"rotate(-90 " + svg_number(caption_x) + " " + svg_number(y_mid) + ")\">" +
+         xml_escape(h.scale_caption) + "</text>\n";
     s += "</svg>\n";
     return s;
+}
+
+// The square matrix's checks shared by both heatmaps.
+void check_square(const ConfusionMatrix& matrix, const std::vector<std::string>& class_names) {
+    check_rectangular(matrix);
+    const std::size_t n = matrix.size();
+    if (n > 0 && matrix.front().size() != n) {
+        throw std::invalid_argument("confusion matrix: " + std::to_string(n) + " rows but " +
+                                    std::to_string(matrix.front().size()) + " columns (it must be square)");
+    }
+    if (class_names.size() != n) {
+        throw std::invalid_argument("confusion matrix: " + std::to_string(n) + " classes but " +
+                                    std::to_string(class_names.size()) + " class names");
+    }
+}
+
+// Each row divided by its total (negative counts taken as 0); a row without samples is 0.
+std::vector<std::vector<double>> row_shares(const ConfusionMatrix& matrix) {
+    std::vector<std::vector<double>> shares(matrix.size());
+    for (std::size_t i = 0; i < matrix.size(); ++i) {
+        double total = 0;
+        for (std::int64_t v : matrix[i]) total += static_cast<double>(std::max<std::int64_t>(v, 0));
+        for (std::int64_t v : matrix[i])
+            shares[i].push_back(total > 0 ? static_cast<double>(std::max<std::int64_t>(v, 0)) / total : 0);
+    }
+    return shares;
+}
+
+// A difference in percentage points with its sign and one decimal: "+3.4", "-0.5", "0.0".
+std::string signed_points(double fraction) {
+    const double points = std::round(fraction * 1000) / 10;
+    char buffer[32];
+    const auto result = std::to_chars(buffer, buffer + sizeof buffer, std::fabs(points), std::chars_format::fixed, 1);
+    const std::string digits = result.ec == std::errc() ? std::string(buffer, result.ptr) : "?";
+    if (points > 0) return "+" + digits;
+    if (points < 0) return "-" + digits;
+    return digits;
+}
+
+}  // namespace
+
+std::string confusion_svg(const ConfusionMatrix& matrix, const std::vector<std::string>& class_names,
+                          const std::string& title) {
+    check_square(matrix, class_names);
+    Heatmap h;
+    h.title = title;
+    h.class_names = class_names;
+    h.t = row_shares(matrix);
+    for (const auto& row : matrix) {
+        h.labels.emplace_back();
+        for (std::int64_t v : row) h.labels.back().push_back(std::to_string(v));
+    }
+    h.ramp = &kShareRamp;
+    h.scale_id = "confusion-scale";
+    h.scale_ticks = {"0", "0.25", "0.5", "0.75", "1"};
+    h.scale_caption = "share of the true class";
+    return heatmap_svg(h);
+}
+
+std::vector<std::vector<double>> confusion_difference(const ConfusionMatrix& first, const ConfusionMatrix& second) {
+    check_rectangular(first);
+    check_rectangular(second);
+    if (first.size() != second.size() || (!first.empty() && first.front().size() != second.front().size())) {
+        throw std::invalid_argument("confusion difference: a " + std::to_string(first.size()) + "x" +
+                                    std::to_string(first.empty() ? 0 : first.front().size()) + " and a " +
+                                    std::to_string(second.size()) + "x" +
+                                    std::to_string(second.empty() ? 0 : second.front().size()) +
+                                    " matrix (they must be the same size)");
+    }
+    std::vector<std::vector<double>> difference = row_shares(second);
+    const std::vector<std::vector<double>> before = row_shares(first);
+    for (std::size_t i = 0; i < difference.size(); ++i)
+        for (std::size_t j = 0; j < difference[i].size(); ++j) difference[i][j] -= before[i][j];
+    return difference;
+}
+
+std::string confusion_difference_svg(const ConfusionMatrix& first, const ConfusionMatrix& second,
+                                     const std::vector<std::string>& class_names, const std::string& title) {
+    check_square(first, class_names);
+    check_square(second, class_names);
+    const std::vector<std::vector<double>> difference = confusion_difference(first, second);
+
+    // The scale is symmetric around 0 and reaches the largest change, rounded up to 1, 2
+    // or 5 times a power of ten (at least 1 percentage point), so colours compare across
+    // cells and small changes are not painted as large ones.
+    double largest = 0;
+    for (const auto& row : difference)
+        for (double d : row) largest = std::max(largest, std::fabs(d));
+    double limit = 0.01;
+    for (double candidate : {0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0}) {
+        limit = candidate;
+        if (largest <= candidate + 1e-12) break;
+    }
+
+    Heatmap h;
+    h.title = title;
+    h.class_names = class_names;
+    for (const auto& row : difference) {
+        h.t.emplace_back();
+        h.labels.emplace_back();
+        for (double d : row) {
+            h.t.back().push_back(0.5 + d / (2 * limit));
+            h.labels.back().push_back(signed_points(d));
+        }
+    }
+    h.ramp = &kDifferenceRamp;
+    h.scale_id = "difference-scale";
+    for (double k : {-1.0, -0.5, 0.0, 0.5, 1.0}) h.scale_ticks.push_back(signed_points(k * limit));
+    // "+2.5" at full precision; a whole number drops its ".0".
+    for (std::string& tick : h.scale_ticks)
+        if (tick.size() > 2 && tick.compare(tick.size() - 2, 2, ".0") == 0) tick.erase(tick.size() - 2);
+    h.scale_caption = "percentage points of the true class";
+    return heatmap_svg(h);
 }
 
 // numpy's str() of a 2-D integer array: every number right-aligned to the widest, one space

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "report/report.hpp"
+#include "report/text_lines.hpp"
 
 namespace statnn::report {
 
@@ -116,17 +117,7 @@ std::string history_csv(const std::vector<EpochRecord>& history) {
 
 std::vector<EpochRecord> parse_history_csv(const std::string& text) {
     // Lines end in "\n" or "\r\n"; blank lines are allowed only at the end of the file.
-    std::vector<std::string> lines;
-    std::size_t start = 0;
-    while (start < text.size()) {
-        std::size_t end = text.find('\n', start);
-        if (end == std::string::npos) end = text.size();
-        std::string line = text.substr(start, end - start);
-        if (!line.empty() && line.back() == '\r') line.pop_back();
-        lines.push_back(std::move(line));
-        start = end + 1;
-    }
-    while (!lines.empty() && lines.back().empty()) lines.pop_back();
+    const std::vector<std::string> lines = text_lines(text);
 
     if (lines.empty()) throw std::runtime_error(line_prefix(1) + "the file is empty; expected the header \"" +
                                                 std::string(kHeader) + "\"");

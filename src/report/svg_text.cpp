@@ -43,4 +43,15 @@ std::string svg_number(double v) {
     return s;
 }
 
+double text_width(const std::string& text, double size) {
+    double em = 0;
+    for (unsigned char ch : text) {
+        if (ch >= 'A' && ch <= 'Z') em += 0.72;
+        else if (ch == 'i' || ch == 'l' || ch == 'j' || ch == '.' || ch == ',' || ch == ' ' || ch == '\'') em += 0.34;
+        else if (ch == 'm' || ch == 'w') em += 0.92;
+        else em += 0.62;
+    }
+    return em * size;
+}
+
 }  // namespace statnn::report

@@ -18,6 +18,7 @@
 #include "cnn6.hpp"
 #include "statnn/data/cifar10.hpp"
 #include "support/cifar_files.hpp"
+#include "trainer.hpp"
 
 namespace {
 std::atomic<long> g_allocations{0};
@@ -112,5 +113,34 @@ TEST_CASE("the CIFAR-10 reader streams epochs without allocating", "[alloc][data
     images += reader.next(net->input(), net->labels());
     g_counting = false;
     CHECK(images == 3 * 500 + 32);
+    CHECK(g_allocations.load() == 0);
+}
+
+// The whole training loop as `train` runs it: progress, the check for a stop signal
+// between steps, an epoch stopped mid-way and one resumed at a step.
+TEST_CASE("a training epoch, with its stop check, allocates nothing", "[alloc][train]") {
+    statnn::test::TempDir dir;
+    statnn::test::write_cifar_set(dir.path(), 40);
+    const data::Cifar10Set set(dir.path(), data::Split::Train);
+    data::Cifar10Reader reader(set, 32, 0, true, 1);
+    auto net = std::make_unique<Network<models::Cnn4, 32>>(1, 2);
+    Sgd sgd(models::kCnn4Sgd);
+    Progress progress(stdout, 0);
+    std::atomic<int> stop{0};
+    train_epoch(*net, sgd, reader, 1, progress, {}, &stop);  // warm-up
+    g_allocations = 0;
+    g_counting = true;
+    const auto whole = train_epoch(*net, sgd, reader, 2, progress, {}, &stop);
+    stop = 2;
+    const auto stopped = train_epoch(*net, sgd, reader, 3, progress, {}, &stop);
+    stop = 0;
+    const auto resumed = train_epoch(*net, sgd, reader, 3, progress, stopped.totals, &stop);
+    g_counting = false;
+    CHECK(whole.complete);
+    CHECK(whole.steps == 7);
+    CHECK(!stopped.complete);
+    CHECK(stopped.steps == 1);
+    CHECK(resumed.complete);
+    CHECK(resumed.steps == 7);
     CHECK(g_allocations.load() == 0);
 }

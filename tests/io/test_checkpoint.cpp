@@ -40,6 +40,11 @@ io::TrainingState some_state() {
     s.sgd = SgdConfig{0.05, 0.9, 1e-4, true};
     s.train_limit = 5000;
     s.val_limit = 700;
+    s.epochs_planned = 100;
+    s.keep_epochs = {10, 20, 50, 100};
+    s.partial = io::EpochProgress{117, 3744, 1502, 6120.25, 33.5};
+    s.sessions.push_back({"2026-12-02T17:50:00Z", 1, "AMD EPYC 9R14 96-Core Processor", "avx512bw", 2, 2});
+    s.sessions.push_back({"2026-12-03T09:00:00Z", 3, "unknown", "neon64", 4, 3});
     for (int e = 1; e <= 3; ++e) {
         EpochRecord r;
         r.epoch = e;
@@ -88,6 +93,48 @@ TEST_CASE("checkpoint: weights, velocity and training state round-trip exactly",
     REQUIRE(loaded.history.size() == 3);
     CHECK(loaded.history[2].val_acc == state.history[2].val_acc);
     CHECK(loaded.history[1].seconds == 21.0);
+    CHECK(loaded.epochs_planned == 100);
+    CHECK(loaded.keep_epochs == state.keep_epochs);
+    CHECK(loaded.partial.steps == 117);
+    CHECK(loaded.partial.images == 3744);
+    CHECK(loaded.partial.correct == 1502);
+    CHECK(loaded.partial.loss_sum == 6120.25);
+    CHECK(loaded.partial.seconds == 33.5);
+    REQUIRE(loaded.sessions.size() == 2);
+    CHECK(loaded.sessions[0].started == "2026-12-02T17:50:00Z");
+    CHECK(loaded.sessions[0].machine == "AMD EPYC 9R14 96-Core Processor");
+    CHECK(loaded.sessions[1].first_epoch == 3);
+    CHECK(loaded.sessions[1].simd == "neon64");
+    CHECK(loaded.sessions[1].cores == 4);
+    CHECK(loaded.sessions[1].threads == 3);
+}
+
+// Run folders from before version 2 must still resume.
+TEST_CASE("checkpoint: a version 1 file still loads, without the fields version 2 added", "[io][checkpoint]") {
+    TempDir dir;
+    auto a = std::make_unique<Net>(1), b = std::make_unique<Net>(2);
+    io::detail::for_each_tensor(*a, [&](const std::string&, const std::vector<std::uint32_t>&, const float*,
+                                        std::size_t count, std::size_t offset) {
+        for (std::size_t i = 0; i < count; ++i) a->velocity()[offset + i] = float(i % 7) - 3.0f;
+    });
+    const auto state = some_state();
+    io::detail::write_checkpoint(dir / "v1.bin", *a, "small", io::CheckpointContents::Training, state, 1);
+    io::save_checkpoint(dir / "v2.bin", *a, "small", io::CheckpointContents::Training, state);
+    const auto v1 = read_bytes(dir / "v1.bin");
+    REQUIRE(v1.size() > 12);
+    CHECK(v1[8] == 1);
+    CHECK(read_bytes(dir / "v2.bin")[8] == 2);
+    const auto loaded = io::load_checkpoint(dir / "v1.bin", *b);
+    CHECK(std::equal(a->params(), a->params() + Net::kParamFloats, b->params()));
+    CHECK(std::equal(a->velocity(), a->velocity() + Net::kParamFloats, b->velocity()));
+    CHECK(loaded.seed == 77);
+    CHECK(loaded.iterations == 1234);
+    CHECK(loaded.epochs_done == 3);
+    CHECK(loaded.history.size() == 3);
+    CHECK(loaded.epochs_planned == 0);
+    CHECK(loaded.keep_epochs.empty());
+    CHECK(loaded.partial.steps == 0);
+    CHECK(loaded.sessions.empty());
 }
 
 TEST_CASE("checkpoint: a weights file has no velocity, and loading it clears the velocity", "[io][checkpoint]") {
@@ -127,7 +174,7 @@ TEST_CASE("checkpoint: bad files are one clear error, and the network is untouch
     io::Fnv1a sum;                                // a well-formed file of another version
     sum.add(version.data(), version.size() - 8);
     std::memcpy(version.data() + version.size() - 8, &sum.h, 8);
-    expect_error(version, "format version 9, this build reads version 1");
+    expect_error(version, "format version 9, this build reads versions 1 to 2");
     CHECK_THROWS_WITH(io::load_checkpoint(dir / "missing.bin", *b), Catch::Contains("missing.bin: cannot open"));
 
     // Another architecture.

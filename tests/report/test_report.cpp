@@ -1,6 +1,7 @@
-// tests/report/test_report.cpp — the report writers: history.csv in both directions, the
-// SVG charts and heatmap (well-formed XML carrying every label and count), the numpy-style
-// confusion text and the samples PNG (its geometry and its pixels).
+// tests/report/test_report.cpp — the report writers: history.csv and confusion.csv in both
+// directions, the SVG charts and heatmaps (well-formed XML carrying every label and count),
+// the overlaid charts and confusion difference of compare, the numpy-style confusion text
+// and the samples PNG (its geometry and its pixels).
 #include <algorithm>
 #include <cctype>
 #include <cmath>
@@ -31,142 +32,12 @@
 
 #include "catch.hpp"
 #include "report/report.hpp"
+#include "support/xml_check.hpp"
 
 using namespace statnn::report;
+using statnn::test::xml_problem;
 
 namespace {
-
-// ---- a small XML well-formedness checker --------------------------------------------
-// Covers what the writers emit: an optional <?xml ...?> declaration, comments, elements
-// with quoted attributes, text and the five predefined entities or character references.
-// Returns "" when the document is well-formed, otherwise the first problem found.
-
-bool is_name_start(char c) { return std::isalpha(static_cast<unsigned char>(c)) || c == '_' || c == ':'; }
-bool is_name_char(char c) {
-    return is_name_start(c) || std::isdigit(static_cast<unsigned char>(c)) || c == '-' || c == '.';
-}
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
-
-// Checks the '&' references in text or an attribute value.
-std::string check_references(const std::string& text) {
-    static const std::set<std::string> predefined = {"amp", "lt", "gt", "quot", "apos"};
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        if (text[i] != '&') continue;
-        const std::size_t semi = text.find(';', i);
-        if (semi == std::string::npos) return "'&' without ';' in \"" + text + "\"";
-        const std::string ref = text.substr(i + 1, semi - i - 1);
-        bool ok = predefined.count(ref) > 0;
-        if (!ok && ref.size() > 1 && ref[0] == '#') {
-            const bool hex = ref[1] == 'x';
-            const std::string digits = ref.substr(hex ? 2 : 1);
-            ok = !digits.empty() && std::all_of(digits.begin(), digits.end(), [&](char c) {
-                return hex ? std::isxdigit(static_cast<unsigned char>(c)) != 0
-                           : std::isdigit(static_cast<unsigned char>(c)) != 0;
-            });
-        }
-        if (!ok) return "bad reference '&" + ref + ";'";
-        i = semi;
-    }
-    return "";
-}
-
-std::string xml_problem(const std::string& xml) {
-    std::size_t pos = 0;
-    const std::size_t n = xml.size();
-    if (xml.compare(0, 5, "<?xml") == 0) {
-        const std::size_t end = xml.find("?>");
-        if (end == std::string::npos) return "unterminated XML declaration";
-        pos = end + 2;
-    }
-    std::vector<std::string> open;
-    bool root_seen = false, root_closed = false;
-    auto read_name = [&](std::string& name) {
-        if (pos >= n || !is_name_start(xml[pos])) return false;
-        const std::size_t start = pos;
-        while (pos < n && is_name_char(xml[pos])) ++pos;
-        name = xml.substr(start, pos - start);
-        return true;
-    };
-    while (pos < n) {
-        if (xml[pos] != '<') {
-            const std::size_t end = std::min(xml.find('<', pos), n);
-            const std::string text = xml.substr(pos, end - pos);
-            if (open.empty() && !std::all_of(text.begin(), text.end(), is_space)) {
-                return "text outside the root element: \"" + text + "\"";
-            }
-            const std::string bad = check_references(text);
-            if (!bad.empty()) return bad;
-            pos = end;
-            continue;
-        }
-        if (xml.compare(pos, 4, "<!--") == 0) {
-            const std::size_t end = xml.find("-->", pos + 4);
-            if (end == std::string::npos) return "unterminated comment";
-            pos = end + 3;
-            continue;
-        }
-        if (xml.compare(pos, 2, "</") == 0) {
-            pos += 2;
-            std::string name;
-            if (!read_name(name)) return "bad closing tag name";
-            while (pos < n && is_space(xml[pos])) ++pos;
-            if (pos >= n || xml[pos] != '>') return "closing tag </" + name + " is not closed by '>'";
-            ++pos;
-            if (open.empty()) return "closing tag </" + name + "> without an open element";
-            if (open.back() != name) return "closing tag </" + name + "> does not match <" + open.back() + ">";
-            open.pop_back();
-            if (open.empty()) root_closed = true;
-            continue;
-        }
-        if (xml.compare(pos, 2, "<!") == 0 || xml.compare(pos, 2, "<?") == 0) {
-            return "unsupported markup at offset " + std::to_string(pos);
-        }
-        // A start tag.
-        ++pos;
-        std::string name;
-        if (!read_name(name)) return "bad element name at offset " + std::to_string(pos);
-        if (root_closed) return "a second root element <" + name + ">";
-        root_seen = true;
-        std::set<std::string> attributes;
-        for (;;) {
-            const std::size_t before = pos;
-            while (pos < n && is_space(xml[pos])) ++pos;
-            if (pos >= n) return "unterminated tag <" + name + ">";
-            if (xml.compare(pos, 2, "/>") == 0) {
-                pos += 2;
-                if (open.empty()) root_closed = true;
-                break;
-            }
-            if (xml[pos] == '>') {
-                ++pos;
-                open.push_back(name);
-                break;
-            }
-            if (pos == before) return "no space before an attribute of <" + name + ">";
-            std::string attribute;
-            if (!read_name(attribute)) return "bad attribute name in <" + name + ">";
-            if (!attributes.insert(attribute).second) return "duplicate attribute " + attribute + " in <" + name + ">";
-            while (pos < n && is_space(xml[pos])) ++pos;
-            if (pos >= n || xml[pos] != '=') return "attribute " + attribute + " of <" + name + "> has no '='";
-            ++pos;
-            while (pos < n && is_space(xml[pos])) ++pos;
-            if (pos >= n || (xml[pos] != '"' && xml[pos] != '\'')) {
-                return "attribute " + attribute + " of <" + name + "> is not quoted";
-            }
-            const char quote = xml[pos++];
-            const std::size_t end = xml.find(quote, pos);
-            if (end == std::string::npos) return "unterminated value of attribute " + attribute;
-            const std::string value = xml.substr(pos, end - pos);
-            if (value.find('<') != std::string::npos) return "'<' in the value of attribute " + attribute;
-            const std::string bad = check_references(value);
-            if (!bad.empty()) return bad;
-            pos = end + 1;
-        }
-    }
-    if (!open.empty()) return "element <" + open.back() + "> is never closed";
-    if (!root_seen) return "no root element";
-    return "";
-}
 
 std::size_t count_of(const std::string& haystack, const std::string& needle) {
     std::size_t count = 0;
@@ -516,6 +387,200 @@ TEST_CASE("confusion_svg escapes names and title and checks its arguments", "[re
     CHECK_THROWS_AS(confusion_svg({{1, 2}, {3, 4}}, {"one"}, "t"), std::invalid_argument);
     CHECK_THROWS_AS(confusion_svg({{1, 2, 3}, {4, 5, 6}}, {"a", "b"}, "t"), std::invalid_argument);
     CHECK_THROWS_AS(confusion_svg({{1, 2}, {3}}, {"a", "b"}, "t"), std::invalid_argument);
+}
+
+// ---- confusion.csv -------------------------------------------------------------------
+
+TEST_CASE("confusion_csv writes the header and one row per true class", "[report][confusion-csv]") {
+    const std::string csv = confusion_csv({{5, 1}, {0, 7}}, {"cat", "dog"});
+    CHECK(csv == "true\\predicted,cat,dog\ncat,5,1\ndog,0,7\n");
+    const std::string cifar = confusion_csv(kCifarMatrix, cifar10_class_names());
+    const std::string start =
+        "true\\predicted,airplane,automobile,bird,cat,deer,dog,frog,horse,ship,truck\nairplane,814,11,38,";
+    CHECK(cifar.compare(0, start.size(), start) == 0);
+    CHECK(count_of(cifar, "\n") == 11);
+}
+
+TEST_CASE("confusion.csv survives a round trip", "[report][confusion-csv]") {
+    std::vector<std::string> names;
+    CHECK(parse_confusion_csv(confusion_csv(kCifarMatrix, cifar10_class_names()), &names) == kCifarMatrix);
+    CHECK(names == cifar10_class_names());
+
+    // Names that need quoting, counts beyond 32 bits, zeros.
+    const std::vector<std::string> odd = {"a,b", "say \"hi\"", " padded "};
+    const ConfusionMatrix big = {{0, 0, 0}, {4000000000LL, 1, 2}, {3, 0, 9}};
+    const std::string text = confusion_csv(big, odd);
+    CHECK(text.find("\"a,b\"") != std::string::npos);
+    CHECK(text.find("\"say \"\"hi\"\"\"") != std::string::npos);
+    std::vector<std::string> back;
+    CHECK(parse_confusion_csv(text, &back) == big);
+    CHECK(back == odd);
+    CHECK(confusion_csv(parse_confusion_csv(text, nullptr), odd) == text);
+}
+
+TEST_CASE("parse_confusion_csv accepts CRLF line ends and trailing blank lines", "[report][confusion-csv]") {
+    std::vector<std::string> names;
+    const ConfusionMatrix m = parse_confusion_csv("true\\predicted,x,y\r\nx,1,2\r\ny,3,4\r\n\r\n\n", &names);
+    CHECK(m == ConfusionMatrix{{1, 2}, {3, 4}});
+    CHECK(names == std::vector<std::string>{"x", "y"});
+}
+
+TEST_CASE("parse_confusion_csv rejects malformed input, naming the line", "[report][confusion-csv]") {
+    using Catch::Matchers::Contains;
+    const std::string header = "true\\predicted,cat,dog,frog\n";
+    const std::string cat = "cat,5,1,0\n", dog = "dog,0,7,1\n", frog = "frog,2,2,9\n";
+    auto parse = [](const std::string& text) { return parse_confusion_csv(text, nullptr); };
+
+    CHECK_NOTHROW(parse(header + cat + dog + frog));
+    CHECK_THROWS_AS(parse(""), std::runtime_error);
+    CHECK_THROWS_WITH(parse(""), Contains("line 1") && Contains("empty"));
+    CHECK_THROWS_WITH(parse("true,cat,dog,frog\n" + cat + dog + frog), Contains("line 1") && Contains("true\\predicted"));
+    CHECK_THROWS_WITH(parse("true\\predicted\n"), Contains("line 1") && Contains("no class"));
+    CHECK_THROWS_WITH(parse("true\\predicted,cat,,frog\n"), Contains("line 1") && Contains("no class name"));
+    CHECK_THROWS_WITH(parse("true\\predicted,cat,cat\ncat,1,1\ncat,1,1\n"), Contains("line 1") && Contains("twice"));
+    // The wrong number of classes in a row, either way.
+    CHECK_THROWS_WITH(parse(header + cat + "dog,0,7\n" + frog),
+                      Contains("line 3") && Contains("2 counts, expected 3"));
+    CHECK_THROWS_WITH(parse(header + cat + dog + "frog,2,2,9,4\n"),
+                      Contains("line 4") && Contains("4 counts, expected 3"));
+    // Rows missing, extra, out of order.
+    CHECK_THROWS_WITH(parse(header + cat + dog), Contains("line 3") && Contains("ends after 2 rows") && Contains("3 classes"));
+    CHECK_THROWS_WITH(parse(header), Contains("ends after 0 rows"));
+    CHECK_THROWS_WITH(parse(header + cat + dog + frog + "bird,1,1,1\n"), Contains("line 5") && Contains("more rows"));
+    CHECK_THROWS_WITH(parse(header + dog + cat + frog), Contains("line 2") && Contains("\"dog\", expected \"cat\""));
+    // Counts that are not counts.
+    CHECK_THROWS_WITH(parse(header + cat + "dog,0,-7,1\n" + frog),
+                      Contains("line 3") && Contains("column 3 (dog)") && Contains("\"-7\""));
+    CHECK_THROWS_WITH(parse(header + cat + dog + "frog,2,2.5,9\n"), Contains("line 4") && Contains("not a count"));
+    CHECK_THROWS_WITH(parse(header + cat + dog + "frog,2,,9\n"), Contains("line 4") && Contains("not a count"));
+    CHECK_THROWS_WITH(parse(header + cat + dog + "frog,2, 2,9\n"), Contains("line 4"));
+    CHECK_THROWS_WITH(parse(header + cat + dog + "frog,2,99999999999999999999,9\n"), Contains("line 4"));
+    // Layout.
+    CHECK_THROWS_WITH(parse(header + cat + "\n" + dog + frog), Contains("line 3") && Contains("blank"));
+    CHECK_THROWS_WITH(parse(header + "\"cat,5,1,0\n" + dog + frog), Contains("line 2") && Contains("unterminated"));
+    CHECK_THROWS_WITH(parse(header + "\"cat\"x,5,1,0\n" + dog + frog), Contains("line 2") && Contains("closing quote"));
+}
+
+TEST_CASE("confusion_csv checks its arguments", "[report][confusion-csv]") {
+    CHECK_THROWS_AS(confusion_csv({{1, 2}, {3, 4}}, {"one"}), std::invalid_argument);
+    CHECK_THROWS_AS(confusion_csv({{1, 2, 3}, {4, 5, 6}}, {"a", "b"}), std::invalid_argument);
+    CHECK_THROWS_AS(confusion_csv({{1, 2}, {3}}, {"a", "b"}), std::invalid_argument);
+    CHECK_THROWS_AS(confusion_csv({{1, 2}, {3, 4}}, {"a", ""}), std::invalid_argument);
+    CHECK_THROWS_AS(confusion_csv({{1, 2}, {3, 4}}, {"a", "b\nc"}), std::invalid_argument);
+    CHECK(confusion_csv({}, {}) == "true\\predicted\n");
+}
+
+// ---- two runs: the confusion difference and overlaid curves -----------------------------
+
+namespace {
+
+// The fill of the cell whose text is exactly `content`.
+std::string cell_fill_of(const std::string& svg, const std::string& content) {
+    const std::size_t at = svg.find(">" + content + "</text>");
+    if (at == std::string::npos) return "";
+    const std::size_t rect = svg.rfind("<rect", at);
+    const std::size_t fill = svg.find("fill=\"#", rect);
+    return fill == std::string::npos || fill > at ? "" : svg.substr(fill + 6, 7);
+}
+
+int channel(const std::string& hex_colour, int index) {
+    return std::stoi(hex_colour.substr(1 + 2 * index, 2), nullptr, 16);
+}
+
+}  // namespace
+
+TEST_CASE("confusion_difference subtracts row-normalised matrices", "[report][confusion-diff]") {
+    // Rows as shares: first {0.8, 0.2}, {0.5, 0.5}, {0, 0} (no samples); second {0.6, 0.4},
+    // {0.1, 0.9}, {0.25, 0.75}.
+    const ConfusionMatrix first = {{8, 2}, {50, 50}, {0, 0}};
+    const ConfusionMatrix second = {{6, 4}, {1, 9}, {1, 3}};
+    // Not square, but the difference needs only the same shape.
+    const std::vector<std::vector<double>> d = confusion_difference(first, second);
+    const std::vector<std::vector<double>> expected = {{-0.2, 0.2}, {-0.4, 0.4}, {0.25, 0.75}};
+    REQUIRE(d.size() == 3);
+    for (std::size_t i = 0; i < 3; ++i) {
+        REQUIRE(d[i].size() == 2);
+        for (std::size_t j = 0; j < 2; ++j) CHECK(d[i][j] == Approx(expected[i][j]).margin(1e-12));
+    }
+    CHECK_THROWS_AS(confusion_difference({{1, 2}, {3, 4}}, {{1, 2, 3}, {4, 5, 6}}), std::invalid_argument);
+    CHECK_THROWS_AS(confusion_difference({{1, 2}, {3, 4}}, {{1, 2}}), std::invalid_argument);
+}
+
+TEST_CASE("confusion_difference_svg annotates each change on a diverging scale", "[report][confusion-diff]") {
+    const ConfusionMatrix first = {{8, 2}, {5, 5}};
+    const ConfusionMatrix second = {{6, 4}, {1, 9}};
+    const std::string svg = confusion_difference_svg(first, second, {"cat", "dog"}, "run-b minus run-a & <co>");
+    CHECK(xml_problem(svg) == "");
+    CHECK(svg.find(">run-b minus run-a &amp; &lt;co&gt;</text>") != std::string::npos);
+    CHECK(svg.find(">True class</text>") != std::string::npos);
+    CHECK(svg.find(">Predicted class</text>") != std::string::npos);
+    CHECK(count_of(svg, ">cat</text>") == 2);
+    CHECK(count_of(svg, ">dog</text>") == 2);
+    // Each cell's change in percentage points.
+    for (const char* value : {"-20.0", "+20.0", "-40.0", "+40.0"}) CHECK(count_of(svg, std::string(">") + value + "</text>") == 1);
+    // The scale reaches the largest change (40 points) rounded up to 50, symmetric.
+    for (const char* tick : {">-50</text>", ">-25</text>", ">0</text>", ">+25</text>", ">+50</text>"})
+        CHECK(svg.find(tick) != std::string::npos);
+    // More often in the second run: red; less often: blue.
+    const std::string more = cell_fill_of(svg, "+40.0"), less = cell_fill_of(svg, "-40.0");
+    REQUIRE(more.size() == 7);
+    REQUIRE(less.size() == 7);
+    CHECK(channel(more, 0) > channel(more, 2));
+    CHECK(channel(less, 2) > channel(less, 0));
+    // Equal changes of opposite sign are equally far from white: mirrored ramp positions.
+    CHECK(cell_fill_of(svg, "+20.0") != cell_fill_of(svg, "-20.0"));
+
+    // Equal matrices: all zero, no NaN, the smallest scale.
+    const std::string same = confusion_difference_svg(first, first, {"cat", "dog"}, "same");
+    CHECK(xml_problem(same) == "");
+    CHECK(count_of(same, ">0.0</text>") == 4);
+    CHECK(same.find(">+1</text>") != std::string::npos);
+    CHECK(lower(same).find("nan") == std::string::npos);
+
+    CHECK_THROWS_AS(confusion_difference_svg(first, second, {"cat"}, "t"), std::invalid_argument);
+    CHECK_THROWS_AS(confusion_difference_svg(first, {{1, 2, 3}, {4, 5, 6}, {7, 8, 9}}, {"cat", "dog"}, "t"),
+                    std::invalid_argument);
+}
+
+TEST_CASE("overlaid charts: one colour per run, training dashed, a legend naming the runs", "[report][svg]") {
+    std::vector<NamedHistory> runs = {{"cnn6 & <seed 1>", sample_history()}, {"cnn4-seed1", sample_history()}, {"short", {}}};
+    runs[1].history.resize(7);
+    for (EpochRecord& r : runs[1].history) r.val_acc -= 0.1;
+    runs[2].history = {sample_history()[0]};
+    const std::string acc = overlaid_accuracy_svg(runs);
+    const std::string loss = overlaid_loss_svg(runs);
+    for (const std::string* svg : {&acc, &loss}) {
+        CHECK(xml_problem(*svg) == "");
+        CHECK(svg->find(">Epoch</text>") != std::string::npos);
+        CHECK(svg->find(">cnn6 &amp; &lt;seed 1&gt;</text>") != std::string::npos);
+        CHECK(svg->find(">cnn4-seed1</text>") != std::string::npos);
+        CHECK(svg->find(">short</text>") != std::string::npos);
+        CHECK(svg->find(">validation</text>") != std::string::npos);
+        CHECK(svg->find(">training</text>") != std::string::npos);
+        // Lines: validation and training of the two runs with more than one epoch; the
+        // training lines and the legend's key are dashed.
+        CHECK(count_of(*svg, "<polyline") == 4);
+        CHECK(count_of(*svg, "stroke-dasharray") == 2 + 1);
+        // Three distinct colours, each on a legend line.
+        for (const char* colour : {"#1f77b4", "#ff7f0e", "#2ca02c"})
+            CHECK(svg->find("stroke=\"" + std::string(colour) + "\" stroke-width=\"2\"/>") != std::string::npos);
+        for (int e = 1; e <= 10; ++e) CHECK(svg->find(">" + std::to_string(e) + "</text>") != std::string::npos);
+    }
+    CHECK(acc.find(">Accuracy</text>") != std::string::npos);
+    CHECK(loss.find(">Loss</text>") != std::string::npos);
+
+    // Many runs and long names widen and lengthen the canvas instead of clipping.
+    std::vector<NamedHistory> many;
+    for (int k = 0; k < 24; ++k) many.push_back({"run-with-a-rather-long-folder-name-" + std::to_string(k), sample_history()});
+    const std::string wide = overlaid_accuracy_svg(many);
+    CHECK(xml_problem(wide) == "");
+    CHECK(wide.find("width=\"740\"") == std::string::npos);
+    CHECK(wide.find("height=\"450\"") == std::string::npos);
+
+    const std::string none = overlaid_loss_svg({});
+    CHECK(xml_problem(none) == "");
+    CHECK(none.find("no data") != std::string::npos);
+    CHECK_THROWS_AS(overlaid_curves_svg("t", "y", {{"bad", {1, 2}, {0.5}, {0.5, 0.6}}}), std::invalid_argument);
 }
 
 TEST_CASE("confusion_text prints like numpy", "[report][confusion]") {

@@ -1,15 +1,22 @@
 // tests/train/test_faults.cpp — what the trainer does when things go wrong: bad command
 // lines and bad data are one error line and a non-zero exit with nothing left behind;
-// a run killed mid-epoch resumes to the weights of an uninterrupted run; a diverging
-// run stops naming the step and keeps the last good checkpoint. The data is the tests'
-// CIFAR-10 fixture (support/cifar_fixture.hpp). Cases that train are tagged [slow]: cross
-// builds, which run tests under an emulator, leave them out.
+// a run killed mid-epoch resumes to the weights of an uninterrupted run; SIGINT and
+// SIGTERM stop a run with a checkpoint that resumes exactly and exit 130 and 143; a
+// second run in a folder another run holds is refused and touches nothing, while a lock
+// left by a killed process does not block; a diverging run stops naming the step and
+// keeps the last good checkpoint. The data is the tests' CIFAR-10 fixture
+// (support/cifar_fixture.hpp). Cases that train are tagged [slow]: cross builds, which
+// run tests under an emulator, leave them out.
+#include <algorithm>
 #include <chrono>
 #include <csignal>
+#include <dirent.h>
 #include <fcntl.h>
 #include <cstdio>
+#include <map>
 #include <memory>
 #include <string>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <thread>
@@ -44,11 +51,69 @@ bool exists(const std::string& path) {
 
 std::string first_line(const std::string& s) { return s.substr(0, s.find('\n')); }
 
+// Every file of a folder and its subfolders (hidden ones too), by relative path, with
+// its content.
+std::map<std::string, std::string> folder_contents(const std::string& dir, const std::string& prefix = "") {
+    std::map<std::string, std::string> files;
+    DIR* d = ::opendir(dir.c_str());
+    if (!d) return files;
+    while (const dirent* e = ::readdir(d)) {
+        const std::string name = e->d_name;
+        if (name == "." || name == "..") continue;
+        struct stat st {};
+        ::stat((dir + "/" + name).c_str(), &st);
+        if (S_ISDIR(st.st_mode)) {
+            for (auto& [path, text] : folder_contents(dir + "/" + name, prefix + name + "/")) files[path] = text;
+        } else {
+            files[prefix + name] = read_text_file(dir + "/" + name);
+        }
+    }
+    ::closedir(d);
+    return files;
+}
+
+// The real cnn4 binary as a child process, stdout to /dev/null, stderr to `err_path`.
+pid_t spawn_cnn4(std::vector<std::string> args, const std::string& err_path) {
+    const pid_t child = ::fork();
+    if (child == 0) {
+        std::vector<char*> argv;
+        std::string bin = STATNN_CNN4_BINARY;
+        argv.push_back(bin.data());
+        for (auto& s : args) argv.push_back(s.data());
+        argv.push_back(nullptr);
+        const int devnull = ::open("/dev/null", O_WRONLY);
+        ::dup2(devnull, 1);
+        const int err = ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        ::dup2(err, 2);
+        ::execv(bin.c_str(), argv.data());
+        ::_exit(127);
+    }
+    return child;
+}
+
+// Waits (up to 60 s) for `path` to appear; false if it did not.
+bool wait_for_file(const std::string& path) {
+    for (int i = 0; i < 6000 && !exists(path); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    return exists(path);
+}
+
+// Waits for `path` as wait_for_file does; if it never appears, kills and reaps `child`
+// (never leave it writing into a directory the test removes) and returns false.
+bool wait_for_file_or_kill(pid_t child, const std::string& path) {
+    if (wait_for_file(path)) return true;
+    ::kill(child, SIGKILL);
+    ::waitpid(child, nullptr, 0);
+    return false;
+}
+
 }  // namespace
 
 TEST_CASE("bad command lines: one clear line naming the flag, usage hint, exit 2", "[cli][errors]") {
     TempDir dir;
     const std::string data = cifar_fixture_dir();
+    // At most 4 threads per core this process may use.
+    const std::string threads_limit = "--threads: expected at most " + std::to_string(4 * available_cores()) +
+                                      " (4 per core; this process may use " + std::to_string(available_cores()) + "), ";
     struct Case {
         std::vector<std::string> args;
         std::string says;
@@ -74,6 +139,17 @@ TEST_CASE("bad command lines: one clear line naming the flag, usage hint, exit 2
         {{"predict", "--weights", "x.bin"}, "predict needs at least one IMAGE"},
         {{"predict", "--weights", "x.bin", "test:abc"}, "test:abc: expected test:INDEX"},
         {{"bench", "fly"}, "bench takes one mode: train or infer"},
+        {{"train", "--keep-epochs", "10,,20"},
+         "--keep-epochs: expected a comma-separated list of positive integers (e.g. 10,20,50), got '10,,20'"},
+        {{"train", "--keep-epochs", "0,5"},
+         "--keep-epochs: expected a comma-separated list of positive integers (e.g. 10,20,50), got '0,5'"},
+        {{"train", "--keep-epochs", "ten"},
+         "--keep-epochs: expected a comma-separated list of positive integers (e.g. 10,20,50), got 'ten'"},
+        {{"train", "--keep-epochs", "5,"},
+         "--keep-epochs: expected a comma-separated list of positive integers (e.g. 10,20,50), got '5,'"},
+        {{"train", "--threads", "100000", "--data", data, "--out", dir / "many"}, threads_limit + "got '100000'"},
+        {{"bench", "--threads", std::to_string(4 * available_cores() + 1)},
+         threads_limit + "got '" + std::to_string(4 * available_cores() + 1) + "'"},
     };
     for (const auto& c : cases) {
         std::string line;
@@ -87,6 +163,7 @@ TEST_CASE("bad command lines: one clear line naming the flag, usage hint, exit 2
         CHECK(r.out.empty());
     }
     CHECK(!exists(dir / "none"));
+    CHECK(!exists(dir / "many"));
 }
 
 TEST_CASE("bad inputs at run time: one line naming the file, exit 1, nothing written", "[cli][errors]") {
@@ -177,28 +254,11 @@ TEST_CASE("a run killed mid-epoch resumes to the weights of an uninterrupted run
     REQUIRE(run(args(dir / "whole")).status == 0);
 
     // The same run as a separate process, killed with SIGKILL during its second epoch.
-    const pid_t child = ::fork();
+    const pid_t child = spawn_cnn4(args(dir / "killed"), dir / "stderr");
     REQUIRE(child >= 0);
-    if (child == 0) {
-        auto a = args(dir / "killed");
-        std::vector<char*> argv;
-        std::string bin = STATNN_CNN4_BINARY;
-        argv.push_back(bin.data());
-        for (auto& s : a) argv.push_back(s.data());
-        argv.push_back(nullptr);
-        const int devnull = ::open("/dev/null", O_WRONLY);
-        ::dup2(devnull, 1);
-        ::execv(bin.c_str(), argv.data());
-        ::_exit(127);
-    }
     // Wait for the first checkpoint, then let the second epoch start and kill it.
     const std::string ck = dir / "killed/checkpoint.bin";
-    for (int i = 0; i < 6000 && !exists(ck); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    if (!exists(ck)) {  // never leave the child writing into a directory the test removes
-        ::kill(child, SIGKILL);
-        ::waitpid(child, nullptr, 0);
-        FAIL("no checkpoint after 60 s: " << ck);
-    }
+    if (!wait_for_file_or_kill(child, ck)) FAIL("no checkpoint after 60 s: " << ck);
     std::this_thread::sleep_for(std::chrono::milliseconds(150));
     ::kill(child, SIGKILL);
     int status = 0;
@@ -252,4 +312,188 @@ TEST_CASE("a run stuck at chance says which layer of ReLUs died", "[train][error
     CHECK(r.err.find("cnn4: warning: after epoch 2 validation accuracy is") == 0);
     CHECK(r.err.find("Every ReLU of dense1 (relu5) outputs 0 for all of 64 validation images") != std::string::npos);
     CHECK(r.err.find("restart with another --seed or a lower --lr.") != std::string::npos);
+}
+
+TEST_CASE("a run folder another train run holds is refused, and nothing in it changes", "[train][lock][slow]") {
+    TempDir dir;
+    const std::string out = dir / "run";
+    const std::vector<std::string> common = {"--data", cifar_fixture_dir(), "--limit", kFew, "--val-limit", "32",
+                                             "--verbose", "0", "--threads", "2", "--out", out};
+    auto with = [&](std::vector<std::string> a) {
+        a.insert(a.end(), common.begin(), common.end());
+        return a;
+    };
+    REQUIRE(run(with({"train", "--epochs", "1"})).status == 0);
+    const auto before = folder_contents(out);
+    REQUIRE(before.count(".lock") == 1);
+
+    // Hold the lock as a running train would (flock on another open file of .lock).
+    const int fd = ::open((out + "/.lock").c_str(), O_RDWR | O_CLOEXEC);
+    REQUIRE(fd >= 0);
+    REQUIRE(::flock(fd, LOCK_EX | LOCK_NB) == 0);
+    for (const auto& args : {with({"train", "--epochs", "2", "--resume"}), with({"train", "--epochs", "2"}),
+                             with({"train", "--epochs", "2", "--resume", "--keep-epochs", "2"})}) {
+        const RunResult r = run(args);
+        CHECK(r.status == 1);
+        INFO("stderr: " << r.err);
+        const std::string says = first_line(r.err);
+        CHECK(says.rfind("cnn4: --out " + out + ": another train run is using it (", 0) == 0);
+        CHECK(says.size() >= out.size() + 7);
+        CHECK(says.compare(says.size() - (out.size() + 7), std::string::npos, out + "/.lock)") == 0);
+        CHECK(r.err.find("Run 'cnn4 --help'") == std::string::npos);  // not a command-line mistake: exit 1
+        CHECK(r.out.empty());
+    }
+    CHECK(folder_contents(out) == before);
+    ::close(fd);  // released: the same command now goes on
+    CHECK(run(with({"train", "--epochs", "2", "--resume"})).status == 0);
+}
+
+TEST_CASE("a lock left by a killed process does not block the next run", "[train][lock][slow]") {
+    TempDir dir;
+    const std::string out = dir / "run";
+    REQUIRE(::mkdir(out.c_str(), 0755) == 0);
+    const std::string lock = out + "/.lock";
+    // A process that takes the lock and waits to be killed.
+    const pid_t holder = ::fork();
+    REQUIRE(holder >= 0);
+    if (holder == 0) {
+        const int fd = ::open(lock.c_str(), O_RDWR | O_CREAT, 0644);
+        if (fd < 0 || ::flock(fd, LOCK_EX) != 0) ::_exit(1);
+        for (;;) ::pause();
+    }
+    auto lock_is_held = [&] {
+        const int fd = ::open(lock.c_str(), O_RDWR | O_CLOEXEC);
+        if (fd < 0) return false;
+        const bool held = ::flock(fd, LOCK_EX | LOCK_NB) != 0;
+        ::close(fd);
+        return held;
+    };
+    for (int i = 0; i < 1000 && !lock_is_held(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    const std::vector<std::string> args = {"train", "--data", cifar_fixture_dir(), "--limit", kFew, "--val-limit", "32",
+                                           "--epochs", "1", "--verbose", "0", "--threads", "2", "--out", out};
+    const RunResult refused = run(args);
+    ::kill(holder, SIGKILL);
+    int status = 0;
+    REQUIRE(::waitpid(holder, &status, 0) == holder);
+    CHECK(refused.status == 1);
+    CHECK(refused.err.find("another train run is using it") != std::string::npos);
+    CHECK(!exists(out + "/run.json"));
+    CHECK(WIFSIGNALED(status));
+    // The kernel dropped the dead process's lock; the file is still there and does not matter.
+    CHECK(exists(lock));
+    const RunResult r = run(args);
+    INFO("stderr: " << r.err);
+    CHECK(r.status == 0);
+    CHECK(exists(out + "/weights.bin"));
+}
+
+TEST_CASE("train puts back the signal handlers it found", "[train][signals][slow]") {
+    struct sigaction int_before {}, term_before {}, int_after {}, term_after {};
+    ::sigaction(SIGINT, nullptr, &int_before);
+    ::sigaction(SIGTERM, nullptr, &term_before);
+    TempDir dir;
+    REQUIRE(run({"train", "--data", cifar_fixture_dir(), "--limit", "32", "--val-limit", "32", "--epochs", "1",
+                 "--verbose", "0", "--threads", "1", "--out", dir / "run"})
+                .status == 0);
+    CHECK(run({"train", "--data", dir / "nowhere", "--out", dir / "bad"}).status == 1);  // and after an error
+    ::sigaction(SIGINT, nullptr, &int_after);
+    ::sigaction(SIGTERM, nullptr, &term_after);
+    CHECK(int_after.sa_handler == int_before.sa_handler);
+    CHECK(term_after.sa_handler == term_before.sa_handler);
+}
+
+TEST_CASE("SIGINT mid-epoch: reports, a checkpoint that resumes bit for bit, exit 130", "[train][signals][slow]") {
+    TempDir dir;
+    auto args = [&](const std::string& out) {
+        return std::vector<std::string>{"train", "--data", cifar_fixture_dir(), "--limit", "1024", "--val-limit", "64",
+                                        "--epochs", "4", "--seed", "9", "--threads", "2", "--verbose", "0", "--out", out};
+    };
+    REQUIRE(run(args(dir / "whole")).status == 0);
+
+    // The same run as a separate process, interrupted during its second epoch.
+    const std::string out = dir / "stopped";
+    const pid_t child = spawn_cnn4(args(out), dir / "stderr");
+    REQUIRE(child >= 0);
+    if (!wait_for_file_or_kill(child, out + "/checkpoint.bin")) FAIL("no checkpoint after 60 s");
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    ::kill(child, SIGINT);
+    int status = 0;
+    REQUIRE(::waitpid(child, &status, 0) == child);
+    const std::string err = read_text_file(dir / "stderr");
+    INFO("stderr: " << err);
+    REQUIRE(WIFEXITED(status));
+    const bool finished = WEXITSTATUS(status) == 0;
+    if (finished) {
+        WARN("the run finished before the signal arrived; nothing to check but the resume");
+    } else {
+        CHECK(WEXITSTATUS(status) == 130);
+        CHECK(err.find("cnn4: interrupted by SIGINT ") == 0);
+        CHECK(err.find("; continue with: cnn4 train --out " + out + " --resume --data ") != std::string::npos);
+        // The reports of the completed epochs and the weights of the last step.
+        for (const char* f : {"history.csv", "accuracy.svg", "loss.svg", "summary.txt", "weights.bin", "run.json"})
+            CHECK(exists(out + "/" + f));
+        CHECK(read_text_file(out + "/summary.txt").find("Interrupted by SIGINT") != std::string::npos);
+        auto net = std::make_unique<Network<models::Cnn4, 32>>(1, 1);
+        const auto state = io::load_checkpoint(out + "/checkpoint.bin", *net);
+        CHECK(state.epochs_done >= 1);
+        CHECK(state.epochs_done < 4);
+        CHECK(report::parse_history_csv(read_text_file(out + "/history.csv")).size() == state.epochs_done);
+        // The signal usually lands mid-epoch (the checkpoint then continues at the next step).
+        if (state.partial.steps == 0) WARN("the signal arrived between epochs");
+        CHECK(state.partial.steps < 32);
+        CHECK(state.iterations == std::int64_t(state.epochs_done) * 32 + state.partial.steps);
+        auto weights = std::make_unique<Network<models::Cnn4, 32>>(2, 1);
+        io::load_checkpoint(out + "/weights.bin", *weights);
+        CHECK(std::equal(net->params(), net->params() + Network<models::Cnn4, 32>::kParamFloats, weights->params()));
+    }
+    CHECK(std::system(("test -z \"$(ls -A '" + out + "' | grep tmp)\"").c_str()) == 0);
+
+    auto resume = args(out);
+    resume.push_back("--resume");
+    REQUIRE(run(resume).status == 0);
+    using Net = Network<models::Cnn4, 32>;
+    auto a = std::make_unique<Net>(1, 1), b = std::make_unique<Net>(2, 1);
+    io::load_checkpoint(dir / "whole/weights.bin", *a);
+    io::load_checkpoint(out + "/weights.bin", *b);
+    CHECK(std::equal(a->params(), a->params() + Net::kParamFloats, b->params()));  // bit for bit
+    // The interrupted epoch's running loss and accuracy carried over exactly, too.
+    const auto h1 = report::parse_history_csv(read_text_file(dir / "whole/history.csv"));
+    const auto h2 = report::parse_history_csv(read_text_file(out + "/history.csv"));
+    REQUIRE(h1.size() == 4);
+    REQUIRE(h2.size() == 4);
+    for (int e = 0; e < 4; ++e) {
+        CHECK(h1[e].loss == h2[e].loss);
+        CHECK(h1[e].acc == h2[e].acc);
+        CHECK(h1[e].val_acc == h2[e].val_acc);
+    }
+}
+
+TEST_CASE("SIGTERM: the run stops with a checkpoint and exits 143", "[train][signals][slow]") {
+    TempDir dir;
+    const std::string out = dir / "run";
+    const std::vector<std::string> args = {"train", "--data", cifar_fixture_dir(), "--limit", "1024", "--val-limit", "64",
+                                           "--epochs", "20", "--threads", "2", "--verbose", "0", "--out", out};
+    const pid_t child = spawn_cnn4(args, dir / "stderr");
+    REQUIRE(child >= 0);
+    // run.json is written once the handlers are in place and before the first step.
+    if (!wait_for_file_or_kill(child, out + "/run.json")) FAIL("no run.json after 60 s");
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    ::kill(child, SIGTERM);
+    int status = 0;
+    REQUIRE(::waitpid(child, &status, 0) == child);
+    const std::string err = read_text_file(dir / "stderr");
+    INFO("stderr: " << err);
+    REQUIRE(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 143);
+    CHECK(err.find("cnn4: interrupted by SIGTERM ") == 0);
+    CHECK(std::count(err.begin(), err.end(), '\n') == 1);
+    if (exists(out + "/checkpoint.bin")) {
+        auto net = std::make_unique<Network<models::Cnn4, 32>>(1, 1);
+        const auto state = io::load_checkpoint(out + "/checkpoint.bin", *net);
+        CHECK(state.epochs_done < 20);
+        CHECK(state.epochs_planned == 20);
+        CHECK(state.iterations > 0);
+    } else {
+        CHECK(err.find("before the first training step") != std::string::npos);
+    }
 }

@@ -2,7 +2,9 @@
 // fixture (support/cifar_fixture.hpp): a short run learns (well above chance), leaves
 // every report (and each parses), its weights evaluate to the accuracy it printed; an
 // interrupted run resumed from its checkpoint ends with exactly the weights of an
-// uninterrupted one; bench prints one JSON line naming the data it measured on. On the
+// uninterrupted one, and its run.json lists every session; a kept epoch of a long run is
+// exactly a shorter run's final state; a run folder from before run.json (checkpoint
+// version 1) still resumes; bench prints one JSON line naming the data it measured on. On the
 // real CIFAR-10, when it is found, a short run reaches a known accuracy (tagged [real];
 // skipped without the data, see support/real_cifar10.hpp).
 //
@@ -13,6 +15,7 @@
 #include <memory>
 #include <sstream>
 #include <string>
+#include <sys/stat.h>
 #include <vector>
 
 #include "catch.hpp"
@@ -21,6 +24,7 @@
 #include "report/report.hpp"
 #include "support/app_runner.hpp"
 #include "support/cifar_fixture.hpp"
+#include "support/json.hpp"
 #include "support/real_cifar10.hpp"
 
 using namespace statnn;
@@ -44,6 +48,11 @@ std::vector<float> load_params(const std::string& path) {
     auto net = std::make_unique<Net>(99, 1);
     io::load_checkpoint(path, *net);
     return std::vector<float>(net->params(), net->params() + Net::kParamFloats);
+}
+
+bool exists(const std::string& path) {
+    struct stat st {};
+    return ::stat(path.c_str(), &st) == 0;
 }
 
 double printed_accuracy(const std::string& out) {
@@ -128,11 +137,25 @@ TEST_CASE("train: a resumed run ends with the weights of an uninterrupted one", 
         return a;
     };
     REQUIRE(run<models::Cnn4>(kCnn4Recipe, with({"train", "--epochs", "3", "--out", dir / "whole"})) == 0);
-    REQUIRE(run<models::Cnn4>(kCnn4Recipe, with({"train", "--epochs", "1", "--out", dir / "parts"})) == 0);
+    REQUIRE(run<models::Cnn4>(kCnn4Recipe, with({"train", "--epochs", "1", "--keep-epochs", "1,3", "--out", dir / "parts"})) == 0);
     // Continuing without --resume would overwrite the run: refused.
     CHECK(run<models::Cnn4>(kCnn4Recipe, with({"train", "--epochs", "3", "--out", dir / "parts"})) == 2);
     REQUIRE(run<models::Cnn4>(kCnn4Recipe, with({"train", "--epochs", "2", "--out", dir / "parts", "--resume"})) == 0);
+    // Without --epochs a resumed run goes on to the count it was last given (2: nothing to do).
+    REQUIRE(run<models::Cnn4>(kCnn4Recipe, with({"train", "--out", dir / "parts", "--resume"})) == 0);
+    CHECK(report::parse_history_csv(read_text_file(dir / "parts/history.csv")).size() == 2);
     REQUIRE(run<models::Cnn4>(kCnn4Recipe, with({"train", "--epochs", "3", "--out", dir / "parts", "--resume"})) == 0);
+    // --keep-epochs survived both resumes.
+    CHECK(exists(dir / "parts/epoch-001/weights.bin"));
+    CHECK(!exists(dir / "parts/epoch-002"));
+    CHECK(exists(dir / "parts/epoch-003/weights.bin"));
+    // run.json: one session per process that trained, each naming its first epoch.
+    const auto meta = test::Json::parse(read_text_file(dir / "parts/run.json"));
+    CHECK(meta["epochs_planned"].number == 3);
+    REQUIRE(meta["keep_epochs"].size() == 2);
+    CHECK(meta["keep_epochs"][1].number == 3);
+    REQUIRE(meta["sessions"].size() == 3);
+    for (int i = 0; i < 3; ++i) CHECK(meta["sessions"][std::size_t(i)]["first_epoch"].number == i + 1);
     using Net = Network<models::Cnn4, 32>;
     const auto whole = load_params<Net>(dir / "whole/weights.bin");
     const auto parts = load_params<Net>(dir / "parts/weights.bin");
@@ -149,6 +172,111 @@ TEST_CASE("train: a resumed run ends with the weights of an uninterrupted one", 
     REQUIRE(run<models::Cnn4>(kCnn4Recipe, {"train", "--epochs", "3", "--out", dir / "other", "--data", cifar_fixture_dir(),
                                             "--limit", limit, "--val-limit", val_limit, "--seed", "6", "--verbose", "0", "--threads", "2"}) == 0);
     CHECK(load_params<Net>(dir / "other/weights.bin") != whole);
+}
+
+// Keras' learning-rate decay counts iterations and knows nothing of the total epoch count,
+// so the state after epoch 2 of a 4-epoch run is the final state of a 2-epoch run: one
+// 100-epoch run gives the 10-, 20- and 50-epoch results.
+TEST_CASE("train --keep-epochs: a kept epoch is exactly the final state of a run that stops there", "[train][keep][slow]") {
+    TempDir dir;
+    const std::vector<std::string> common = {"--data", cifar_fixture_dir(), "--limit", "256", "--val-limit", "64",
+                                             "--seed", "3", "--verbose", "0", "--threads", "2"};
+    auto with = [&](std::vector<std::string> a) {
+        a.insert(a.end(), common.begin(), common.end());
+        return a;
+    };
+    REQUIRE(run<models::Cnn4>(kCnn4Recipe, with({"train", "--epochs", "4", "--keep-epochs", "4,2", "--out", dir / "long"})) == 0);
+    REQUIRE(run<models::Cnn4>(kCnn4Recipe, with({"train", "--epochs", "2", "--out", dir / "short"})) == 0);
+    for (const char* f : {"weights.bin", "confusion.csv", "confusion.svg"}) {
+        CHECK(exists(dir / "long/epoch-002/" + f));
+        CHECK(exists(dir / "long/epoch-004/" + f));
+    }
+    CHECK(!exists(dir / "long/epoch-001"));
+    CHECK(!exists(dir / "long/epoch-003"));
+    using Net = Network<models::Cnn4, 32>;
+    CHECK(load_params<Net>(dir / "long/epoch-002/weights.bin") == load_params<Net>(dir / "short/weights.bin"));  // bit for bit
+    CHECK(read_text_file(dir / "long/epoch-002/confusion.csv") == read_text_file(dir / "short/confusion.csv"));
+    CHECK(load_params<Net>(dir / "long/epoch-004/weights.bin") == load_params<Net>(dir / "long/weights.bin"));
+    CHECK(read_text_file(dir / "long/epoch-004/confusion.csv") == read_text_file(dir / "long/confusion.csv"));
+    // The comparison can fail: epochs 2 and 4 differ.
+    CHECK(load_params<Net>(dir / "long/epoch-002/weights.bin") != load_params<Net>(dir / "long/weights.bin"));
+
+    // confusion.csv: the class names, one row per true class, the validation images in all.
+    const std::string csv = read_text_file(dir / "short/confusion.csv");
+    CHECK(csv.rfind("true\\predicted,airplane,automobile,bird,cat,deer,dog,frog,horse,ship,truck\nairplane,", 0) == 0);
+    std::vector<std::string> names;
+    const auto matrix = report::parse_confusion_csv(csv, &names);
+    REQUIRE(matrix.size() == 10);
+    std::int64_t total = 0, right = 0;
+    for (std::size_t i = 0; i < matrix.size(); ++i)
+        for (std::size_t j = 0; j < matrix[i].size(); ++j) {
+            total += matrix[i][j];
+            if (i == j) right += matrix[i][j];
+        }
+    CHECK(total == 64);
+    const auto history = report::parse_history_csv(read_text_file(dir / "short/history.csv"));
+    REQUIRE(history.size() == 2);
+    CHECK(double(right) / double(total) == Approx(history[1].val_acc).margin(1e-4));
+
+    // run.json: the recipe, the data and the session, as compare reads them.
+    const auto meta = test::Json::parse(read_text_file(dir / "long/run.json"));
+    CHECK(meta["format"].string == "statnn-run");
+    CHECK(meta["version"].number == 1);
+    CHECK(meta["model"].string == "cnn4");
+    CHECK(meta["title"].string == "test");
+    CHECK(meta["parameters"].number == double(Net::kParamCount));
+    CHECK(meta["batch"].number == 32);
+    CHECK(meta["seed"].number == 3);
+    CHECK(meta["optimizer"]["kind"].string == "keras-sgd");
+    CHECK(meta["optimizer"]["lr"].number == models::kCnn4Sgd.lr);
+    CHECK(meta["optimizer"]["momentum"].number == models::kCnn4Sgd.momentum);
+    CHECK(meta["optimizer"]["decay"].number == models::kCnn4Sgd.decay);
+    CHECK(meta["optimizer"]["nesterov"].type == test::Json::Type::Bool);
+    CHECK(meta["optimizer"]["nesterov"].boolean == models::kCnn4Sgd.nesterov);
+    CHECK(meta["train_images"].number == 256);
+    CHECK(meta["val_images"].number == 64);
+    CHECK(meta["data"].string == cifar_fixture_dir());
+    CHECK(meta["epochs_planned"].number == 4);
+    REQUIRE(meta["keep_epochs"].size() == 2);
+    CHECK(meta["keep_epochs"][0].number == 2);  // ascending
+    CHECK(meta["keep_epochs"][1].number == 4);
+    REQUIRE(meta["sessions"].size() == 1);
+    const auto& session = meta["sessions"][0];
+    CHECK(session["started"].string.size() == 20);  // 2026-12-02T17:50:00Z
+    CHECK(session["started"].string.back() == 'Z');
+    CHECK(session["first_epoch"].number == 1);
+    CHECK(!session["machine"].string.empty());
+    CHECK(session["cores"].number == available_cores());
+    CHECK(session["simd"].string == simd_arch_name());
+    CHECK(session["threads"].number == 2);
+}
+
+TEST_CASE("train --resume: a run folder from before run.json (checkpoint version 1) continues", "[train][resume][slow]") {
+    TempDir dir;
+    const std::string out = dir / "old";
+    const std::vector<std::string> common = {"--data", cifar_fixture_dir(), "--limit", "64", "--val-limit", "32",
+                                             "--seed", "4", "--verbose", "0", "--threads", "2", "--out", out};
+    auto with = [&](std::vector<std::string> a) {
+        a.insert(a.end(), common.begin(), common.end());
+        return a;
+    };
+    REQUIRE(run<models::Cnn4>(kCnn4Recipe, with({"train", "--epochs", "1"})) == 0);
+    // Make it a folder as older builds left it: a version 1 checkpoint, no run.json, no lock file.
+    using Net = Network<models::Cnn4, 32>;
+    auto net = std::make_unique<Net>(1, 1);
+    const auto state = io::load_checkpoint(out + "/checkpoint.bin", *net);
+    io::detail::write_checkpoint(out + "/checkpoint.bin", *net, "cnn4", io::CheckpointContents::Training, state, 1);
+    REQUIRE(read_text_file(out + "/checkpoint.bin")[8] == 1);
+    REQUIRE(std::remove((out + "/run.json").c_str()) == 0);
+    REQUIRE(std::remove((out + "/.lock").c_str()) == 0);
+
+    REQUIRE(run<models::Cnn4>(kCnn4Recipe, with({"train", "--epochs", "2", "--resume"})) == 0);
+    CHECK(report::parse_history_csv(read_text_file(out + "/history.csv")).size() == 2);
+    const auto meta = test::Json::parse(read_text_file(out + "/run.json"));
+    REQUIRE(meta["sessions"].size() == 1);  // the earlier session left no trace to report
+    CHECK(meta["sessions"][0]["first_epoch"].number == 2);
+    CHECK(meta["epochs_planned"].number == 2);
+    CHECK(read_text_file(out + "/checkpoint.bin")[8] == 2);
 }
 
 TEST_CASE("bench: one JSON line, on synthetic images or on the first training batch with --data", "[bench][slow]") {

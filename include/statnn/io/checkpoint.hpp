@@ -1,8 +1,8 @@
 // statnn/io/checkpoint.hpp — saving and restoring a network and its training state.
 //
-// Format (little-endian), version 1:
+// Format (little-endian), version 2:
 //   "STATNNCK"            8-byte magic
-//   u32 version           1
+//   u32 version           2 (version 1 files are still read, see below)
 //   u32 contents          1 = training checkpoint (weights, velocity, state), 2 = weights only
 //   u64 signature         FNV-1a of the architecture description below
 //   str architecture      e.g. "Input[3x32x32] Conv2D[3x3x3x32 relu] ..."
@@ -10,12 +10,20 @@
 //   u64 seed, i64 sgd iterations, u32 epochs done
 //   f64 lr, momentum, decay; u32 nesterov; i64 train limit, validation limit
 //   u32 rows, then per row: i32 epoch, 7 x f64 (loss acc val_loss val_acc lr seconds, 0)
+//   -- from version 2 on:
+//   u32 epochs planned; u32 n, then n x u32 kept epochs (--keep-epochs)
+//   partial epoch: i64 steps, images, correct; f64 loss sum, seconds (steps 0: none)
+//   u32 sessions, then per session: str started, u32 first epoch, str machine, str simd,
+//       u32 cores, u32 threads
+//   --
 //   u32 tensors, then per tensor: str name, u32 rank, rank x u32 dims, float32 data
 //   u64 checksum          FNV-1a of every byte before it
-// (str = u32 length + bytes.) Kernels are stored in the Keras layouts statnn uses in
-// memory: conv (kh, kw, in, out), dense (in, out). Files are written through AtomicFile:
-// complete or absent. Loading checks size, magic, version, checksum and signature before
-// it touches the network, and reports any problem as one line naming the file.
+// (str = u32 length + bytes.) Version 1 is version 2 without the block marked above; it
+// loads with no plan, no kept epochs, no partial epoch and no sessions. Kernels are stored
+// in the Keras layouts statnn uses in memory: conv (kh, kw, in, out), dense (in, out).
+// Files are written through AtomicFile: complete or absent. Loading checks size, magic,
+// version, checksum and signature before it touches the network, and reports any problem
+// as one line naming the file.
 #pragma once
 
 #include <cstdint>
@@ -33,7 +41,8 @@
 namespace statnn::io {
 
 inline constexpr char kCheckpointMagic[8] = {'S', 'T', 'A', 'T', 'N', 'N', 'C', 'K'};
-inline constexpr std::uint32_t kCheckpointVersion = 1;
+inline constexpr std::uint32_t kCheckpointVersion = 2;
+inline constexpr std::uint32_t kOldestCheckpointVersion = 1;
 enum class CheckpointContents : std::uint32_t { Training = 1, Weights = 2 };
 
 // A checkpoint that cannot be used: the message names the file and the problem.
@@ -49,6 +58,22 @@ struct Fnv1a {
     }
 };
 
+// How far an epoch has got: its steps and the running sums of its training loss and
+// accuracy. A run stopped mid-epoch continues from here, exactly.
+struct EpochProgress {
+    std::int64_t steps = 0, images = 0, correct = 0;
+    double loss_sum = 0;  // sum over images of the loss
+    double seconds = 0;   // training time spent on the epoch so far
+};
+
+// One stretch of training by one process: a run resumed twice has three.
+struct TrainingSession {
+    std::string started;  // UTC, "2026-12-02T17:50:00Z"
+    std::uint32_t first_epoch = 1;
+    std::string machine, simd;  // CPU model name, SIMD architecture of the binary
+    std::uint32_t cores = 0, threads = 0;
+};
+
 // Everything besides the weights that a resumed run needs.
 struct TrainingState {
     std::uint64_t seed = 1;
@@ -57,6 +82,10 @@ struct TrainingState {
     SgdConfig sgd;
     std::int64_t train_limit = 0, val_limit = 0;
     std::vector<EpochRecord> history;
+    std::uint32_t epochs_planned = 0;        // 0: not recorded (a version 1 file)
+    std::vector<std::uint32_t> keep_epochs;  // ascending
+    EpochProgress partial;                   // of epoch epochs_done + 1; steps 0: none
+    std::vector<TrainingSession> sessions;
 };
 
 // One line per layer: kind, kernel shape, activation, output shape. Two networks with the
@@ -166,14 +195,16 @@ void for_each_tensor(Net& net, Fn&& fn) {
 
 }  // namespace detail
 
-// Writes `net`'s weights (and, for a training checkpoint, its SGD velocity and `state`).
+namespace detail {
+
+// Writes format `version` (the current one, or an older one for tests of old files).
 template <class Net>
-void save_checkpoint(const std::string& path, Net& net, const std::string& model, CheckpointContents contents,
-                     const TrainingState& state) {
-    detail::CheckpointWriter w(path);
+void write_checkpoint(const std::string& path, Net& net, const std::string& model, CheckpointContents contents,
+                      const TrainingState& state, std::uint32_t version) {
+    CheckpointWriter w(path);
     const std::string arch = architecture_description(net);
     w.put(kCheckpointMagic, sizeof kCheckpointMagic);
-    w.put_value(kCheckpointVersion);
+    w.put_value(version);
     w.put_value(std::uint32_t(contents));
     w.put_value(signature_of(arch));
     w.put_string(arch);
@@ -192,6 +223,25 @@ void save_checkpoint(const std::string& path, Net& net, const std::string& model
         w.put_value(std::int32_t(r.epoch));
         for (double v : {r.loss, r.acc, r.val_loss, r.val_acc, r.lr, r.seconds, 0.0}) w.put_value(v);
     }
+    if (version >= 2) {
+        w.put_value(state.epochs_planned);
+        w.put_value(std::uint32_t(state.keep_epochs.size()));
+        for (auto e : state.keep_epochs) w.put_value(e);
+        w.put_value(state.partial.steps);
+        w.put_value(state.partial.images);
+        w.put_value(state.partial.correct);
+        w.put_value(state.partial.loss_sum);
+        w.put_value(state.partial.seconds);
+        w.put_value(std::uint32_t(state.sessions.size()));
+        for (const auto& s : state.sessions) {
+            w.put_string(s.started);
+            w.put_value(s.first_epoch);
+            w.put_string(s.machine);
+            w.put_string(s.simd);
+            w.put_value(s.cores);
+            w.put_value(s.threads);
+        }
+    }
     const bool with_velocity = contents == CheckpointContents::Training;
     std::uint32_t tensors = 0;
     detail::for_each_tensor(net, [&](auto&&...) { ++tensors; });
@@ -205,6 +255,15 @@ void save_checkpoint(const std::string& path, Net& net, const std::string& model
             w.put(pass == 0 ? data : net.velocity() + offset, count * sizeof(float));
         });
     w.finish();
+}
+
+}  // namespace detail
+
+// Writes `net`'s weights (and, for a training checkpoint, its SGD velocity and `state`).
+template <class Net>
+void save_checkpoint(const std::string& path, Net& net, const std::string& model, CheckpointContents contents,
+                     const TrainingState& state) {
+    detail::write_checkpoint(path, net, model, contents, state, kCheckpointVersion);
 }
 
 // Reads a checkpoint written for the same architecture into `net` (weights always;
@@ -234,10 +293,12 @@ TrainingState load_checkpoint(const std::string& path, Net& net, CheckpointConte
     sum.add(bytes.data(), body);
     if (sum.h != stored_sum)
         r.fail("checksum mismatch: the file is truncated or corrupted" +
-               (version != kCheckpointVersion ? " (its version field reads " + std::to_string(version) + ")" : std::string()));
-    if (version != kCheckpointVersion)
-        r.fail("format version " + std::to_string(version) + ", this build reads version " +
-               std::to_string(kCheckpointVersion));
+               (version > kCheckpointVersion || version < kOldestCheckpointVersion
+                    ? " (its version field reads " + std::to_string(version) + ")"
+                    : std::string()));
+    if (version > kCheckpointVersion || version < kOldestCheckpointVersion)
+        r.fail("format version " + std::to_string(version) + ", this build reads versions " +
+               std::to_string(kOldestCheckpointVersion) + " to " + std::to_string(kCheckpointVersion));
 
     const auto contents = CheckpointContents(r.get_value<std::uint32_t>());
     if (contents != CheckpointContents::Training && contents != CheckpointContents::Weights) r.fail("unknown contents type");
@@ -266,6 +327,31 @@ TrainingState load_checkpoint(const std::string& path, Net& net, CheckpointConte
         for (double& x : v) x = r.get_value<double>();
         e.loss = v[0], e.acc = v[1], e.val_loss = v[2], e.val_acc = v[3], e.lr = v[4], e.seconds = v[5];
         st.history.push_back(e);
+    }
+    if (version >= 2) {
+        st.epochs_planned = r.get_value<std::uint32_t>();
+        const auto kept = r.get_value<std::uint32_t>();
+        if (kept > 100000) r.fail("corrupted (implausible number of kept epochs)");
+        for (std::uint32_t i = 0; i < kept; ++i) st.keep_epochs.push_back(r.get_value<std::uint32_t>());
+        st.partial.steps = r.get_value<std::int64_t>();
+        st.partial.images = r.get_value<std::int64_t>();
+        st.partial.correct = r.get_value<std::int64_t>();
+        st.partial.loss_sum = r.get_value<double>();
+        st.partial.seconds = r.get_value<double>();
+        if (st.partial.steps < 0 || st.partial.images < 0 || st.partial.correct < 0 || st.partial.correct > st.partial.images)
+            r.fail("corrupted (impossible partial epoch)");
+        const auto sessions = r.get_value<std::uint32_t>();
+        if (sessions > 100000) r.fail("corrupted (implausible number of sessions)");
+        for (std::uint32_t i = 0; i < sessions; ++i) {
+            TrainingSession s;
+            s.started = r.get_string(64);
+            s.first_epoch = r.get_value<std::uint32_t>();
+            s.machine = r.get_string(1024);
+            s.simd = r.get_string(64);
+            s.cores = r.get_value<std::uint32_t>();
+            s.threads = r.get_value<std::uint32_t>();
+            st.sessions.push_back(std::move(s));
+        }
     }
 
     // Check every tensor's name and shape first; copy only once all are known good.
