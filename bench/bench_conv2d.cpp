@@ -21,6 +21,7 @@ template <int Hp, int Wp, int I, int K, int O, bool Simd>
 void conv2d_forward(benchmark::State& state) {
     Buffer in(static_cast<std::size_t>(Hp) * Wp * I), w(static_cast<std::size_t>(K) * K * I * O, 2, -0.1f, 0.1f), b(O, 3);
     Buffer out(static_cast<std::size_t>(Hp - K + 1) * (Wp - K + 1) * O);
+    const LoopClock clock;
     for (auto _ : state) {
         if constexpr (Simd)
             kernels::conv2d_forward<Hp, Wp, I, K, O>(in.get(), w.get(), b.get(), out.get(), true);
@@ -29,7 +30,7 @@ void conv2d_forward(benchmark::State& state) {
         benchmark::DoNotOptimize(out.get());
         benchmark::ClobberMemory();
     }
-    set_counters(state, conv_flops<Hp, Wp, I, K, O>(), 1);
+    set_counters(state, clock, conv_flops<Hp, Wp, I, K, O>(), 1);
 }
 
 template <int Hp, int Wp, int I, int K, int O, bool Simd>
@@ -37,6 +38,7 @@ void conv2d_backward_weights(benchmark::State& state) {
     constexpr int Ho = Hp - K + 1, Wo = Wp - K + 1;
     using Grad = kernels::Conv2DParamGrad<Hp, Wp, I, K, O, Wo>;
     Buffer in(static_cast<std::size_t>(Hp) * Wp * I), g(static_cast<std::size_t>(Ho) * Wo * O, 2), dw(static_cast<std::size_t>(K) * K * I * O), db(O);
+    const LoopClock clock;
     for (auto _ : state) {
         if constexpr (Simd) {
             for (int t = 0; t < Grad::kTasks; ++t) Grad::run(t, in.get(), 0, g.get(), 0, 1, dw.get(), db.get());
@@ -46,7 +48,7 @@ void conv2d_backward_weights(benchmark::State& state) {
         benchmark::DoNotOptimize(dw.get());
         benchmark::ClobberMemory();
     }
-    set_counters(state, conv_flops<Hp, Wp, I, K, O>(), 1);
+    set_counters(state, clock, conv_flops<Hp, Wp, I, K, O>(), 1);
 }
 
 // Registers forward (simd, ref) and kernel gradient (simd, ref) for one layer, and the
@@ -54,18 +56,18 @@ void conv2d_backward_weights(benchmark::State& state) {
 template <int H, int W, int I, int K, int O, int P>
 void register_layer(const std::string& name, bool input_gradient) {
     constexpr int Hp = H + 2 * P, Wp = W + 2 * P, Ho = Hp - K + 1, Wo = Wp - K + 1, Q = K - 1 - P;
-    benchmark::RegisterBenchmark(("conv2d_forward/simd/" + name).c_str(), conv2d_forward<Hp, Wp, I, K, O, true>);
-    benchmark::RegisterBenchmark(("conv2d_forward/ref/" + name).c_str(), conv2d_forward<Hp, Wp, I, K, O, false>);
+    benchmark::RegisterBenchmark(("conv2d_forward/simd/" + name).c_str(), conv2d_forward<Hp, Wp, I, K, O, true>)->UseRealTime();
+    benchmark::RegisterBenchmark(("conv2d_forward/ref/" + name).c_str(), conv2d_forward<Hp, Wp, I, K, O, false>)->UseRealTime();
     if (input_gradient) {
         benchmark::RegisterBenchmark(("conv2d_backward_input/simd/" + name).c_str(),
-                                     conv2d_forward<Ho + 2 * Q, Wo + 2 * Q, O, K, I, true>);
+                                     conv2d_forward<Ho + 2 * Q, Wo + 2 * Q, O, K, I, true>)->UseRealTime();
         benchmark::RegisterBenchmark(("conv2d_backward_input/ref/" + name).c_str(),
-                                     conv2d_forward<Ho + 2 * Q, Wo + 2 * Q, O, K, I, false>);
+                                     conv2d_forward<Ho + 2 * Q, Wo + 2 * Q, O, K, I, false>)->UseRealTime();
     }
     benchmark::RegisterBenchmark(("conv2d_backward_weights/simd/" + name).c_str(),
-                                 conv2d_backward_weights<Hp, Wp, I, K, O, true>);
+                                 conv2d_backward_weights<Hp, Wp, I, K, O, true>)->UseRealTime();
     benchmark::RegisterBenchmark(("conv2d_backward_weights/ref/" + name).c_str(),
-                                 conv2d_backward_weights<Hp, Wp, I, K, O, false>);
+                                 conv2d_backward_weights<Hp, Wp, I, K, O, false>)->UseRealTime();
 }
 
 const bool registered = [] {

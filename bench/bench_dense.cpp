@@ -20,6 +20,7 @@ void dense(benchmark::State& state) {
     Buffer scratch(D::kScratchFloats + 1);
     Buffer x(static_cast<std::size_t>(kRows) * I), k(static_cast<std::size_t>(I) * O, 2, -0.05f, 0.05f), b(O), out(static_cast<std::size_t>(kRows) * O),
         g(static_cast<std::size_t>(kRows) * O, 3), din(static_cast<std::size_t>(kRows) * I), dk(static_cast<std::size_t>(I) * O), db(O);
+    const LoopClock clock;
     for (auto _ : state) {
         if constexpr (Which == Op::Forward) {
             if constexpr (Simd)
@@ -39,17 +40,17 @@ void dense(benchmark::State& state) {
         }
         benchmark::ClobberMemory();
     }
-    set_counters(state, 2.0 * kRows * I * O, kRows);
+    set_counters(state, clock, 2.0 * kRows * I * O, kRows);
 }
 
 template <int I, int O>
 void register_layer(const std::string& name) {
-    benchmark::RegisterBenchmark(("dense_forward/simd/" + name).c_str(), dense<I, O, Op::Forward, true>);
-    benchmark::RegisterBenchmark(("dense_forward/ref/" + name).c_str(), dense<I, O, Op::Forward, false>);
-    benchmark::RegisterBenchmark(("dense_backward_input/simd/" + name).c_str(), dense<I, O, Op::Input, true>);
-    benchmark::RegisterBenchmark(("dense_backward_input/ref/" + name).c_str(), dense<I, O, Op::Input, false>);
-    benchmark::RegisterBenchmark(("dense_backward_weights/simd/" + name).c_str(), dense<I, O, Op::Weights, true>);
-    benchmark::RegisterBenchmark(("dense_backward_weights/ref/" + name).c_str(), dense<I, O, Op::Weights, false>);
+    benchmark::RegisterBenchmark(("dense_forward/simd/" + name).c_str(), dense<I, O, Op::Forward, true>)->UseRealTime();
+    benchmark::RegisterBenchmark(("dense_forward/ref/" + name).c_str(), dense<I, O, Op::Forward, false>)->UseRealTime();
+    benchmark::RegisterBenchmark(("dense_backward_input/simd/" + name).c_str(), dense<I, O, Op::Input, true>)->UseRealTime();
+    benchmark::RegisterBenchmark(("dense_backward_input/ref/" + name).c_str(), dense<I, O, Op::Input, false>)->UseRealTime();
+    benchmark::RegisterBenchmark(("dense_backward_weights/simd/" + name).c_str(), dense<I, O, Op::Weights, true>)->UseRealTime();
+    benchmark::RegisterBenchmark(("dense_backward_weights/ref/" + name).c_str(), dense<I, O, Op::Weights, false>)->UseRealTime();
 }
 
 const bool registered = [] {

@@ -1,6 +1,6 @@
 // bench/bench_network.cpp — end to end: one training step (forward, backward, SGD and
 // max-norm) and one inference pass of a batch of 32 on synthetic data, per architecture,
-// with 1 and 2 threads. Counters: images/s and FLOP/s (multiply-add = 2 FLOPs; the
+// with 1 and 2 threads. Counters: images/s, FLOP/s and peak_fraction (multiply-add = 2 FLOPs; the
 // training count is forward + input gradients (not for the first layer) + kernel gradients).
 #include <memory>
 
@@ -23,6 +23,7 @@ void train_step(benchmark::State& state, SgdConfig cfg) {
     for (int i = 0; i < 32; ++i) net->labels()[i] = i % Net::kClasses;
     Sgd sgd(cfg);
     std::uint64_t step = 0;
+    const LoopClock clock;
     for (auto _ : state) {
         net->forward(32, true, step);
         net->backward(32, step);
@@ -30,8 +31,7 @@ void train_step(benchmark::State& state, SgdConfig cfg) {
         ++step;
     }
     state.counters["images/s"] = benchmark::Counter(32, benchmark::Counter::kIsIterationInvariantRate);
-    state.counters["FLOP/s"] =
-        benchmark::Counter(32.0 * double(training_flops_per_image<Net>()), benchmark::Counter::kIsIterationInvariantRate);
+    set_flop_counters(state, clock, 32.0 * double(training_flops_per_image<Net>()), int(state.range(0)));
 }
 
 template <class Arch>
@@ -40,10 +40,10 @@ void inference(benchmark::State& state) {
     auto net = std::make_unique<Net>(1, int(state.range(0)));
     Rng rng(1);
     for (std::size_t i = 0; i < 32 * Net::InShape::size; ++i) net->input()[i] = rng.uniform01();
+    const LoopClock clock;
     for (auto _ : state) net->forward(32, false);
     state.counters["images/s"] = benchmark::Counter(32, benchmark::Counter::kIsIterationInvariantRate);
-    state.counters["FLOP/s"] =
-        benchmark::Counter(32.0 * double(forward_flops_per_image<Net>()), benchmark::Counter::kIsIterationInvariantRate);
+    set_flop_counters(state, clock, 32.0 * double(forward_flops_per_image<Net>()), int(state.range(0)));
 }
 
 const bool registered = [] {

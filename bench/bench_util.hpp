@@ -3,10 +3,12 @@
 
 #include <benchmark/benchmark.h>
 
+#include <chrono>
 #include <cstddef>
 #include <new>
 #include <vector>
 
+#include "fma_peak.hpp"
 #include "statnn/arena.hpp"
 #include "statnn/rng.hpp"
 
@@ -31,9 +33,33 @@ private:
     float* p_;
 };
 
-// FLOP/s and items (images or rows) per second.
-inline void set_counters(benchmark::State& state, double flops_per_iteration, double items_per_iteration) {
+// Wall-clock time of a benchmark's loop: start it just before `for (auto _ : state)`.
+// peak_fraction needs the time itself (Google Benchmark's rate counters divide by their
+// own timer and print the result per second).
+class LoopClock {
+public:
+    LoopClock() : start_(std::chrono::steady_clock::now()) {}
+    double seconds() const { return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count(); }
+
+private:
+    std::chrono::steady_clock::time_point start_;
+};
+
+// FLOP/s, and peak_fraction: the FLOP/s this benchmark thread reached over the one-thread
+// FMA peak times `threads` (the pool's threads it used), 0..1. Benchmarks that use it
+// run on real time (UseRealTime), so both counters divide by the same span; with several
+// benchmark threads peak_fraction is their mean.
+inline void set_flop_counters(benchmark::State& state, const LoopClock& clock, double flops_per_iteration, int threads = 1) {
+    const double seconds = clock.seconds();
     state.counters["FLOP/s"] = benchmark::Counter(flops_per_iteration, benchmark::Counter::kIsIterationInvariantRate);
+    state.counters["peak_fraction"] =
+        benchmark::Counter(seconds > 0 ? double(state.iterations()) * flops_per_iteration / (seconds * one_thread_fma_peak() * threads) : 0,
+                           benchmark::Counter::kAvgThreads);
+}
+
+// FLOP/s, peak_fraction and items (images or rows) per second of a one-thread kernel.
+inline void set_counters(benchmark::State& state, const LoopClock& clock, double flops_per_iteration, double items_per_iteration) {
+    set_flop_counters(state, clock, flops_per_iteration);
     state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * items_per_iteration));
 }
 
