@@ -39,6 +39,8 @@ struct Recipe {
     const char* title;  // one line about the architecture and its recipe
     SgdConfig sgd;
     int epochs;
+    data::Augmentation augmentation = data::kSeedModelAugmentation;  // what train --augment does
+    data::Normalization normalization = {};  // of every input image; off: byte / 255
 };
 
 namespace app {
@@ -47,13 +49,15 @@ inline const std::vector<cli::FlagSpec>& flag_specs() {
     static const std::vector<cli::FlagSpec> specs = {
         {"data", cli::FlagKind::Text, "DIR", "CIFAR-10 binary folder (default: $CIFAR10_DIR, ./data/cifar-10-batches-bin, ../shared/cifar-10/cifar-10-batches-bin)"},
         {"epochs", cli::FlagKind::PositiveInt, "N", "train: total epochs (default: the recipe's)"},
-        {"seed", cli::FlagKind::Seed, "S", "train: seed for weights, shuffling and dropout (default 1)"},
+        {"seed", cli::FlagKind::Seed, "S", "train: seed for weights, shuffling, dropout and augmentation (default 1)"},
         {"lr", cli::FlagKind::PositiveReal, "X", "train: learning rate (default: the recipe's)"},
         {"limit", cli::FlagKind::PositiveInt, "N", "train: use the first N training images only"},
         {"val-limit", cli::FlagKind::PositiveInt, "N", "validate/evaluate on the first N test images only"},
         {"out", cli::FlagKind::Text, "DIR", "train: folder for reports and checkpoints (default runs/<name>-<date>-<time>); compare: folder for its files (default ./compare)"},
         {"resume", cli::FlagKind::Switch, "", "train: continue the run in --out from its last checkpoint"},
+        {"augment", cli::FlagKind::Switch, "", "train: random shift and horizontal flip of training images, drawn anew each epoch"},
         {"weights", cli::FlagKind::Text, "FILE", "evaluate, predict: weights or checkpoint file"},
+        {"tta", cli::FlagKind::Text, "flip", "evaluate: score the mean softmax of each test image and its mirror image"},
         {"keep-epochs", cli::FlagKind::PositiveIntList, "LIST", "train: after these epochs keep weights and confusion matrix in <out>/epoch-NNN/ (e.g. 10,20,50,100)"},
         {"threads", cli::FlagKind::PositiveInt, "N", "worker threads (default: the cores this process may use; at most 4 per core)"},
         {"verbose", cli::FlagKind::NonNegativeInt, "N", "0 quiet, 1 progress bar, 2 one line per epoch (default 1; 2 when not a terminal)"},
@@ -61,6 +65,17 @@ inline const std::vector<cli::FlagSpec>& flag_specs() {
         {"help", cli::FlagKind::Switch, "", "show this help"},
     };
     return specs;
+}
+
+// The flags as --help shows them, with what --augment does for this recipe.
+inline std::string describe_flags(const Recipe& r) {
+    std::vector<cli::FlagSpec> specs = flag_specs();
+    const std::string augment = r.augmentation.enabled()
+                                    ? "train: " + data::describe(r.augmentation) + " of training images, drawn anew each epoch"
+                                    : std::string("train: not available (the recipe of ") + r.name + " defines no augmentation)";
+    for (auto& spec : specs)
+        if (std::string(spec.name) == "augment") spec.help = augment.c_str();
+    return cli::describe_flags(specs);
 }
 
 inline void print_usage(std::FILE* out, const Recipe& r) {
@@ -75,7 +90,7 @@ inline void print_usage(std::FILE* out, const Recipe& r) {
                  "  bench train|infer            images per second on one batch, synthetic or --data (one JSON line)\n"
                  "  compare RUN_DIR... [--out DIR]   runs of any model side by side: table, overlaid curves, confusion difference\n\n"
                  "flags:\n%s",
-                 r.name, r.title, cli::describe_flags(flag_specs()).c_str());
+                 r.name, r.title, describe_flags(r).c_str());
 }
 
 inline int default_threads() { return available_cores(); }
@@ -197,6 +212,11 @@ int train(const Recipe& recipe, const cli::Args& args) {
     state.train_limit = args.integer("limit", 0);
     state.val_limit = args.integer("val-limit", 0);
     state.keep_epochs = keep_epochs;
+    if (args.has("augment")) {
+        if (!recipe.augmentation.enabled())
+            throw cli::UsageError(std::string("--augment: the recipe of ") + recipe.name + " defines no augmentation");
+        state.augment = recipe.augmentation;
+    }
     auto net = std::make_unique<Net>(state.seed, threads_flag(args));
     int epochs = int(args.integer("epochs", recipe.epochs));
     if (resume) {
@@ -209,6 +229,8 @@ int train(const Recipe& recipe, const cli::Args& args) {
         differs("lr", args.has("lr"), saved.sgd.lr == state.sgd.lr);
         differs("limit", args.has("limit"), saved.train_limit == state.train_limit);
         differs("val-limit", args.has("val-limit"), saved.val_limit == state.val_limit);
+        // Without --augment a run continues as it was trained, augmented or not.
+        differs("augment", args.has("augment"), saved.augment == state.augment);
         // Without --epochs a run continues to the end it was started for (version 1
         // checkpoints do not record it: the recipe's count then).
         if (!args.has("epochs") && saved.epochs_planned > 0) epochs = int(saved.epochs_planned);
@@ -227,8 +249,9 @@ int train(const Recipe& recipe, const cli::Args& args) {
     Sgd sgd(state.sgd);
     sgd.set_iterations(state.iterations);
 
-    data::Cifar10Reader train_reader(train_set, Batch, long(state.train_limit), true, state.seed);
-    data::Cifar10Reader val_reader(test_set, Batch, long(state.val_limit), false, 0);
+    data::Cifar10Reader train_reader(train_set, Batch, long(state.train_limit), true, state.seed, state.augment,
+                                     recipe.normalization);
+    data::Cifar10Reader val_reader(test_set, Batch, long(state.val_limit), false, 0, {}, recipe.normalization);
     if (state.partial.steps > train_reader.batches_per_epoch())
         throw io::CheckpointError(checkpoint + ": stopped after step " + std::to_string(state.partial.steps) + " of epoch " +
                                   std::to_string(state.epochs_done + 1) + ", but an epoch of this data has only " +
@@ -260,6 +283,7 @@ int train(const Recipe& recipe, const cli::Args& args) {
         info.batch = Batch;
         info.seed = state.seed;
         info.sgd = state.sgd;
+        info.augment = state.augment;
         info.train_images = train_reader.size();
         info.val_images = val_reader.size();
         info.data = dir;
@@ -275,6 +299,7 @@ int train(const Recipe& recipe, const cli::Args& args) {
                     val_reader.size(), out.c_str());
         std::printf("seed %llu, %d thread%s, SIMD %s; arena %.1f MiB\n", (unsigned long long)state.seed, net->threads(),
                     net->threads() == 1 ? "" : "s", simd_arch_name(), double(Net::kArenaBytes) / 1048576.0);
+        if (state.augment.enabled()) std::printf("augmenting training images: %s\n", data::describe(state.augment).c_str());
         if (!state.keep_epochs.empty()) {
             std::string list;
             for (const auto e : state.keep_epochs) list += (list.empty() ? "" : ", ") + std::to_string(e);
@@ -395,6 +420,7 @@ int train(const Recipe& recipe, const cli::Args& args) {
         std::fprintf(summary.get(), "\nTraining: seed %llu, SGD lr %g momentum %g decay %g nesterov %s, batch %d\n",
                      (unsigned long long)state.seed, state.sgd.lr, state.sgd.momentum, state.sgd.decay,
                      state.sgd.nesterov ? "true" : "false", Batch);
+        std::fprintf(summary.get(), "Augmentation of training images: %s\n", data::describe(state.augment).c_str());
         std::fprintf(summary.get(), "Data: %s, %ld training and %ld validation images\n\n", dir.c_str(),
                      train_reader.size(), val_reader.size());
         std::fprintf(summary.get(), "epoch      loss       acc  val_loss   val_acc   seconds\n");
@@ -478,24 +504,34 @@ int train(const Recipe& recipe, const cli::Args& args) {
 
 // ---- evaluate, predict -------------------------------------------------------------
 
+// --tta: none, or flip.
+inline TestTimeAugmentation tta_flag(const cli::Args& args) {
+    if (!args.has("tta")) return TestTimeAugmentation::None;
+    if (args.text("tta") == "flip") return TestTimeAugmentation::Flip;
+    throw cli::UsageError("--tta: expected flip, got '" + args.text("tta") + "'");
+}
+
 template <class Arch, int Batch>
 int evaluate_command(const Recipe& recipe, const cli::Args& args) {
     using Net = Network<Arch, Batch>;
+    const TestTimeAugmentation tta = tta_flag(args);
     auto net = std::make_unique<Net>(1, threads_flag(args));
     load_weights(*net, args);
     const std::string dir = find_data_dir(args);
     const data::Cifar10Set test_set(dir, data::Split::Test);
-    data::Cifar10Reader reader(test_set, Batch, long(args.integer("val-limit", 0)), false, 0);
+    data::Cifar10Reader reader(test_set, Batch, long(args.integer("val-limit", 0)), false, 0, {}, recipe.normalization);
     const auto t0 = std::chrono::steady_clock::now();
-    const auto e = evaluate(*net, reader);
-    std::printf("%s: %ld test images, loss %.4f, %.1f s\n", recipe.name, e.images, e.loss, seconds_since(t0));
+    const auto e = evaluate(*net, reader, tta);
+    std::printf("%s: %ld test images%s, loss %.4f, %.1f s\n", recipe.name, e.images,
+                tta == TestTimeAugmentation::Flip ? " and their mirror images (--tta flip: mean softmax of the two)" : "",
+                e.loss, seconds_since(t0));
     std::printf("Accuracy: %.2f%%\n", 100.0 * e.acc);
     print_confusion<Net>(e.confusion, stdout);
     return 0;
 }
 
 template <class Arch, int Batch>
-int predict_command(const Recipe&, const cli::Args& args) {
+int predict_command(const Recipe& recipe, const cli::Args& args) {
     using Net = Network<Arch, Batch>;
     const auto& inputs = args.positional();
     if (inputs.empty()) throw cli::UsageError("predict needs at least one IMAGE (a 32x32 PNG/PPM file or test:INDEX)");
@@ -547,8 +583,11 @@ int predict_command(const Recipe&, const cli::Args& args) {
     auto name = [&](int k) { return k < int(names.size()) ? names[k] : std::to_string(k); };
     for (std::size_t first = 0; first < pixels.size(); first += Batch) {
         const int n = int(std::min<std::size_t>(Batch, pixels.size() - first));
-        for (int r = 0; r < n; ++r)
-            data::record_to_float(pixels[first + r].data(), net->input() + std::size_t(r) * data::kImageBytes);
+        for (int r = 0; r < n; ++r) {
+            float* image = net->input() + std::size_t(r) * data::kImageBytes;
+            data::record_to_float(pixels[first + r].data(), image);
+            data::normalize_channels(image, data::kPixels, recipe.normalization);
+        }
         net->forward(n, false);
         for (int r = 0; r < n; ++r) {
             const float* p = net->probabilities() + std::size_t(r) * Net::kClasses;
@@ -591,7 +630,7 @@ int bench_command(const Recipe& recipe, const cli::Args& args) {
     const bool real_data = args.has("data");
     if (real_data) {
         const data::Cifar10Set train_set(find_data_dir(args), data::Split::Train);
-        data::Cifar10Reader reader(train_set, Batch, Batch, false, 0);
+        data::Cifar10Reader reader(train_set, Batch, Batch, false, 0, {}, recipe.normalization);
         reader.start_epoch(0);
         if (reader.next(net->input(), net->labels()) != Batch) throw data::DataError("bench: fewer images than one batch");
     } else {

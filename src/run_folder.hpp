@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "cli.hpp"
+#include "statnn/data/augment.hpp"
 #include "statnn/io/atomic_file.hpp"
 #include "statnn/io/checkpoint.hpp"
 
@@ -150,6 +151,7 @@ struct RunInfo {
     int batch = 0;
     std::uint64_t seed = 1;
     SgdConfig sgd;
+    data::Augmentation augment;
     long train_images = 0, val_images = 0;
     std::string data;
     int epochs_planned = 0;
@@ -174,6 +176,8 @@ inline std::string run_json(const RunInfo& r) {
     field("optimizer", "{\"kind\": \"keras-sgd\", \"lr\": " + json_number(r.sgd.lr) +
                            ", \"momentum\": " + json_number(r.sgd.momentum) + ", \"decay\": " + json_number(r.sgd.decay) +
                            ", \"nesterov\": " + (r.sgd.nesterov ? "true" : "false") + "}");
+    // Added within version 1: a run.json without it is a run without augmentation.
+    field("augment", "{\"pad\": " + std::to_string(r.augment.pad) + ", \"flip\": " + (r.augment.flip ? "true" : "false") + "}");
     field("train_images", std::to_string(r.train_images));
     field("val_images", std::to_string(r.val_images));
     field("data", json_string(r.data));

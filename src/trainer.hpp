@@ -2,6 +2,8 @@
 // between epochs. No output of its own: the command layer (app.hpp) prints and writes.
 #pragma once
 
+#include <algorithm>
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <cmath>
@@ -11,6 +13,7 @@
 #include <vector>
 
 #include "progress.hpp"
+#include "statnn/data/augment.hpp"
 #include "statnn/data/cifar10.hpp"
 #include "statnn/io/checkpoint.hpp"
 #include "statnn/network.hpp"
@@ -36,17 +39,40 @@ inline double seconds_since(std::chrono::steady_clock::time_point t) {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
 }
 
+// What evaluation does besides looking at each image once.
+enum class TestTimeAugmentation {
+    None,
+    Flip,  // the mean of the softmax of each image and of its mirror image
+};
+
 // Runs every image of `reader` (one epoch of it, in its order) through `net` in
-// inference mode.
+// inference mode; with TestTimeAugmentation::Flip, also its mirror image, and scores
+// the mean of the two softmax outputs.
 template <class Net>
-Evaluation<Net::kClasses> evaluate(Net& net, data::Cifar10Reader& reader) {
+Evaluation<Net::kClasses> evaluate(Net& net, data::Cifar10Reader& reader, TestTimeAugmentation tta = TestTimeAugmentation::None) {
+    using In = typename Net::InShape;
     Evaluation<Net::kClasses> e;
     reader.start_epoch(0);
     double loss_sum = 0;
+    // On the stack: evaluation allocates nothing either (at most Batch x classes floats).
+    std::array<float, std::size_t(Net::kBatch) * Net::kClasses> mean_probabilities;
     for (int n; (n = reader.next(net.input(), net.labels())) > 0;) {
         net.forward(n, false);
-        loss_sum += net.loss(n) * n;
-        e.confusion.add(net.probabilities(), net.labels(), n);
+        if (tta == TestTimeAugmentation::None) {
+            loss_sum += net.loss(n) * n;
+            e.confusion.add(net.probabilities(), net.labels(), n);
+            e.images += n;
+            continue;
+        }
+        // Flip: the mean of the softmax of the images and of their mirror images.
+        const float* scores = net.probabilities();
+        std::copy(scores, scores + std::size_t(n) * Net::kClasses, mean_probabilities.begin());
+        for (int r = 0; r < n; ++r) data::mirror_horizontally(net.input() + std::size_t(r) * In::size, In::H, In::W, In::C);
+        net.forward(n, false);
+        for (std::size_t i = 0; i < std::size_t(n) * Net::kClasses; ++i)
+            mean_probabilities[i] = 0.5f * (mean_probabilities[i] + scores[i]);
+        loss_sum += kernels::softmax_xent_loss<Net::kClasses>(mean_probabilities.data(), net.labels(), n) * n;
+        e.confusion.add(mean_probabilities.data(), net.labels(), n);
         e.images += n;
     }
     e.loss = e.images ? loss_sum / double(e.images) : 0.0;

@@ -45,6 +45,7 @@ io::TrainingState some_state() {
     s.partial = io::EpochProgress{117, 3744, 1502, 6120.25, 33.5};
     s.sessions.push_back({"2026-12-02T17:50:00Z", 1, "AMD EPYC 9R14 96-Core Processor", "avx512bw", 2, 2});
     s.sessions.push_back({"2026-12-03T09:00:00Z", 3, "unknown", "neon64", 4, 3});
+    s.augment = {3, true};
     for (int e = 1; e <= 3; ++e) {
         EpochRecord r;
         r.epoch = e;
@@ -107,6 +108,14 @@ TEST_CASE("checkpoint: weights, velocity and training state round-trip exactly",
     CHECK(loaded.sessions[1].simd == "neon64");
     CHECK(loaded.sessions[1].cores == 4);
     CHECK(loaded.sessions[1].threads == 3);
+    CHECK(loaded.augment == data::Augmentation{3, true});
+    // Each part of an augmentation round-trips on its own.
+    for (const data::Augmentation augment : {data::Augmentation{}, data::Augmentation{4, false}, data::Augmentation{0, true}}) {
+        auto other = state;
+        other.augment = augment;
+        io::save_checkpoint(dir / "augment.bin", *a, "small", io::CheckpointContents::Weights, other);
+        CHECK(io::load_checkpoint(dir / "augment.bin", *b).augment == augment);
+    }
 }
 
 // Run folders from before version 2 must still resume.
@@ -119,11 +128,11 @@ TEST_CASE("checkpoint: a version 1 file still loads, without the fields version 
     });
     const auto state = some_state();
     io::detail::write_checkpoint(dir / "v1.bin", *a, "small", io::CheckpointContents::Training, state, 1);
-    io::save_checkpoint(dir / "v2.bin", *a, "small", io::CheckpointContents::Training, state);
+    io::save_checkpoint(dir / "current.bin", *a, "small", io::CheckpointContents::Training, state);
     const auto v1 = read_bytes(dir / "v1.bin");
     REQUIRE(v1.size() > 12);
     CHECK(v1[8] == 1);
-    CHECK(read_bytes(dir / "v2.bin")[8] == 2);
+    CHECK(read_bytes(dir / "current.bin")[8] == io::kCheckpointVersion);
     const auto loaded = io::load_checkpoint(dir / "v1.bin", *b);
     CHECK(std::equal(a->params(), a->params() + Net::kParamFloats, b->params()));
     CHECK(std::equal(a->velocity(), a->velocity() + Net::kParamFloats, b->velocity()));
@@ -135,6 +144,32 @@ TEST_CASE("checkpoint: a version 1 file still loads, without the fields version 
     CHECK(loaded.keep_epochs.empty());
     CHECK(loaded.partial.steps == 0);
     CHECK(loaded.sessions.empty());
+    CHECK(!loaded.augment.enabled());
+}
+
+// Run folders from before version 3 (no augmentation existed) must still resume.
+TEST_CASE("checkpoint: a version 2 file still loads, with everything but the augmentation version 3 added",
+          "[io][checkpoint]") {
+    TempDir dir;
+    auto a = std::make_unique<Net>(1), b = std::make_unique<Net>(2);
+    io::detail::for_each_tensor(*a, [&](const std::string&, const std::vector<std::uint32_t>&, const float*,
+                                        std::size_t count, std::size_t offset) {
+        for (std::size_t i = 0; i < count; ++i) a->velocity()[offset + i] = float(i % 5) - 2.0f;
+    });
+    const auto state = some_state();
+    REQUIRE(state.augment.enabled());
+    io::detail::write_checkpoint(dir / "v2.bin", *a, "small", io::CheckpointContents::Training, state, 2);
+    REQUIRE(read_bytes(dir / "v2.bin")[8] == 2);
+    CHECK(io::kCheckpointVersion == 3);
+    const auto loaded = io::load_checkpoint(dir / "v2.bin", *b);
+    CHECK(std::equal(a->params(), a->params() + Net::kParamFloats, b->params()));
+    CHECK(std::equal(a->velocity(), a->velocity() + Net::kParamFloats, b->velocity()));
+    CHECK(loaded.seed == 77);
+    CHECK(loaded.epochs_planned == 100);
+    CHECK(loaded.keep_epochs == state.keep_epochs);
+    CHECK(loaded.partial.steps == 117);
+    CHECK(loaded.sessions.size() == 2);
+    CHECK(loaded.augment == data::Augmentation{});  // version 2 runs were never augmented
 }
 
 TEST_CASE("checkpoint: a weights file has no velocity, and loading it clears the velocity", "[io][checkpoint]") {
@@ -174,7 +209,14 @@ TEST_CASE("checkpoint: bad files are one clear error, and the network is untouch
     io::Fnv1a sum;                                // a well-formed file of another version
     sum.add(version.data(), version.size() - 8);
     std::memcpy(version.data() + version.size() - 8, &sum.h, 8);
-    expect_error(version, "format version 9, this build reads versions 1 to 2");
+    expect_error(version, "format version 9, this build reads versions 1 to 3");
+    // An augmentation no reader accepts: a corrupted file, even with a valid checksum.
+    {
+        auto s = some_state();
+        s.augment = {200, true};
+        io::save_checkpoint(dir / "ck200.bin", *a, "small", io::CheckpointContents::Training, s);
+        expect_error(read_bytes(dir / "ck200.bin"), "corrupted (impossible augmentation)");
+    }
     CHECK_THROWS_WITH(io::load_checkpoint(dir / "missing.bin", *b), Catch::Contains("missing.bin: cannot open"));
 
     // Another architecture.

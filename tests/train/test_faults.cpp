@@ -4,7 +4,8 @@
 // SIGTERM stop a run with a checkpoint that resumes exactly and exit 130 and 143; a
 // second run in a folder another run holds is refused and touches nothing, while a lock
 // left by a killed process does not block; a diverging run stops naming the step and
-// keeps the last good checkpoint. The data is the tests' CIFAR-10 fixture
+// keeps the last good checkpoint; an augmented run stopped mid-epoch resumes exactly, too.
+// The data is the tests' CIFAR-10 fixture
 // (support/cifar_fixture.hpp). Cases that train are tagged [slow]: cross builds, which
 // run tests under an emulator, leave them out.
 #include <algorithm>
@@ -139,6 +140,9 @@ TEST_CASE("bad command lines: one clear line naming the flag, usage hint, exit 2
         {{"predict", "--weights", "x.bin"}, "predict needs at least one IMAGE"},
         {{"predict", "--weights", "x.bin", "test:abc"}, "test:abc: expected test:INDEX"},
         {{"bench", "fly"}, "bench takes one mode: train or infer"},
+        {{"evaluate", "--tta", "mirror", "--weights", "x.bin"}, "--tta: expected flip, got 'mirror'"},
+        {{"evaluate", "--tta"}, "--tta: missing value flip"},
+        {{"train", "--augment=4"}, "--augment takes no value"},
         {{"train", "--keep-epochs", "10,,20"},
          "--keep-epochs: expected a comma-separated list of positive integers (e.g. 10,20,50), got '10,,20'"},
         {{"train", "--keep-epochs", "0,5"},
@@ -462,6 +466,65 @@ TEST_CASE("SIGINT mid-epoch: reports, a checkpoint that resumes bit for bit, exi
     REQUIRE(h1.size() == 4);
     REQUIRE(h2.size() == 4);
     for (int e = 0; e < 4; ++e) {
+        CHECK(h1[e].loss == h2[e].loss);
+        CHECK(h1[e].acc == h2[e].acc);
+        CHECK(h1[e].val_acc == h2[e].val_acc);
+    }
+}
+
+// Augmentation draws from (seed, epoch, record index), never from state that a stop could
+// lose: a run stopped mid-epoch resumes to exactly the uninterrupted run's weights.
+TEST_CASE("SIGINT mid-epoch of an augmented run: it resumes, augmented, to the weights of an uninterrupted one",
+          "[train][signals][augment][slow]") {
+    TempDir dir;
+    const std::string fixture = cifar_fixture_dir();
+    auto args = [&](const std::string& out) {
+        return std::vector<std::string>{"train", "--augment", "--data", fixture, "--limit", "512", "--val-limit", "64",
+                                        "--epochs", "3", "--seed", "9", "--threads", "2", "--verbose", "0", "--out", out};
+    };
+    REQUIRE(run(args(dir / "whole")).status == 0);
+
+    const std::string out = dir / "stopped";
+    const pid_t child = spawn_cnn4(args(out), dir / "stderr");
+    REQUIRE(child >= 0);
+    // run.json comes before the first step, the checkpoint after the first epoch: half as
+    // long again after it, the run is in the middle of epoch 2, however busy the machine.
+    if (!wait_for_file_or_kill(child, out + "/run.json")) FAIL("no run.json after 60 s");
+    const auto started = std::chrono::steady_clock::now();
+    if (!wait_for_file_or_kill(child, out + "/checkpoint.bin")) FAIL("no checkpoint after 60 s");
+    std::this_thread::sleep_for((std::chrono::steady_clock::now() - started) / 2);
+    ::kill(child, SIGINT);
+    int status = 0;
+    REQUIRE(::waitpid(child, &status, 0) == child);
+    const std::string err = read_text_file(dir / "stderr");
+    INFO("stderr: " << err);
+    REQUIRE(WIFEXITED(status));
+    if (WEXITSTATUS(status) == 0) {
+        WARN("the run finished before the signal arrived; nothing to check but the resume");
+    } else {
+        CHECK(WEXITSTATUS(status) == 130);
+        auto net = std::make_unique<Network<models::Cnn4, 32>>(1, 1);
+        const auto state = io::load_checkpoint(out + "/checkpoint.bin", *net);
+        CHECK(state.augment == data::kSeedModelAugmentation);
+        if (state.partial.steps == 0) WARN("the signal arrived between epochs");
+        CHECK(state.iterations == std::int64_t(state.epochs_done) * 16 + state.partial.steps);
+    }
+
+    // Continued without --augment: the run goes on as it was started.
+    const RunResult resumed = run({"train", "--out", out, "--resume", "--data", fixture, "--threads", "1", "--verbose", "1"});
+    REQUIRE(resumed.status == 0);
+    CHECK(resumed.out.find("augmenting training images: random shift of up to 4 pixels (zero padding) and horizontal flip\n") !=
+          std::string::npos);
+    using Net = Network<models::Cnn4, 32>;
+    auto a = std::make_unique<Net>(1, 1), b = std::make_unique<Net>(2, 1);
+    io::load_checkpoint(dir / "whole/weights.bin", *a);
+    io::load_checkpoint(out + "/weights.bin", *b);
+    CHECK(std::equal(a->params(), a->params() + Net::kParamFloats, b->params()));  // bit for bit
+    const auto h1 = report::parse_history_csv(read_text_file(dir / "whole/history.csv"));
+    const auto h2 = report::parse_history_csv(read_text_file(out + "/history.csv"));
+    REQUIRE(h1.size() == 3);
+    REQUIRE(h2.size() == 3);
+    for (int e = 0; e < 3; ++e) {
         CHECK(h1[e].loss == h2[e].loss);
         CHECK(h1[e].acc == h2[e].acc);
         CHECK(h1[e].val_acc == h2[e].val_acc);

@@ -10,8 +10,10 @@
 // a background thread reads the next batch (pread per record) and converts it to
 // float / 255, channels-last, while the network trains on the current one. The order of
 // epoch e is a seeded permutation that depends only on (seed, e), so a run resumed at any
-// epoch sees the same batches as an uninterrupted one. After construction, nothing is
-// allocated.
+// epoch sees the same batches as an uninterrupted one. A training reader may augment its
+// images (augment.hpp: shifts and flips drawn from seed, epoch and record index, so
+// resuming keeps them too), and any reader may normalise them (normalize.hpp); both run
+// on the background thread. After construction, nothing is allocated.
 #pragma once
 
 #include <algorithm>
@@ -30,6 +32,8 @@
 #include <unistd.h>
 #include <vector>
 
+#include "statnn/data/augment.hpp"
+#include "statnn/data/normalize.hpp"
 #include "statnn/rng.hpp"
 
 namespace statnn::data {
@@ -38,6 +42,7 @@ inline constexpr int kImageBytes = 3072;
 inline constexpr int kRecordBytes = 3073;
 inline constexpr int kClasses = 10;
 inline constexpr int kPixels = 1024;
+inline constexpr int kSide = 32;
 
 // A problem with the data: the message names the file and the problem.
 struct DataError : std::runtime_error {
@@ -87,7 +92,7 @@ public:
     }
 
     // Opens and validates the files of `split` in `dir`. Throws DataError.
-    Cifar10Set(const std::string& dir, Split split) {
+    Cifar10Set(const std::string& dir, Split split) : split_(split) {
         struct stat st {};
         if (::stat(dir.c_str(), &st) != 0)
             throw DataError(dir + (errno == ENOENT ? std::string(": no such directory (see --data)")
@@ -108,6 +113,7 @@ public:
     }
 
     long records() const { return records_; }
+    Split split() const { return split_; }
     const std::vector<BatchFile>& files() const { return files_; }
 
     // Reads record `index` (file order) into `record` (3073 bytes). Throws DataError.
@@ -177,6 +183,7 @@ private:
         return f;
     }
 
+    Split split_;
     std::vector<BatchFile> files_;
     long records_ = 0;
 };
@@ -184,14 +191,23 @@ private:
 // Streams batches of one split. See the top of this file.
 class Cifar10Reader {
 public:
-    // The first `limit` records (0 = all) of `set`, in batches of `batch` images.
-    Cifar10Reader(const Cifar10Set& set, int batch, long limit, bool shuffle, std::uint64_t seed)
+    // The first `limit` records (0 = all) of `set`, in batches of `batch` images,
+    // augmented with `augment` (training sets only; the draws use `seed`) and normalised
+    // with `normalization`. Throws std::invalid_argument for an augmentation of test
+    // images or settings out of range.
+    Cifar10Reader(const Cifar10Set& set, int batch, long limit, bool shuffle, std::uint64_t seed,
+                  const Augmentation& augment = {}, const Normalization& normalization = {})
         : set_(set), batch_(batch), size_(limit > 0 && limit < set.records() ? limit : set.records()),
-          shuffle_(shuffle), seed_(seed), order_(std::size_t(size_)),
+          shuffle_(shuffle), seed_(seed), augment_(augment), normalization_(normalization), order_(std::size_t(size_)),
           raw_(std::size_t(kRecordBytes)), slot_images_{std::vector<float>(std::size_t(batch) * kImageBytes),
                                                          std::vector<float>(std::size_t(batch) * kImageBytes)},
           slot_labels_{std::vector<std::int32_t>(std::size_t(batch)), std::vector<std::int32_t>(std::size_t(batch))} {
         if (batch <= 0) throw DataError("batch size must be positive");
+        // Validation and test images are what a model is measured on: never altered.
+        if (augment.enabled() && set.split() != Split::Train)
+            throw std::invalid_argument("augmentation applies to training images only");
+        check_augmentation(augment, kSide, kSide);
+        check_normalization(normalization);
         for (auto& e : slot_errors_) e.reserve(512);
         worker_ = std::thread([this] { prefetch_loop(); });
     }
@@ -228,6 +244,7 @@ public:
             for (long i = size_ - 1; i > 0; --i) std::swap(order_[std::size_t(i)], order_[rng.below(std::uint64_t(i) + 1)]);
         }
         for (auto& s : slot_state_) s = SlotState::Empty;
+        epoch_ = std::uint32_t(epoch);
         next_to_fill_ = next_to_take_ = first_batch;
         active_ = true;
         changed_.notify_all();
@@ -258,6 +275,7 @@ public:
     }
 
     const Cifar10Set& set() const { return set_; }
+    const Augmentation& augmentation() const { return augment_; }
 
 private:
     enum class SlotState { Empty, Filling, Ready, Failed };
@@ -294,9 +312,15 @@ private:
         const long first = b * batch_;
         const int n = int(std::min<long>(batch_, size_ - first));
         for (int r = 0; r < n; ++r) {
-            set_.read_record(long(order_[std::size_t(first + r)]), raw_.data());
+            const std::uint32_t record = order_[std::size_t(first + r)];
+            set_.read_record(long(record), raw_.data());
             slot_labels_[s][std::size_t(r)] = raw_[0];
-            record_to_float(raw_.data() + 1, slot_images_[s].data() + std::size_t(r) * kImageBytes);
+            float* image = slot_images_[s].data() + std::size_t(r) * kImageBytes;
+            if (augment_.enabled())
+                transformed_image_to_float<kSide, kSide, 3>(raw_.data() + 1, draw_transform(augment_, seed_, epoch_, record), image);
+            else
+                record_to_float(raw_.data() + 1, image);
+            normalize_channels(image, kPixels, normalization_);
         }
         slot_count_[s] = n;
     }
@@ -306,6 +330,9 @@ private:
     const long size_;
     const bool shuffle_;
     const std::uint64_t seed_;
+    const Augmentation augment_;
+    const Normalization normalization_;
+    std::uint32_t epoch_ = 0;  // of the order; set with it, read by the worker
     std::vector<std::uint32_t> order_;
     std::vector<unsigned char> raw_;
     std::vector<float> slot_images_[2];

@@ -1,8 +1,8 @@
 // statnn/io/checkpoint.hpp — saving and restoring a network and its training state.
 //
-// Format (little-endian), version 2:
+// Format (little-endian), version 3:
 //   "STATNNCK"            8-byte magic
-//   u32 version           2 (version 1 files are still read, see below)
+//   u32 version           3 (versions 1 and 2 are still read, see below)
 //   u32 contents          1 = training checkpoint (weights, velocity, state), 2 = weights only
 //   u64 signature         FNV-1a of the architecture description below
 //   str architecture      e.g. "Input[3x32x32] Conv2D[3x3x3x32 relu] ..."
@@ -15,11 +15,14 @@
 //   partial epoch: i64 steps, images, correct; f64 loss sum, seconds (steps 0: none)
 //   u32 sessions, then per session: str started, u32 first epoch, str machine, str simd,
 //       u32 cores, u32 threads
+//   -- from version 3 on:
+//   augmentation of the training images: u32 pad, u32 flip (0, 0: none)
 //   --
 //   u32 tensors, then per tensor: str name, u32 rank, rank x u32 dims, float32 data
 //   u64 checksum          FNV-1a of every byte before it
-// (str = u32 length + bytes.) Version 1 is version 2 without the block marked above; it
-// loads with no plan, no kept epochs, no partial epoch and no sessions. Kernels are stored
+// (str = u32 length + bytes.) Each version adds the block marked for it: a version 1
+// file loads with no plan, no kept epochs, no partial epoch and no sessions, versions 1
+// and 2 with no augmentation (there was none before version 3). Kernels are stored
 // in the Keras layouts statnn uses in memory: conv (kh, kw, in, out), dense (in, out).
 // Files are written through AtomicFile: complete or absent. Loading checks size, magic,
 // version, checksum and signature before it touches the network, and reports any problem
@@ -34,6 +37,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "statnn/data/augment.hpp"
 #include "statnn/io/atomic_file.hpp"
 #include "statnn/optim/sgd.hpp"
 #include "statnn/train/history.hpp"
@@ -41,7 +45,7 @@
 namespace statnn::io {
 
 inline constexpr char kCheckpointMagic[8] = {'S', 'T', 'A', 'T', 'N', 'N', 'C', 'K'};
-inline constexpr std::uint32_t kCheckpointVersion = 2;
+inline constexpr std::uint32_t kCheckpointVersion = 3;
 inline constexpr std::uint32_t kOldestCheckpointVersion = 1;
 enum class CheckpointContents : std::uint32_t { Training = 1, Weights = 2 };
 
@@ -86,6 +90,7 @@ struct TrainingState {
     std::vector<std::uint32_t> keep_epochs;  // ascending
     EpochProgress partial;                   // of epoch epochs_done + 1; steps 0: none
     std::vector<TrainingSession> sessions;
+    data::Augmentation augment;  // of the training images (train --augment)
 };
 
 // One line per layer: kind, kernel shape, activation, output shape. Two networks with the
@@ -242,6 +247,10 @@ void write_checkpoint(const std::string& path, Net& net, const std::string& mode
             w.put_value(s.threads);
         }
     }
+    if (version >= 3) {
+        w.put_value(std::uint32_t(state.augment.pad));
+        w.put_value(std::uint32_t(state.augment.flip));
+    }
     const bool with_velocity = contents == CheckpointContents::Training;
     std::uint32_t tensors = 0;
     detail::for_each_tensor(net, [&](auto&&...) { ++tensors; });
@@ -352,6 +361,12 @@ TrainingState load_checkpoint(const std::string& path, Net& net, CheckpointConte
             s.threads = r.get_value<std::uint32_t>();
             st.sessions.push_back(std::move(s));
         }
+    }
+    if (version >= 3) {
+        const auto pad = r.get_value<std::uint32_t>(), flip = r.get_value<std::uint32_t>();
+        if (pad > 31 || flip > 1) r.fail("corrupted (impossible augmentation)");  // a shift is less than the 32-pixel side
+        st.augment.pad = int(pad);
+        st.augment.flip = flip != 0;
     }
 
     // Check every tensor's name and shape first; copy only once all are known good.
