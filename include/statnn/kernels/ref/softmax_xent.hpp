@@ -56,4 +56,49 @@ double softmax_xent_loss(const float* probs, const std::int32_t* labels, int n) 
     return loss / n;
 }
 
+// With label smoothing ε (Keras's label_smoothing, PyTorch's cross_entropy label_smoothing):
+// the targets are q = (1 - ε)·onehot + ε/N. Returns the mean over the rows of
+// -Σ_j q_j·log(p_j), each p_j clipped as above (so it equals PyTorch's value whenever every
+// p_j lies in [1e-7, 1 - 1e-7]); writes dlogits = (p - q) / n, the exact gradient, since
+// the targets sum to 1. With ε = 0 the targets are exactly 1 and 0, every other term is a
+// zero, and loss and gradient are softmax_xent_backward's bit for bit (tested).
+template <int N>
+double softmax_xent_smoothed_backward(const float* probs, const std::int32_t* labels, int n, double smoothing,
+                                      float* dlogits) {
+    const double off = smoothing / N, on = 1.0 - smoothing + off;
+    const float off_f = float(off), on_f = float(on);
+    const float inv_n = 1.0f / float(n);
+    double loss = 0.0;
+    for (int r = 0; r < n; ++r) {
+        const float* p = probs + std::size_t(r) * N;
+        float* d = dlogits + std::size_t(r) * N;
+        for (int j = 0; j < N; ++j) d[j] = (p[j] - (j == labels[r] ? on_f : off_f)) * inv_n;
+        double log_likelihood = 0.0;
+        for (int j = 0; j < N; ++j) {
+            double pj = double(p[j]);
+            pj = pj < kKerasEpsilon ? kKerasEpsilon : (pj > 1.0 - kKerasEpsilon ? 1.0 - kKerasEpsilon : pj);
+            log_likelihood += (j == labels[r] ? on : off) * std::log(pj);
+        }
+        loss -= log_likelihood;
+    }
+    return loss / n;
+}
+
+// Mean smoothed loss only (evaluation).
+template <int N>
+double softmax_xent_smoothed_loss(const float* probs, const std::int32_t* labels, int n, double smoothing) {
+    const double off = smoothing / N, on = 1.0 - smoothing + off;
+    double loss = 0.0;
+    for (int r = 0; r < n; ++r) {
+        double log_likelihood = 0.0;
+        for (int j = 0; j < N; ++j) {
+            double pj = double(probs[std::size_t(r) * N + j]);
+            pj = pj < kKerasEpsilon ? kKerasEpsilon : (pj > 1.0 - kKerasEpsilon ? 1.0 - kKerasEpsilon : pj);
+            log_likelihood += (j == labels[r] ? on : off) * std::log(pj);
+        }
+        loss -= log_likelihood;
+    }
+    return loss / n;
+}
+
 }  // namespace statnn::kernels::ref
