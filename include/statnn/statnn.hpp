@@ -5,3 +5,11 @@
 #include "statnn/network.hpp"
 #include "statnn/optim/sgd.hpp"
 #include "statnn/summary.hpp"
+
+// Layers beyond the seed models' (network.hpp includes those): GELU, average pooling,
+// strided convolution, and BatchNorm's kernels and standalone layer struct.
+#include "statnn/layers/avgpool2d.hpp"
+#include "statnn/layers/batchnorm.hpp"
+#include "statnn/layers/conv2d_strided.hpp"
+#include "statnn/layers/gelu.hpp"
+#include "statnn/layers/global_avgpool2d.hpp"

@@ -2,56 +2,22 @@
 //
 // This executable replaces the global allocation functions with counting ones. After
 // the network (and its thread pool) is constructed, training and evaluation steps must
-// not allocate at all.
-// The replacements below pair malloc with free on purpose.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-#endif
-
+// not allocate at all; nor must the reader, augmenting and normalising or not.
 #include <atomic>
 #include <cstdlib>
 #include <memory>
 #include <new>
 
 #include "catch.hpp"
+#include "support/counting_allocator.hpp"
 #include "cnn4.hpp"
 #include "cnn6.hpp"
 #include "statnn/data/cifar10.hpp"
 #include "support/cifar_files.hpp"
 #include "trainer.hpp"
 
-namespace {
-std::atomic<long> g_allocations{0};
-std::atomic<bool> g_counting{false};
-
-void* counted_alloc(std::size_t n, std::size_t align) {
-    if (g_counting.load(std::memory_order_relaxed)) g_allocations.fetch_add(1, std::memory_order_relaxed);
-    if (n == 0) n = 1;
-    void* p = align > alignof(std::max_align_t) ? std::aligned_alloc(align, (n + align - 1) / align * align) : std::malloc(n);
-    return p;
-}
-}  // namespace
-
-void* operator new(std::size_t n) {
-    if (void* p = counted_alloc(n, 0)) return p;
-    throw std::bad_alloc();
-}
-void* operator new[](std::size_t n) { return operator new(n); }
-void* operator new(std::size_t n, std::align_val_t a) {
-    if (void* p = counted_alloc(n, std::size_t(a))) return p;
-    throw std::bad_alloc();
-}
-void* operator new[](std::size_t n, std::align_val_t a) { return operator new(n, a); }
-void* operator new(std::size_t n, const std::nothrow_t&) noexcept { return counted_alloc(n, 0); }
-void* operator new[](std::size_t n, const std::nothrow_t&) noexcept { return counted_alloc(n, 0); }
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete[](void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
-void operator delete(void* p, std::align_val_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::align_val_t) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t, std::align_val_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t, std::align_val_t) noexcept { std::free(p); }
+using statnn::test::g_allocations;
+using statnn::test::g_counting;
 
 using namespace statnn;
 
@@ -96,11 +62,19 @@ TEST_CASE("cnn4: zero heap allocations in training and evaluation steps", "[allo
     CHECK(allocations_during_steps<models::Cnn4>(models::kCnn4Sgd) == 0);
 }
 
-TEST_CASE("the CIFAR-10 reader streams epochs without allocating", "[alloc][data]") {
-    statnn::test::TempDir dir;
-    statnn::test::write_cifar_set(dir.path(), 100);
-    const data::Cifar10Set set(dir.path(), data::Split::Train);
-    data::Cifar10Reader reader(set, 32, 0, true, 1);
+namespace {
+
+// Per-channel normalisation as a recipe might set it.
+data::Normalization some_normalization() {
+    data::Normalization n;
+    n.enabled = true;
+    for (int c = 0; c < 3; ++c) n.mean[c] = 0.45f + 0.01f * float(c), n.stddev[c] = 0.25f;
+    return n;
+}
+
+// Three epochs of `reader` (500 images each) and one batch of an epoch resumed mid-way;
+// the allocations seen meanwhile.
+long allocations_streaming(data::Cifar10Reader& reader) {
     auto net = std::make_unique<Network<models::Cnn4, 32>>(1, 1);
     g_allocations = 0;
     g_counting = true;
@@ -113,21 +87,43 @@ TEST_CASE("the CIFAR-10 reader streams epochs without allocating", "[alloc][data
     images += reader.next(net->input(), net->labels());
     g_counting = false;
     CHECK(images == 3 * 500 + 32);
-    CHECK(g_allocations.load() == 0);
+    return g_allocations.load();
 }
 
-// The whole training loop as `train` runs it: progress, the check for a stop signal
-// between steps, an epoch stopped mid-way and one resumed at a step.
-TEST_CASE("a training epoch, with its stop check, allocates nothing", "[alloc][train]") {
+}  // namespace
+
+TEST_CASE("the CIFAR-10 reader streams epochs without allocating", "[alloc][data]") {
     statnn::test::TempDir dir;
-    statnn::test::write_cifar_set(dir.path(), 40);
+    statnn::test::write_cifar_set(dir.path(), 100);
     const data::Cifar10Set set(dir.path(), data::Split::Train);
     data::Cifar10Reader reader(set, 32, 0, true, 1);
+    CHECK(allocations_streaming(reader) == 0);
+}
+
+TEST_CASE("the augmenting, normalising reader streams epochs without allocating", "[alloc][data][augment]") {
+    statnn::test::TempDir dir;
+    statnn::test::write_cifar_set(dir.path(), 100);
+    const data::Cifar10Set set(dir.path(), data::Split::Train);
+    data::Cifar10Reader reader(set, 32, 0, true, 1, data::kSeedModelAugmentation, some_normalization());
+    CHECK(allocations_streaming(reader) == 0);
+}
+
+namespace {
+
+// The whole training loop as `train` runs it: progress, the check for a stop signal
+// between steps, an epoch stopped mid-way and one resumed at a step; then evaluation,
+// plain and with mirror images (evaluate --tta flip).
+void check_training_loop_allocates_nothing(const data::Augmentation& augment) {
+    statnn::test::TempDir dir;
+    statnn::test::write_cifar_set(dir.path(), 40);
+    const data::Cifar10Set set(dir.path(), data::Split::Train), test_set(dir.path(), data::Split::Test);
+    data::Cifar10Reader reader(set, 32, 0, true, 1, augment), val_reader(test_set, 32, 0, false, 0);
     auto net = std::make_unique<Network<models::Cnn4, 32>>(1, 2);
     Sgd sgd(models::kCnn4Sgd);
     Progress progress(stdout, 0);
     std::atomic<int> stop{0};
     train_epoch(*net, sgd, reader, 1, progress, {}, &stop);  // warm-up
+    evaluate(*net, val_reader, TestTimeAugmentation::Flip);
     g_allocations = 0;
     g_counting = true;
     const auto whole = train_epoch(*net, sgd, reader, 2, progress, {}, &stop);
@@ -135,6 +131,8 @@ TEST_CASE("a training epoch, with its stop check, allocates nothing", "[alloc][t
     const auto stopped = train_epoch(*net, sgd, reader, 3, progress, {}, &stop);
     stop = 0;
     const auto resumed = train_epoch(*net, sgd, reader, 3, progress, stopped.totals, &stop);
+    const auto plain = evaluate(*net, val_reader);
+    const auto mirrored = evaluate(*net, val_reader, TestTimeAugmentation::Flip);
     g_counting = false;
     CHECK(whole.complete);
     CHECK(whole.steps == 7);
@@ -142,5 +140,17 @@ TEST_CASE("a training epoch, with its stop check, allocates nothing", "[alloc][t
     CHECK(stopped.steps == 1);
     CHECK(resumed.complete);
     CHECK(resumed.steps == 7);
+    CHECK(plain.images == 40);
+    CHECK(mirrored.images == 40);
     CHECK(g_allocations.load() == 0);
+}
+
+}  // namespace
+
+TEST_CASE("a training epoch, with its stop check, allocates nothing", "[alloc][train]") {
+    check_training_loop_allocates_nothing({});
+}
+
+TEST_CASE("a training epoch on augmented images allocates nothing", "[alloc][train][augment]") {
+    check_training_loop_allocates_nothing(data::kSeedModelAugmentation);
 }

@@ -1,10 +1,12 @@
 // statnn/layers/conv2d.hpp — 2-D convolution, stride 1, 'same' or 'valid' padding,
-// optionally with a fused ReLU (Keras `Conv2D(filters, (k, k), padding=..., activation=...)`).
+// optionally with a fused ReLU or GELU (Keras `Conv2D(filters, (k, k), padding=..., activation=...)`).
+// Strides and explicit padding: conv2d_strided.hpp.
 //
 // Memory (per image, channels-last): input H x W x C; output Ho x Wo x F.
 // With 'same' padding the forward pass keeps a zero-padded copy of its input
 // (saved, (H+2P) x (W+2P) x C) for the kernel-gradient pass. The input gradient is a
 // convolution of the output gradient, zero-padded by K-1-P, with the rotated kernel.
+// With GELU the forward pass also keeps the pre-activation (saved, after the padded input).
 #pragma once
 
 #include <cstring>
@@ -12,6 +14,7 @@
 #include "statnn/kernels/conv2d.hpp"
 #include "statnn/kernels/eltwise.hpp"
 #include "statnn/layers/activation.hpp"
+#include "statnn/layers/gelu.hpp"
 #include "statnn/layers/layer.hpp"
 
 namespace statnn {
@@ -21,8 +24,8 @@ struct Conv2DLayer : LayerDefaults {
     static_assert(Filters > 0, "Conv2D: the number of filters must be positive");
     static_assert(K > 0, "Conv2D: the kernel size must be positive");
     static_assert(Pad == Padding::Valid || K % 2 == 1, "Conv2D: 'same' padding needs an odd kernel size");
-    static_assert(std::is_same_v<Act, Linear> || std::is_same_v<Act, ReLU>,
-                  "Conv2D: the activation must be Linear or ReLU");
+    static_assert(std::is_same_v<Act, Linear> || std::is_same_v<Act, ReLU> || is_gelu<Act>,
+                  "Conv2D: the activation must be Linear, ReLU, GELU or GELUTanh");
 
     static constexpr int P = Pad == Padding::Same ? K / 2 : 0;  // input padding
     static_assert(In_::H + 2 * P >= K && In_::W + 2 * P >= K,
@@ -37,6 +40,7 @@ struct Conv2DLayer : LayerDefaults {
     static constexpr std::size_t kPaddedIn = std::size_t(Hp) * Wp * C;
     static constexpr std::size_t kPaddedOutGrad = std::size_t(Hq) * Wq * Filters;
     static constexpr bool kRelu = std::is_same_v<Act, ReLU>;
+    static constexpr bool kGelu = is_gelu<Act>;
 
     static constexpr const char* kind = "Conv2D";
     static constexpr const char* prefix = "conv";
@@ -46,7 +50,8 @@ struct Conv2DLayer : LayerDefaults {
     static constexpr int kKernelRank = 4;
     static constexpr int kKernelDims[4] = {K, K, C, Filters};  // Keras HWIO
     static constexpr float fan_in = float(K * K * C), fan_out = float(K * K * Filters);
-    static constexpr std::size_t kSavedBytes = P > 0 ? float_bytes(Batch * kPaddedIn) : 0;
+    static constexpr std::size_t kPaddedBytes = P > 0 ? float_bytes(Batch * kPaddedIn) : 0;
+    static constexpr std::size_t kSavedBytes = kPaddedBytes + (kGelu ? float_bytes(Batch * Out::size) : 0);
     static constexpr std::size_t kScratchBytes = float_bytes(Batch * kPaddedOutGrad) + float_bytes(kKernelSize);
 
     const float* padded_input(const float* in, int r) const {
@@ -55,12 +60,18 @@ struct Conv2DLayer : LayerDefaults {
         else
             return in + r * In::size;
     }
+    float* pre_activation(int r) const { return reinterpret_cast<float*>(saved + kPaddedBytes) + r * Out::size; }
 
     void forward(const float* in, float* out, int n, const StepContext& ctx) {
         for_each_image(ctx, n, [&](int r) {
             if constexpr (P > 0)
                 kernels::pad_image<In::H, In::W, C, P>(in + r * In::size, reinterpret_cast<float*>(saved) + r * kPaddedIn);
-            kernels::conv2d_forward<Hp, Wp, C, K, Filters>(padded_input(in, r), kernel, bias, out + r * Out::size, kRelu);
+            if constexpr (kGelu) {
+                kernels::conv2d_forward<Hp, Wp, C, K, Filters>(padded_input(in, r), kernel, bias, pre_activation(r), false);
+                FusedGelu<Act>::forward(pre_activation(r), out + r * Out::size, Out::size);
+            } else {
+                kernels::conv2d_forward<Hp, Wp, C, K, Filters>(padded_input(in, r), kernel, bias, out + r * Out::size, kRelu);
+            }
         });
     }
 
@@ -68,8 +79,10 @@ struct Conv2DLayer : LayerDefaults {
     void backward(const float* in, const float* out, float* dout, float* din, int n, const StepContext& ctx) {
         // 1. The output gradient, zero-padded by Q for the input-gradient convolution,
         //    with the fused ReLU's derivative applied on the way.
+        //    GELU's derivative needs the pre-activation: it is applied to dout in place first.
         float* padded_grad = reinterpret_cast<float*>(scratch);
         for_each_image(ctx, n, [&](int r) {
+            if constexpr (kGelu) FusedGelu<Act>::backward(pre_activation(r), dout + r * Out::size, Out::size);
             kernels::pad_image<Out::H, Out::W, Filters, Q>(dout + r * Out::size, padded_grad + r * kPaddedOutGrad,
                                                            kRelu ? out + r * Out::size : nullptr);
         });

@@ -1,7 +1,8 @@
-// statnn/layers/dense.hpp — fully connected layer, optionally with a fused ReLU and a
+// statnn/layers/dense.hpp — fully connected layer, optionally with a fused ReLU or GELU and a
 // max-norm kernel constraint (Keras `Dense(units, activation=..., kernel_constraint=maxnorm(m))`).
 //
-// Memory: input (n, I) flat; kernel [I][units] (Keras layout); output (n, units).
+// Memory: input (n, I) flat; kernel [I][units] (Keras layout); output (n, units); with
+// GELU, the pre-activation (n, units) is kept in saved for the backward pass.
 #pragma once
 
 #include <cstring>
@@ -11,6 +12,7 @@
 #include "statnn/kernels/eltwise.hpp"
 #include "statnn/kernels/sgd.hpp"
 #include "statnn/layers/activation.hpp"
+#include "statnn/layers/gelu.hpp"
 #include "statnn/layers/layer.hpp"
 
 namespace statnn {
@@ -33,8 +35,8 @@ template <class In_, int Batch, int Units, class Act, class Constraint>
 struct DenseLayer : LayerDefaults {
     static_assert(Units > 0, "Dense: the number of units must be positive");
     static_assert(In_::is_flat, "Dense: its input must be flat (put Flatten before Dense)");
-    static_assert(std::is_same_v<Act, Linear> || std::is_same_v<Act, ReLU>,
-                  "Dense: the activation must be Linear or ReLU (Softmax is a layer of its own)");
+    static_assert(std::is_same_v<Act, Linear> || std::is_same_v<Act, ReLU> || is_gelu<Act>,
+                  "Dense: the activation must be Linear, ReLU, GELU or GELUTanh (Softmax is a layer of its own)");
     static_assert(std::is_same_v<Constraint, NoConstraint> || is_max_norm<Constraint>::value,
                   "Dense: the kernel constraint must be NoConstraint or MaxNorm<m>");
 
@@ -42,6 +44,8 @@ struct DenseLayer : LayerDefaults {
     using Out = Flat<Units>;
     static constexpr int I = In::C;
     static constexpr bool kRelu = std::is_same_v<Act, ReLU>;
+    static constexpr bool kGelu = is_gelu<Act>;
+    static constexpr std::size_t kSavedBytes = kGelu ? float_bytes(std::size_t(Batch) * Units) : 0;
 
     static constexpr const char* kind = "Dense";
     static constexpr const char* prefix = "dense";
@@ -59,14 +63,22 @@ struct DenseLayer : LayerDefaults {
 
     void forward(const float* in, float* out, int n, const StepContext& ctx) {
         float* tmp = reinterpret_cast<float*>(scratch);
-        ctx.pool->run(Kernels::kForwardTasks,
-                      [&](int task) { Kernels::forward(task, in, n, kernel, bias, out, kRelu, tmp); });
+        if constexpr (kGelu) {
+            float* pre = reinterpret_cast<float*>(saved);
+            ctx.pool->run(Kernels::kForwardTasks,
+                          [&](int task) { Kernels::forward(task, in, n, kernel, bias, pre, false, tmp); });
+            for_each_image(ctx, n, [&](int r) { FusedGelu<Act>::forward(pre + r * Units, out + r * Units, Units); });
+        } else {
+            ctx.pool->run(Kernels::kForwardTasks,
+                          [&](int task) { Kernels::forward(task, in, n, kernel, bias, out, kRelu, tmp); });
+        }
     }
 
     template <bool NeedInputGrad>
     void backward(const float* in, const float* out, float* dout, float* din, int n, const StepContext& ctx) {
         float* tmp = reinterpret_cast<float*>(scratch);
         if constexpr (kRelu) kernels::relu_backward(out, dout, dout, std::size_t(n) * Units);
+        if constexpr (kGelu) FusedGelu<Act>::backward(reinterpret_cast<const float*>(saved), dout, std::size_t(n) * Units);
         ctx.pool->run(Kernels::kWeightTasks,
                       [&](int task) { Kernels::backward_weights(task, in, dout, n, dkernel, dbias, tmp); });
         if constexpr (NeedInputGrad)
