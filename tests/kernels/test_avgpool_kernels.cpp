@@ -1,6 +1,6 @@
 // tests/kernels/test_avgpool_kernels.cpp — average pooling kernels: the reference against
 // an xtensor formulation and the adjoint identity of its backward pass, and the xsimd
-// kernels against the reference (bit for bit: same sums in the same order).
+// kernels against the reference (forward bit for bit: same sums in the same order).
 #include <cmath>
 #include <vector>
 
@@ -55,7 +55,11 @@ void check_simd(int images) {
         ref::avgpool2d_backward<H, W, C, K, S>(g.data() + r * out_size, dx_ref.data() + r * in_size);
     }
     require_same_floats(y.data(), y_ref.data(), y.size());
-    require_same_floats(dx.data(), dx_ref.data(), dx.size());
+    // Overlapping windows add share = dout / K² into din: the compiler may fuse the
+    // reference's multiply and add (GCC contracts them on armv7's VFPv4, not on x86-64 or
+    // aarch64 here) where the vector kernel rounds the product first, so the gradients
+    // agree to rounding, not bit for bit.
+    require_close_to(dx.data(), dx_ref.data(), dx.size(), 1e-6);
 }
 
 template <int H, int W, int C>
@@ -98,7 +102,7 @@ TEST_CASE("reference average pooling: windows' means, floor, overlaps, adjoint b
     CHECK(dx[59] == Approx(0.2));
 }
 
-TEST_CASE("fast average pooling is bit-identical to the reference (odd channels, batches of 1 and 3)",
+TEST_CASE("fast average pooling equals the reference: forward bit for bit, backward to rounding (odd channels, batches of 1 and 3)",
           "[kernels][simd][avgpool]") {
     constexpr int Lw = int(kFloatLanes);
     for (int images : {1, 3}) {
