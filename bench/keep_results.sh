@@ -24,6 +24,7 @@ for d in "$run"/epoch-[0-9][0-9][0-9]; do
   cp "$d/confusion.csv" "$tmp/$(basename "$d")/"
 done
 rm -rf "$dest"
+chmod 755 "$tmp"
 mv "$tmp" "$dest"
 trap - EXIT
 echo "kept $(find "$dest" -type f | wc -l) files of $run in $dest"
