@@ -107,6 +107,26 @@ bool wait_for_file_or_kill(pid_t child, const std::string& path) {
     return false;
 }
 
+// The run in `resumed` ended with the weights of the uninterrupted one in `whole`, bit for
+// bit, and with the same `epochs` history rows: loss, accuracy (the interrupted epoch's
+// running values carried over exactly) and validation accuracy; only the seconds differ.
+void check_same_run(const std::string& whole, const std::string& resumed, std::size_t epochs) {
+    using Net = Network<models::Cnn4, 32>;
+    auto a = std::make_unique<Net>(1, 1), b = std::make_unique<Net>(2, 1);
+    io::load_checkpoint(whole + "/weights.bin", *a);
+    io::load_checkpoint(resumed + "/weights.bin", *b);
+    CHECK(std::equal(a->params(), a->params() + Net::kParamFloats, b->params()));  // bit for bit
+    const auto h1 = report::parse_history_csv(read_text_file(whole + "/history.csv"));
+    const auto h2 = report::parse_history_csv(read_text_file(resumed + "/history.csv"));
+    REQUIRE(h1.size() == epochs);
+    REQUIRE(h2.size() == epochs);
+    for (std::size_t e = 0; e < epochs; ++e) {
+        CHECK(h1[e].loss == h2[e].loss);
+        CHECK(h1[e].acc == h2[e].acc);
+        CHECK(h1[e].val_acc == h2[e].val_acc);
+    }
+}
+
 }  // namespace
 
 TEST_CASE("bad command lines: one clear line naming the flag, usage hint, exit 2", "[cli][errors]") {
@@ -455,21 +475,7 @@ TEST_CASE("SIGINT mid-epoch: reports, a checkpoint that resumes bit for bit, exi
     auto resume = args(out);
     resume.push_back("--resume");
     REQUIRE(run(resume).status == 0);
-    using Net = Network<models::Cnn4, 32>;
-    auto a = std::make_unique<Net>(1, 1), b = std::make_unique<Net>(2, 1);
-    io::load_checkpoint(dir / "whole/weights.bin", *a);
-    io::load_checkpoint(out + "/weights.bin", *b);
-    CHECK(std::equal(a->params(), a->params() + Net::kParamFloats, b->params()));  // bit for bit
-    // The interrupted epoch's running loss and accuracy carried over exactly, too.
-    const auto h1 = report::parse_history_csv(read_text_file(dir / "whole/history.csv"));
-    const auto h2 = report::parse_history_csv(read_text_file(out + "/history.csv"));
-    REQUIRE(h1.size() == 4);
-    REQUIRE(h2.size() == 4);
-    for (int e = 0; e < 4; ++e) {
-        CHECK(h1[e].loss == h2[e].loss);
-        CHECK(h1[e].acc == h2[e].acc);
-        CHECK(h1[e].val_acc == h2[e].val_acc);
-    }
+    check_same_run(dir / "whole", out, 4);
 }
 
 // Augmentation draws from (seed, epoch, record index), never from state that a stop could
@@ -515,20 +521,7 @@ TEST_CASE("SIGINT mid-epoch of an augmented run: it resumes, augmented, to the w
     REQUIRE(resumed.status == 0);
     CHECK(resumed.out.find("augmenting training images: random shift of up to 4 pixels (zero padding) and horizontal flip\n") !=
           std::string::npos);
-    using Net = Network<models::Cnn4, 32>;
-    auto a = std::make_unique<Net>(1, 1), b = std::make_unique<Net>(2, 1);
-    io::load_checkpoint(dir / "whole/weights.bin", *a);
-    io::load_checkpoint(out + "/weights.bin", *b);
-    CHECK(std::equal(a->params(), a->params() + Net::kParamFloats, b->params()));  // bit for bit
-    const auto h1 = report::parse_history_csv(read_text_file(dir / "whole/history.csv"));
-    const auto h2 = report::parse_history_csv(read_text_file(out + "/history.csv"));
-    REQUIRE(h1.size() == 3);
-    REQUIRE(h2.size() == 3);
-    for (int e = 0; e < 3; ++e) {
-        CHECK(h1[e].loss == h2[e].loss);
-        CHECK(h1[e].acc == h2[e].acc);
-        CHECK(h1[e].val_acc == h2[e].val_acc);
-    }
+    check_same_run(dir / "whole", out, 3);
 }
 
 TEST_CASE("SIGTERM: the run stops with a checkpoint and exits 143", "[train][signals][slow]") {
