@@ -8,22 +8,14 @@
 
 #include <cstddef>
 
+#include "statnn/kernels/ref/conv2d_strided.hpp"
+
 namespace statnn::kernels::ref {
 
+// Stride 1 of the strided reference: one loop nest is the oracle for both.
 template <int Hp, int Wp, int I, int K, int O, class T>
 void conv2d_forward(const T* in, const T* w, const T* b, T* out, bool relu) {
-    constexpr int Ho = Hp - K + 1, Wo = Wp - K + 1;
-    for (int y = 0; y < Ho; ++y)
-        for (int x = 0; x < Wo; ++x)
-            for (int o = 0; o < O; ++o) {
-                T acc = b ? b[o] : T(0);
-                for (int ky = 0; ky < K; ++ky)
-                    for (int kx = 0; kx < K; ++kx)
-                        for (int i = 0; i < I; ++i)
-                            acc += in[(std::size_t(y + ky) * Wp + (x + kx)) * I + i] *
-                                   w[((std::size_t(ky) * K + kx) * I + i) * O + o];
-                out[(std::size_t(y) * Wo + x) * O + o] = (relu && acc < T(0)) ? T(0) : acc;
-            }
+    conv2d_strided_forward<Hp, Wp, I, K, O, 1>(in, w, b, out, relu);
 }
 
 // Adds this image's contribution to the kernel and bias gradients:
