@@ -94,6 +94,13 @@ void decode_pnm(const unsigned char* data, std::size_t size, const std::string& 
         }
 }
 
+// stb_image leaves its reason unset on some corrupt-data paths (a broken zlib stream);
+// a null reason must not reach std::string.
+std::string decode_failure() {
+    const char* reason = stbi_failure_reason();
+    return std::string(": cannot decode (") + (reason ? reason : "corrupt image data") + ")";
+}
+
 }  // namespace
 
 void decode_image_32x32(const unsigned char* data, std::size_t size, const std::string& name, unsigned char* pixels) {
@@ -105,12 +112,12 @@ void decode_image_32x32(const unsigned char* data, std::size_t size, const std::
     check_png_chunks(data, size, name);
     int w = 0, h = 0, channels = 0;
     if (!stbi_info_from_memory(data, int(size), &w, &h, &channels))
-        throw ImageError(name + ": cannot decode (" + stbi_failure_reason() + ")");
+        throw ImageError(name + decode_failure());
     if (w != 32 || h != 32)
         throw ImageError(name + ": " + std::to_string(w) + "x" + std::to_string(h) + " pixels; predict needs 32x32 images");
     std::unique_ptr<unsigned char, void (*)(void*)> rgb(stbi_load_from_memory(data, int(size), &w, &h, &channels, 3),
                                                         &stbi_image_free);
-    if (!rgb || w != 32 || h != 32) throw ImageError(name + ": cannot decode (" + stbi_failure_reason() + ")");
+    if (!rgb || w != 32 || h != 32) throw ImageError(name + decode_failure());
     for (int p = 0; p < 1024; ++p)
         for (int c = 0; c < 3; ++c) pixels[c * 1024 + p] = rgb.get()[p * 3 + c];
 }
