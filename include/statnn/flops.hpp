@@ -15,7 +15,7 @@ namespace detail {
 
 template <class L>
 constexpr std::uint64_t layer_macs() {
-    if constexpr (L::kKernelSize == 0)
+    if constexpr (L::kKernelSize == 0 || L::kKernelRank == 1)  // BatchNorm's γ: per-element work, not counted
         return 0;
     else if constexpr (L::kKernelRank == 4)  // conv: every output element sums kh*kw*in products
         return std::uint64_t(L::Out::size) * std::uint64_t(L::kKernelDims[0]) * L::kKernelDims[1] * L::kKernelDims[2];

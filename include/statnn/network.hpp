@@ -7,10 +7,12 @@
 // cannot take its input shape stops the build with a static_assert naming the layer and
 // the problem. Network lays out one arena for the given batch size:
 //
-//   params | grads | velocity | activations | saved | scratch | gradient ping-pong | labels
+//   params | grads | velocity | state | activations | saved | scratch | gradient ping-pong | labels
 //
 // params, grads and velocity share one layout (each tensor 64-byte aligned), so the
-// optimizer updates all parameters in one flat pass. Activation k+1 is the output of
+// optimizer updates all parameters in one flat pass. state holds what layers keep
+// across steps without training it (BatchNorm's running statistics): the optimizer
+// never sees it; checkpoints save it. Activation k+1 is the output of
 // layer k; in-place layers (ReLU, Dropout) reuse their input's buffer. During the
 // backward pass two buffers alternate as output gradient and input gradient.
 #pragma once
@@ -86,6 +88,7 @@ struct Sequential {
 struct LayerPlan {
     std::size_t kernel_size, bias_size;       // floats
     std::size_t kernel_at, bias_at;           // byte offsets inside the params region
+    std::size_t state_floats, state_at;       // its state, and where (byte offset in the arena)
     std::size_t out_size;                     // floats per image
     std::size_t act_at;                       // offset of its output activation
     std::size_t saved_at, saved_bytes;
@@ -109,6 +112,7 @@ struct ArenaPlanner {
         std::size_t input_at = 0, input_bytes = 0;
         std::size_t params_bytes = 0;  // one region; grads and velocity are the same size
         std::size_t params_at = 0, grads_at = 0, velocity_at = 0;
+        std::size_t state_at = 0, state_bytes = 0;
         std::size_t activations_at = 0, activations_bytes = 0;
         std::size_t saved_at = 0, saved_bytes = 0;
         std::size_t scratch_at = 0, scratch_bytes = 0;
@@ -125,8 +129,9 @@ struct ArenaPlanner {
     template <std::size_t... K>
     static constexpr Plan make(std::index_sequence<K...>) {
         Plan p{};
-        p.layer = {LayerPlan{LayerAt<K>::kKernelSize, LayerAt<K>::kBiasSize, 0, 0, LayerAt<K>::Out::size, 0, 0,
-                             LayerAt<K>::kSavedBytes, LayerAt<K>::kScratchBytes, LayerAt<K>::kInPlace, 0}...};
+        p.layer = {LayerPlan{LayerAt<K>::kKernelSize, LayerAt<K>::kBiasSize, 0, 0, LayerAt<K>::kStateFloats, 0,
+                             LayerAt<K>::Out::size, 0, 0, LayerAt<K>::kSavedBytes, LayerAt<K>::kScratchBytes,
+                             LayerAt<K>::kInPlace, 0}...};
         // Parameters: each tensor aligned, so kernels can use aligned vector loads.
         std::size_t at = 0;
         for (auto& l : p.layer) {
@@ -140,6 +145,13 @@ struct ArenaPlanner {
         p.grads_at = p.params_at + p.params_bytes;
         p.velocity_at = p.grads_at + p.params_bytes;
         at = p.velocity_at + p.params_bytes;
+        // State: each layer's floats, aligned (empty for the seed models: their layout is unchanged).
+        p.state_at = at;
+        for (auto& l : p.layer) {
+            l.state_at = at;
+            at += float_bytes(l.state_floats);
+        }
+        p.state_bytes = at - p.state_at;
         // Activations: the input batch, then one buffer per layer that is not in place.
         p.activations_at = at;
         p.input_at = at;
@@ -214,6 +226,7 @@ public:
     static constexpr std::size_t kArenaBytes = kPlan.total;
     static constexpr std::size_t kParamFloats = kPlan.params_bytes / sizeof(float);  // with alignment padding
     static constexpr std::size_t kParamCount = Planner::count_params(std::make_index_sequence<kLayers>{});
+    static constexpr std::size_t kStateFloats = kPlan.state_bytes / sizeof(float);  // with alignment padding
 
     explicit Network(std::uint64_t seed = 1, int threads = 1)
         : arena_(kArenaBytes), pool_(threads) {
@@ -226,11 +239,15 @@ public:
     Network& operator=(const Network&) = delete;
 
     // Glorot-uniform kernels, zero biases, as Keras does; one random stream per layer.
+    // A layer with its own initial values (BatchNorm: γ 1, β 0, running mean 0 and
+    // variance 1) sets its parameters and state itself.
     void initialize(std::uint64_t seed) {
-        std::memset(arena_.data() + kPlan.params_at, 0, 3 * kPlan.params_bytes);  // params, grads, velocity
+        std::memset(arena_.data() + kPlan.params_at, 0, 3 * kPlan.params_bytes + kPlan.state_bytes);  // params, grads, velocity, state
         visit([&](auto k, auto& layer) {
             using L = std::decay_t<decltype(layer)>;
-            if constexpr (L::kKernelSize > 0) {
+            if constexpr (L::kHasOwnInit) {
+                layer.initialize();
+            } else if constexpr (L::kKernelSize > 0) {
                 Rng rng(splitmix64(seed ^ splitmix64(std::uint64_t(k) + 1)));
                 glorot_uniform(layer.kernel, L::kKernelSize, L::fan_in, L::fan_out, rng);
             }
@@ -249,7 +266,8 @@ public:
 
     // ---- training and inference -----------------------------------------------------
     // Runs the first n (<= Batch) images of input() through the network. With training,
-    // dropout is active and its mask is a function of (seed, step).
+    // layers run in Mode::Train: dropout is active (its mask a function of (seed, step))
+    // and BatchNorm normalises with the batch's statistics and updates its running ones.
     void forward(int n, bool training, std::uint64_t step = 0) {
         StepContext ctx = context(training, step);
         forward_layers(n, ctx, std::make_index_sequence<kLayers>{});
@@ -275,7 +293,8 @@ public:
         return clipped;
     }
 
-    // Dropout on or off in training mode (off reproduces reference computations).
+    // Dropout on or off in training mode (off reproduces reference computations; the
+    // mode stays Train for every other layer).
     void set_dropout_enabled(bool on) { dropout_enabled_ = on; }
     // Dropout masks are a function of (seed, step); a resumed run restores its seed here.
     void reseed_dropout(std::uint64_t seed) { dropout_seed_ = splitmix64(seed ^ 0x243F6A8885A308D3ull); }
@@ -284,6 +303,8 @@ public:
     float* params() { return arena_.template at<float>(kPlan.params_at); }
     float* grads() { return arena_.template at<float>(kPlan.grads_at); }
     float* velocity() { return arena_.template at<float>(kPlan.velocity_at); }
+    // Every layer's state (kStateFloats with padding; none in the seed models).
+    float* state() { return arena_.template at<float>(kPlan.state_at); }
 
     // Calls fn(std::integral_constant<int, k>, layer_k&) for every layer, in order.
     template <class Fn>
@@ -315,6 +336,7 @@ private:
             layer.bias = arena_.template at<float>(kPlan.params_at + lp.bias_at);
             layer.dbias = arena_.template at<float>(kPlan.grads_at + lp.bias_at);
         }
+        if (lp.state_floats) layer.state = arena_.template at<float>(lp.state_at);
         if (lp.saved_bytes) layer.saved = arena_.data() + lp.saved_at;
         if (lp.scratch_bytes) layer.scratch = arena_.data() + kPlan.scratch_at;
         layer.layer_key = splitmix64(0xD5A61266F0C9392Cull + K);
@@ -339,7 +361,8 @@ private:
     StepContext context(bool training, std::uint64_t step) {
         StepContext ctx;
         ctx.pool = &pool_;
-        ctx.training = training && dropout_enabled_;
+        ctx.mode = training ? Mode::Train : Mode::Eval;
+        ctx.dropout = training && dropout_enabled_;
         ctx.dropout_key = splitmix64(dropout_seed_ ^ splitmix64(step));
         return ctx;
     }

@@ -65,6 +65,9 @@ void print_architecture(std::FILE* out) {
     detail::print_data_row<typename Net::InShape>(out, "Input");
     detail::print_all_layer_rows<Net>(out, double(Net::kParamCount), std::make_index_sequence<Net::kLayers>{});
     std::fprintf(out, "\nTotal params: %s (all trainable)\n", with_commas(Net::kParamCount).c_str());
+    if constexpr (Net::kStateFloats > 0)
+        std::fprintf(out, "Non-trainable state: %s floats (BatchNorm running statistics, with padding)\n",
+                     with_commas(Net::kStateFloats).c_str());
 }
 
 template <class Net>
@@ -88,6 +91,7 @@ void print_memory_plan(std::FILE* out, Net& net) {
     region("params", p.params_bytes, "weights and biases, 64-byte aligned tensors");
     region("grads", p.params_bytes, "d(loss)/d(parameter)");
     region("velocity", p.params_bytes, "SGD momentum state");
+    if (p.state_bytes > 0) region("state", p.state_bytes, "non-trainable: BatchNorm running statistics");
     region("activations", p.activations_bytes, "input batch and every layer output");
     region("saved", p.saved_bytes, "zero-padded conv inputs kept for the backward pass");
     region("scratch", p.scratch_bytes, "transient, shared by all layers");

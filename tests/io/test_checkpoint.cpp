@@ -9,6 +9,7 @@
 
 #include "catch.hpp"
 #include "statnn/io/checkpoint.hpp"
+#include "statnn/layers/batchnorm.hpp"
 #include "statnn/network.hpp"
 #include "support/cifar_files.hpp"
 
@@ -22,6 +23,15 @@ using Small = Sequential<Input<3, 8, 8>, Conv2D<4, 3, Same, ReLU>, MaxPooling2D<
 using Other = Sequential<Input<3, 8, 8>, Conv2D<5, 3, Same, ReLU>, MaxPooling2D<2>, Flatten, Dense<12, ReLU>, Dense<10>,
                          Softmax>;
 using Net = Network<Small, 4>;
+
+// With BatchNorm: running statistics are state, saved with the weights.
+struct Quick : BatchNormDefaults {
+    static constexpr float momentum = 0.5f;
+};
+using Normed = Sequential<Input<3, 8, 8>, Conv2D<4, 3, Same>, BatchNorm<>, ReLU, MaxPooling2D<2>, Conv2D<6, 3, Same>,
+                          BatchNorm<Quick>, ReLU, Flatten, Dense<10>, Softmax>;
+using NormedOtherMomentum = Sequential<Input<3, 8, 8>, Conv2D<4, 3, Same>, BatchNorm<>, ReLU, MaxPooling2D<2>,
+                                       Conv2D<6, 3, Same>, BatchNorm<>, ReLU, Flatten, Dense<10>, Softmax>;
 
 std::vector<unsigned char> read_bytes(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
@@ -123,7 +133,7 @@ TEST_CASE("checkpoint: a version 1 file still loads, without the fields version 
     TempDir dir;
     auto a = std::make_unique<Net>(1), b = std::make_unique<Net>(2);
     io::detail::for_each_tensor(*a, [&](const std::string&, const std::vector<std::uint32_t>&, const float*,
-                                        std::size_t count, std::size_t offset) {
+                                        std::size_t count, io::detail::TensorRole, std::size_t offset) {
         for (std::size_t i = 0; i < count; ++i) a->velocity()[offset + i] = float(i % 7) - 3.0f;
     });
     const auto state = some_state();
@@ -153,7 +163,7 @@ TEST_CASE("checkpoint: a version 2 file still loads, with everything but the aug
     TempDir dir;
     auto a = std::make_unique<Net>(1), b = std::make_unique<Net>(2);
     io::detail::for_each_tensor(*a, [&](const std::string&, const std::vector<std::uint32_t>&, const float*,
-                                        std::size_t count, std::size_t offset) {
+                                        std::size_t count, io::detail::TensorRole, std::size_t offset) {
         for (std::size_t i = 0; i < count; ++i) a->velocity()[offset + i] = float(i % 5) - 2.0f;
     });
     const auto state = some_state();
@@ -249,4 +259,52 @@ TEST_CASE("checkpoint: architecture descriptions tell networks apart", "[io][che
     CHECK(da != db);
     CHECK(da.find("Conv2D[3x3x3x4 relu ->4x8x8]") != std::string::npos);
     CHECK(io::signature_of(da) != io::signature_of(db));
+}
+
+TEST_CASE("checkpoint: BatchNorm's running statistics are saved as state, with weights and without velocity",
+          "[io][checkpoint][batchnorm]") {
+    using N = Network<Normed, 4>;
+    TempDir dir;
+    auto a = std::make_unique<N>(1), b = std::make_unique<N>(2);
+    Rng rng(3);
+    for (std::size_t e = 0; e < 4 * N::InShape::size; ++e) a->input()[e] = rng.uniform(-1.0f, 2.0f);
+    a->forward(4, true, 0);  // moves the running statistics away from 0 and 1
+    io::detail::for_each_tensor(*a, [&](auto&&, auto&&, auto&&, std::size_t count, io::detail::TensorRole role,
+                                        std::size_t offset) {  // inside tensors: padding is not saved
+        if (role == io::detail::TensorRole::Parameter)
+            for (std::size_t i = 0; i < count; ++i) a->velocity()[offset + i] = float(i % 11) - 5.0f;
+    });
+    REQUIRE(!std::equal(a->state(), a->state() + N::kStateFloats, b->state()));
+
+    const std::string arch = io::architecture_description(*a);
+    CHECK(arch.find("BatchNormalization[") != std::string::npos);
+    CHECK(arch.find(" momentum=0.1 eps=1e-05 scale+shift]") != std::string::npos);
+    CHECK(arch.find(" momentum=0.5 eps=1e-05 scale+shift]") != std::string::npos);
+    std::vector<std::string> names;
+    io::detail::for_each_tensor(*a, [&](const std::string& name, auto&&, auto&&, auto&&, io::detail::TensorRole role, auto&&) {
+        names.push_back(name + (role == io::detail::TensorRole::State ? " (state)" : ""));
+    });
+    CHECK(names == std::vector<std::string>{"conv1.kernel", "conv1.bias", "bn1.gamma", "bn1.beta", "bn1.running_mean (state)",
+                                            "bn1.running_var (state)", "conv2.kernel", "conv2.bias", "bn2.gamma", "bn2.beta",
+                                            "bn2.running_mean (state)", "bn2.running_var (state)", "dense1.kernel",
+                                            "dense1.bias"});
+
+    for (const auto contents : {io::CheckpointContents::Training, io::CheckpointContents::Weights}) {
+        auto c = std::make_unique<N>(5);
+        io::save_checkpoint(dir / "bn.bin", *a, "normed", contents, some_state());
+        io::load_checkpoint(dir / "bn.bin", *c);
+        CHECK(std::equal(a->params(), a->params() + N::kParamFloats, c->params()));
+        CHECK(std::equal(a->state(), a->state() + N::kStateFloats, c->state()));
+        if (contents == io::CheckpointContents::Training)
+            CHECK(std::equal(a->velocity(), a->velocity() + N::kParamFloats, c->velocity()));
+        // Same weights and statistics: the same evaluation.
+        std::copy(a->input(), a->input() + 4 * N::InShape::size, c->input());
+        a->forward(4, false);
+        c->forward(4, false);
+        CHECK(std::equal(a->probabilities(), a->probabilities() + 40, c->probabilities()));
+    }
+    // Another BatchNorm momentum is another architecture.
+    auto other = std::make_unique<Network<NormedOtherMomentum, 4>>(1);
+    CHECK_THROWS_WITH(io::load_checkpoint(dir / "bn.bin", *other),
+                      Catch::Contains("written for another architecture ('normed')"));
 }

@@ -32,11 +32,10 @@ template <class In, int N, class Config, Mode M>
 struct BatchNormInMode : BatchNormLayer<In, N, Config> {
     using Base = BatchNormLayer<In, N, Config>;
     static constexpr std::size_t kKernelSize = Base::kTrainsScale ? Base::kKernelSize : 0;
-    std::array<float, 2 * In::C> state{};
+    std::array<float, 2 * In::C> stats{};  // running mean, then running variance
     BatchNormInMode() {
-        this->running_mean = state.data();
-        this->running_var = state.data() + In::C;
-        for (int c = 0; c < In::C; ++c) state[c] = 0.1f * float(c % 3) - 0.1f, state[In::C + c] = 0.5f + 0.25f * float(c % 4);
+        this->state = stats.data();
+        for (int c = 0; c < In::C; ++c) stats[c] = 0.1f * float(c % 3) - 0.1f, stats[In::C + c] = 0.5f + 0.25f * float(c % 4);
     }
     void forward(const float* in, float* out, int n, const StepContext& ctx) { Base::forward(in, out, n, ctx, M); }
     template <bool NeedInputGrad>
@@ -59,17 +58,17 @@ void check_gradients(const char* what) {
 
 struct Arrays {
     explicit Arrays(std::size_t in, std::size_t c, std::size_t saved, std::size_t scratch)
-        : x(in), y(in), dy(in), dx(in), gamma(c), beta(c), dgamma(c), dbeta(c), mean(c), var(c), saved_(saved / 4 + 1),
-          scratch_(scratch / 4 + 1) {}
-    AlignedFloats x, y, dy, dx, gamma, beta, dgamma, dbeta, mean, var, saved_, scratch_;
+        : x(in), y(in), dy(in), dx(in), gamma(c), beta(c), dgamma(c), dbeta(c), stats(2 * c), saved_(saved / 4 + 1),
+          scratch_(scratch / 4 + 1), mean(stats.data()), var(stats.data() + c) {}
+    AlignedFloats x, y, dy, dx, gamma, beta, dgamma, dbeta, stats, saved_, scratch_;
+    float *mean, *var;  // the layer's state: running mean, then running variance
     template <class L>
     void bind(L& l) {
         l.kernel = L::kKernelSize ? gamma.data() : nullptr;
         l.bias = L::kBiasSize ? beta.data() : nullptr;
         l.dkernel = L::kKernelSize ? dgamma.data() : nullptr;
         l.dbias = L::kBiasSize ? dbeta.data() : nullptr;
-        l.running_mean = mean.data();
-        l.running_var = var.data();
+        l.state = stats.data();
         l.saved = reinterpret_cast<std::byte*>(saved_.data());
         l.scratch = reinterpret_cast<std::byte*>(scratch_.data());
     }
@@ -94,7 +93,7 @@ TEST_CASE("BatchNorm layer: training moves the running statistics, evaluation re
     Arrays a(N * In::size, C, L::kSavedBytes, L::kScratchBytes);
     L layer{};
     a.bind(layer);
-    layer.reset();
+    layer.initialize();
     for (int c = 0; c < C; ++c) CHECK((a.gamma[c] == 1.0f && a.beta[c] == 0.0f && a.mean[c] == 0.0f && a.var[c] == 1.0f));
     fill_uniform(a.x, 1, -1.0f, 3.0f);
     fill_uniform(a.gamma, 2, 0.5f, 2.0f);
@@ -110,17 +109,17 @@ TEST_CASE("BatchNorm layer: training moves the running statistics, evaluation re
                                              mean_ref.data(), invstd_ref.data(), rm_ref.data(), rv_ref.data());
     layer.forward(a.x.data(), a.y.data(), 3, ctx, Mode::Train);
     require_close_to(a.y.data(), y_ref.data(), rows * C, 2e-6);
-    require_close_to(a.mean.data(), rm_ref.data(), C, 1e-6);
-    require_close_to(a.var.data(), rv_ref.data(), C, 1e-6);
+    require_close_to(a.mean, rm_ref.data(), C, 1e-6);
+    require_close_to(a.var, rv_ref.data(), C, 1e-6);
 
     // Evaluation: the running statistics, which stay as they are.
-    const std::vector<float> rm(a.mean.data(), a.mean.data() + C), rv(a.var.data(), a.var.data() + C);
+    const std::vector<float> rm(a.mean, a.mean + C), rv(a.var, a.var + C);
     kernels::ref::batchnorm_eval_forward<C>(a.x.data(), rows, a.gamma.data(), a.beta.data(), 1e-5, rm.data(), rv.data(),
                                             y_ref.data());
     layer.forward(a.x.data(), a.y.data(), 3, ctx, Mode::Eval);
     require_close_to(a.y.data(), y_ref.data(), rows * C, 2e-6);
-    require_same_floats(a.mean.data(), rm.data(), C);
-    require_same_floats(a.var.data(), rv.data(), C);
+    require_same_floats(a.mean, rm.data(), C);
+    require_same_floats(a.var, rv.data(), C);
 
     // A second training step moves them again, by momentum 0.1 towards this batch.
     for (std::size_t e = 0; e < a.x.size(); ++e) a.x[e] = 2.0f * a.x[e] + 1.0f;
@@ -128,8 +127,8 @@ TEST_CASE("BatchNorm layer: training moves the running statistics, evaluation re
     std::vector<float> m2(C), inv2(C), rm2 = rm, rv2 = rv;
     kernels::ref::batchnorm_train_forward<C>(a.x.data(), rows, a.gamma.data(), a.beta.data(), 1e-5, 0.1, y_ref.data(),
                                              m2.data(), inv2.data(), rm2.data(), rv2.data());
-    require_close_to(a.mean.data(), rm2.data(), C, 1e-6);
-    require_close_to(a.var.data(), rv2.data(), C, 1e-6);
+    require_close_to(a.mean, rm2.data(), C, 1e-6);
+    require_close_to(a.var, rv2.data(), C, 1e-6);
 }
 
 TEST_CASE("BatchNorm layer: a frozen scale is used but gets no gradient, and no affine has no parameters",
@@ -147,7 +146,7 @@ TEST_CASE("BatchNorm layer: a frozen scale is used but gets no gradient, and no 
     Arrays a(N * In::size, C, F::kSavedBytes, F::kScratchBytes);
     F frozen{};
     a.bind(frozen);
-    frozen.reset();
+    frozen.initialize();
     fill_uniform(a.x, 4);
     fill_uniform(a.dy, 5);
     for (int c = 0; c < C; ++c) a.gamma[c] = 2.0f, a.dgamma[c] = 123.0f;
@@ -166,7 +165,7 @@ TEST_CASE("BatchNorm layer: a frozen scale is used but gets no gradient, and no 
     Arrays b(N * In::size, C, P::kSavedBytes, P::kScratchBytes);
     P plain{};
     b.bind(plain);
-    plain.reset();
+    plain.initialize();
     fill_uniform(b.x, 6, 2.0f, 3.0f);
     plain.forward(b.x.data(), b.y.data(), N, ctx, Mode::Train);
     double mean = 0;

@@ -1,14 +1,15 @@
-// tests/layers/test_layers_in_network.cpp — the newer layers inside today's Network: a
-// whole-network gradient check through the loss, and no heap allocation in training and
+// tests/layers/test_layers_in_network.cpp — the newer layers inside a Network: a
+// whole-network gradient check through the loss, no heap allocation in training and
 // evaluation steps (this executable replaces the global allocation functions with
-// counting ones, as tests/alloc does). BatchNorm, which needs the network's train/eval
-// mode and state, is checked for allocations on its own.
+// counting ones, as tests/alloc does), and what BatchNorm needs of the network: the
+// step's mode, its state region, its own initial values.
 #include <atomic>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
 #include <new>
+#include <string>
 #include <vector>
 
 #include "catch.hpp"
@@ -29,16 +30,24 @@ using namespace statnn::test;
 
 namespace {
 
-// Every new layer but BatchNorm, small enough to check every parameter numerically:
-// a 2x2 patch conv with GELU, a 'same' conv with the tanh GELU, average pooling, a
-// bias-free 1x1 conv with ReLU, a strided 3x3 conv, global average pooling, dense GELU.
+// Every new layer, small enough to check every parameter numerically: a 2x2 patch conv
+// with GELU, a 'same' conv with the tanh GELU, average pooling, a bias-free 1x1 conv,
+// BatchNorm (batch statistics: a training step), ReLU, a strided 3x3 conv, global
+// average pooling, dense GELU.
 using Tiny = Sequential<Input<3, 8, 8>, Conv2DStrided<8, 2, 2, 0, GELU>, Conv2D<8, 3, Same, GELUTanh>, AveragePooling2D<2>,
-                        Conv2DStrided<12, 1, 1, 0, ReLU, NoBias>, Conv2DStrided<16, 3, 2, 1>, GELU, GlobalAveragePooling2D,
-                        Dense<10, GELU>, Dense<3>, Softmax>;
+                        Conv2DStrided<12, 1, 1, 0, Linear, NoBias>, BatchNorm<>, ReLU, Conv2DStrided<16, 3, 2, 1>, GELU,
+                        GlobalAveragePooling2D, Dense<10, GELU>, Dense<3>, Softmax>;
+
+// airbench's BatchNorm: scale frozen at 1, faster running statistics, tiny eps.
+struct FrozenScale : BatchNormDefaults {
+    static constexpr float momentum = 0.6f, eps = 1e-12f;
+    static constexpr BatchNormAffine affine = BatchNormAffine::FrozenScale;
+};
 
 // An airbench-like stem and block at batch 8, for the allocation count.
-using Stem = Sequential<Input<3, 32, 32>, Conv2DStrided<24, 2, 2, 0, GELU>, Conv2D<64, 3, Same, GELU>, AveragePooling2D<2>,
-                        Conv2DStrided<64, 3, 2, 1, GELU, NoBias>, GlobalAveragePooling2D, Dense<10>, Softmax>;
+using Stem = Sequential<Input<3, 32, 32>, Conv2DStrided<24, 2, 2, 0, GELU>, Conv2D<64, 3, Same>, AveragePooling2D<2>,
+                        BatchNorm<FrozenScale>, GELU, Conv2DStrided<64, 3, 2, 1, Linear, NoBias>, BatchNorm<>, GELU,
+                        GlobalAveragePooling2D, Dense<10>, Softmax>;
 
 }  // namespace
 
@@ -52,7 +61,9 @@ TEST_CASE("the counting allocator sees allocations (the test can fail)", "[alloc
 
 TEST_CASE("whole-network gradients through the new layers and the loss", "[network][gradients]") {
     using Net = Network<Tiny, 3>;
-    static_assert(std::is_same_v<Net::LayerAt<5>::Out, Shape<16, 1, 1>>);
+    static_assert(std::is_same_v<Net::LayerAt<8>::Out, Shape<16, 1, 1>>);
+    static_assert(Net::kStateFloats == 32);  // running mean and variance of 12 channels: 24 floats, padded to 64 bytes
+
     auto net = std::make_unique<Net>(9, 2);
     Rng rng(10);
     for (std::size_t e = 0; e < 3 * Net::InShape::size; ++e) net->input()[e] = rng.uniform(-1.0f, 1.0f);
@@ -115,28 +126,109 @@ TEST_CASE("the new layers allocate nothing in training and evaluation steps", "[
     CHECK(g_allocations.load() == 0);
 }
 
-TEST_CASE("BatchNorm allocates nothing in training and evaluation steps", "[alloc][batchnorm]") {
-    using In = Shape<64, 16, 16>;
-    constexpr int N = 8;
-    using L = BatchNormLayer<In, N, BatchNormDefaults>;
-    AlignedFloats x(N * In::size), y(x.size()), dy(x.size()), dx(x.size()), gamma(64), beta(64), dgamma(64), dbeta(64),
-        rm(64), rv(64), saved(L::kSavedBytes / 4), scratch(L::kScratchBytes / 4);
-    L bn{};
-    bn.kernel = gamma.data(), bn.bias = beta.data(), bn.dkernel = dgamma.data(), bn.dbias = dbeta.data();
-    bn.running_mean = rm.data(), bn.running_var = rv.data();
-    bn.saved = reinterpret_cast<std::byte*>(saved.data());
-    bn.scratch = reinterpret_cast<std::byte*>(scratch.data());
-    bn.reset();
-    ThreadPool pool(2);
-    StepContext ctx;
-    ctx.pool = &pool;
-    g_allocations = 0;
-    g_counting = true;
-    for (int s = 0; s < 2; ++s) {
-        bn.forward(x.data(), y.data(), N, ctx, Mode::Train);
-        bn.backward<true>(x.data(), y.data(), dy.data(), dx.data(), N, ctx, Mode::Train);
-        bn.forward(x.data(), y.data(), 5, ctx, Mode::Eval);
-    }
-    g_counting = false;
-    CHECK(g_allocations.load() == 0);
+namespace {
+
+// The running statistics of every BatchNorm of a network, in layer order.
+template <class Net>
+std::vector<float> running_statistics(Net& net) {
+    std::vector<float> all;
+    net.visit([&](auto, auto& layer) {
+        using L = std::decay_t<decltype(layer)>;
+        if constexpr (L::kStateFloats > 0) all.insert(all.end(), layer.state, layer.state + L::kStateFloats);
+    });
+    return all;
+}
+
+template <class Net>
+void fill_batch(Net& net, std::uint64_t seed) {
+    Rng rng(seed);
+    for (std::size_t e = 0; e < Net::kBatch * Net::InShape::size; ++e) net.input()[e] = rng.uniform(-1.0f, 2.0f);
+    for (int r = 0; r < Net::kBatch; ++r) net.labels()[r] = r % 10;
+}
+
+}  // namespace
+
+TEST_CASE("BatchNorm in a network: its own initial values, its state apart from the parameters",
+          "[network][batchnorm]") {
+    using Net = Network<Stem, 8>;
+    static_assert(Net::LayerAt<3>::kStateFloats == 2 * 64 && Net::LayerAt<6>::kStateFloats == 2 * 64);
+    static_assert(Net::kStateFloats == 4 * 64);
+    static_assert(Net::kPlan.state_at == Net::kPlan.velocity_at + Net::kPlan.params_bytes);
+    auto net = std::make_unique<Net>(3, 2);
+    CHECK(std::string(net->layer_name(3)) == "bn1");
+    CHECK(std::string(net->layer_name(6)) == "bn2");
+    int norms = 0;
+    net->visit([&](auto, auto& layer) {
+        using L = std::decay_t<decltype(layer)>;
+        if constexpr (L::kStateFloats > 0) {
+            ++norms;
+            for (int c = 0; c < L::C; ++c) {
+                CHECK(layer.kernel[c] == 1.0f);  // γ, not Glorot
+                CHECK(layer.bias[c] == 0.0f);
+                CHECK(layer.running_mean()[c] == 0.0f);
+                CHECK(layer.running_var()[c] == 1.0f);
+            }
+            // The state lies in the network's state region, outside params, grads and velocity.
+            CHECK(layer.state >= net->state());
+            CHECK(layer.state + L::kStateFloats <= net->state() + Net::kStateFloats);
+        }
+    });
+    CHECK(norms == 2);
+    // Parameters that are not BatchNorm's are still Glorot: the first conv's kernel is not constant.
+    net->visit([&](auto k, auto& layer) {
+        if constexpr (decltype(k)::value == 0) CHECK(layer.kernel[0] != layer.kernel[1]);
+    });
+}
+
+TEST_CASE("BatchNorm in a network follows the step's mode: training moves the running statistics, "
+          "evaluation uses them and moves nothing",
+          "[network][batchnorm]") {
+    using Net = Network<Stem, 8>;
+    auto net = std::make_unique<Net>(4, 2);
+    fill_batch(*net, 5);
+    const std::vector<float> initial = running_statistics(*net);
+
+    // Evaluation with the initial statistics (mean 0, variance 1) changes no state.
+    net->forward(8, false);
+    const std::vector<float> eval_before(net->probabilities(), net->probabilities() + 8 * 10);
+    CHECK(running_statistics(*net) == initial);
+
+    // A training step (dropout switched off, as reference runs do: the mode stays Train).
+    net->set_dropout_enabled(false);
+    net->forward(8, true, 0);
+    const std::vector<float> after_train = running_statistics(*net);
+    CHECK(after_train != initial);
+    const std::vector<float> train_probs(net->probabilities(), net->probabilities() + 8 * 10);
+
+    // Evaluating again uses the moved statistics: other outputs than before, and no update.
+    net->forward(8, false);
+    const std::vector<float> eval_after(net->probabilities(), net->probabilities() + 8 * 10);
+    CHECK(eval_after != eval_before);
+    CHECK(eval_after != train_probs);
+    CHECK(running_statistics(*net) == after_train);
+
+    // Training mode normalises with the batch's own statistics: the output does not depend
+    // on the running ones (only they move again).
+    net->forward(8, true, 1);
+    const std::vector<float> train_again(net->probabilities(), net->probabilities() + 8 * 10);
+    CHECK(train_again == train_probs);
+    CHECK(running_statistics(*net) != after_train);
+}
+
+TEST_CASE("BatchNorm in a network: a frozen scale stays at 1 through backward passes", "[network][batchnorm]") {
+    using Net = Network<Stem, 8>;
+    auto net = std::make_unique<Net>(6, 1);
+    fill_batch(*net, 7);
+    net->forward(8, true, 0);
+    net->backward(8, 0);
+    net->visit([&](auto k, auto& layer) {
+        using L = std::decay_t<decltype(layer)>;
+        if constexpr (decltype(k)::value == 3) {  // BatchNorm<FrozenScale>
+            static_assert(L::kAffine == BatchNormAffine::FrozenScale);
+            double dgamma = 0, dbeta = 0;
+            for (int c = 0; c < L::C; ++c) dgamma += std::fabs(layer.dkernel[c]), dbeta += std::fabs(layer.dbias[c]);
+            CHECK(dgamma == 0.0);
+            CHECK(dbeta > 0.0);
+        }
+    });
 }

@@ -73,7 +73,8 @@ public:
     }
 
     void set_training(bool t, std::uint64_t key) {
-        ctx_.training = t;
+        ctx_.mode = t ? Mode::Train : Mode::Eval;
+        ctx_.dropout = t;
         ctx_.dropout_key = key;
     }
     L& layer() { return layer_; }

@@ -18,7 +18,9 @@
 //   -- from version 3 on:
 //   augmentation of the training images: u32 pad, u32 flip (0, 0: none)
 //   --
-//   u32 tensors, then per tensor: str name, u32 rank, rank x u32 dims, float32 data
+//   u32 tensors, then per tensor: str name, u32 rank, rank x u32 dims, float32 data:
+//       every layer's parameters and state (e.g. "bn1.running_mean") in layer order,
+//       then, in a training checkpoint, "velocity/<name>" for each parameter
 //   u64 checksum          FNV-1a of every byte before it
 // (str = u32 length + bytes.) Each version adds the block marked for it: a version 1
 // file loads with no plan, no kept epochs, no partial epoch and no sessions, versions 1
@@ -93,7 +95,15 @@ struct TrainingState {
     data::Augmentation augment;  // of the training images (train --augment)
 };
 
-// One line per layer: kind, kernel shape, activation, output shape. Two networks with the
+namespace detail {
+template <class L, class = void>
+struct has_describe : std::false_type {};
+template <class L>
+struct has_describe<L, std::void_t<decltype(L::describe(std::declval<char*>(), std::size_t{}))>> : std::true_type {};
+}  // namespace detail
+
+// One line per layer: kind, kernel shape, activation, output shape, and whatever else a
+// layer says tells it apart (BatchNorm: momentum, eps, affine). Two networks with the
 // same description have interchangeable weights.
 template <class Net>
 std::string architecture_description(Net& net) {
@@ -104,9 +114,14 @@ std::string architecture_description(Net& net) {
     d += buf;
     net.visit([&](auto, auto& layer) {
         using L = std::decay_t<decltype(layer)>;
-        std::snprintf(buf, sizeof buf, " %s[%dx%dx%dx%d %s ->%dx%dx%d]", L::kind, L::kKernelDims[0], L::kKernelDims[1],
+        std::snprintf(buf, sizeof buf, " %s[%dx%dx%dx%d %s ->%dx%dx%d", L::kind, L::kKernelDims[0], L::kKernelDims[1],
                       L::kKernelDims[2], L::kKernelDims[3], L::activation, L::Out::C, L::Out::H, L::Out::W);
         d += buf;
+        if constexpr (detail::has_describe<L>::value) {
+            L::describe(buf, sizeof buf);
+            d += buf;
+        }
+        d += "]";
     });
     return d;
 }
@@ -183,17 +198,28 @@ private:
     std::size_t end_, pos_ = 0;
 };
 
+enum class TensorRole { Parameter, State };
+
+// fn(name, dims, data, count, role, offset): every parameter and state tensor, layer by
+// layer; offset is a parameter's place in params() (and so in grads() and velocity()).
 template <class Net, class Fn>
 void for_each_tensor(Net& net, Fn&& fn) {
     net.visit([&](auto k, auto& layer) {
         using L = std::decay_t<decltype(layer)>;
+        const std::string name = net.layer_name(int(k));
         if constexpr (L::kKernelSize > 0) {
-            const std::string name = net.layer_name(int(k));
             std::vector<std::uint32_t> kdims;
             for (int d = 0; d < L::kKernelRank; ++d) kdims.push_back(std::uint32_t(L::kKernelDims[d]));
-            fn(name + ".kernel", kdims, layer.kernel, std::size_t(L::kKernelSize), std::size_t(layer.kernel - net.params()));
-            fn(name + ".bias", std::vector<std::uint32_t>{std::uint32_t(L::kBiasSize)}, layer.bias,
-               std::size_t(L::kBiasSize), std::size_t(layer.bias - net.params()));
+            fn(name + "." + L::kKernelName, kdims, layer.kernel, std::size_t(L::kKernelSize), TensorRole::Parameter,
+               std::size_t(layer.kernel - net.params()));
+            fn(name + "." + L::kBiasName, std::vector<std::uint32_t>{std::uint32_t(L::kBiasSize)}, layer.bias,
+               std::size_t(L::kBiasSize), TensorRole::Parameter, std::size_t(layer.bias - net.params()));
+        }
+        if constexpr (L::kStateTensors > 0) {
+            constexpr std::size_t each = L::kStateFloats / L::kStateTensors;
+            for (int t = 0; t < L::kStateTensors; ++t)
+                fn(name + "." + L::kStateNames[t], std::vector<std::uint32_t>{std::uint32_t(each)}, layer.state + t * each,
+                   each, TensorRole::State, std::size_t(0));
         }
     });
 }
@@ -252,12 +278,16 @@ void write_checkpoint(const std::string& path, Net& net, const std::string& mode
         w.put_value(std::uint32_t(state.augment.flip));
     }
     const bool with_velocity = contents == CheckpointContents::Training;
-    std::uint32_t tensors = 0;
-    detail::for_each_tensor(net, [&](auto&&...) { ++tensors; });
-    w.put_value(std::uint32_t(with_velocity ? 2 * tensors : tensors));
+    std::uint32_t tensors = 0, params = 0;
+    detail::for_each_tensor(net, [&](auto&&, auto&&, auto&&, auto&&, TensorRole role, auto&&) {
+        ++tensors;
+        params += role == TensorRole::Parameter;
+    });
+    w.put_value(std::uint32_t(with_velocity ? tensors + params : tensors));
     for (int pass = 0; pass < (with_velocity ? 2 : 1); ++pass)
         detail::for_each_tensor(net, [&](const std::string& name, const std::vector<std::uint32_t>& dims, const float* data,
-                                         std::size_t count, std::size_t offset) {
+                                         std::size_t count, TensorRole role, std::size_t offset) {
+            if (pass == 1 && role != TensorRole::Parameter) return;  // state has no velocity
             w.put_string(pass == 0 ? name : "velocity/" + name);
             w.put_value(std::uint32_t(dims.size()));
             for (auto d : dims) w.put_value(d);
@@ -371,9 +401,12 @@ TrainingState load_checkpoint(const std::string& path, Net& net, CheckpointConte
 
     // Check every tensor's name and shape first; copy only once all are known good.
     const bool with_velocity = contents == CheckpointContents::Training;
-    std::uint32_t expected = 0;
-    detail::for_each_tensor(net, [&](auto&&...) { ++expected; });
-    if (with_velocity) expected *= 2;
+    std::uint32_t expected = 0, params = 0;
+    detail::for_each_tensor(net, [&](auto&&, auto&&, auto&&, auto&&, detail::TensorRole role, auto&&) {
+        ++expected;
+        params += role == detail::TensorRole::Parameter;
+    });
+    if (with_velocity) expected += params;
     const auto tensors = r.get_value<std::uint32_t>();
     if (tensors != expected)
         r.fail("holds " + std::to_string(tensors) + " tensors, expected " + std::to_string(expected));
@@ -385,7 +418,8 @@ TrainingState load_checkpoint(const std::string& path, Net& net, CheckpointConte
     std::vector<Pending> copies;
     for (int pass = 0; pass < (with_velocity ? 2 : 1); ++pass)
         detail::for_each_tensor(net, [&](const std::string& name, const std::vector<std::uint32_t>& dims, float* data,
-                                         std::size_t count, std::size_t offset) {
+                                         std::size_t count, detail::TensorRole role, std::size_t offset) {
+            if (pass == 1 && role != detail::TensorRole::Parameter) return;
             const std::string want = pass == 0 ? name : "velocity/" + name;
             const std::string got = r.get_string(256);
             if (got != want) r.fail("expected tensor '" + want + "', found '" + got + "'");

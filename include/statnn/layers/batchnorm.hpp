@@ -6,28 +6,20 @@
 //                                       static constexpr BatchNormAffine affine = BatchNormAffine::FrozenScale; };
 //   BatchNorm<MyNorm>
 //
-// Not yet a layer of today's Sequential: it needs the train/eval mode and running state,
-// which Network does not provide. Bound into a network it stops the build with a
-// sentence. What the network must provide for it:
-//   1. Mode{Train, Eval} in the step context, apart from "dropout enabled": golden and
-//      gradient tests switch dropout off yet train BatchNorm on batch statistics, and
-//      validation during training evaluates with the running statistics, updating nothing.
-//   2. State: running_mean and running_var (C floats each) in a non-trainable arena region
-//      that the optimizer never touches (no update, no weight decay), that checkpoints save
-//      and restore (bit-identical resume), and that initialisation sets to 0 and 1.
-//   3. Per-tensor initialisers: gamma starts at 1 and beta at 0, not Glorot (Network
-//      initialises every kernel with Glorot today).
-//   4. Trainable flags per tensor: a frozen gamma (FrozenScale) must be left out of the
-//      optimizer's update and weight decay; today's SGD leaves it unchanged only because
-//      its gradient is written as zeros. Per-tensor learning rates (airbench trains beta
-//      at a higher rate) belong to the optimizer's parameter groups.
-//   5. Self-description for checkpoints and summary: momentum, eps and the affine choice
-//      in the architecture signature (kind "BatchNormalization" alone does not tell them apart).
-// The rest fits today's slots: gamma/beta as kernel/bias (C each, when affine), the batch
-// statistics in `saved` (forward to backward), partial sums in `scratch`; not in place
-// (the backward pass reads the input).
+// In a network: the mode comes from the step context (Mode::Train in training steps,
+// also when dropout is switched off for reference runs; Mode::Eval in evaluation, which
+// updates nothing); the running statistics are the layer's state (2C floats in the
+// arena's state region, which the optimizer never touches and checkpoints save); γ and
+// β are its kernel and bias slots (C each, when affine), initialised to 1 and 0; the
+// batch statistics are kept in `saved` from forward to backward, partial sums in
+// `scratch`; not in place (the backward pass reads the input). momentum, eps and the
+// affine choice are part of the architecture signature.
+//
+// A frozen γ (FrozenScale) gets a zero gradient, so SGD, momentum and Adam leave it at
+// 1; decoupled weight decay would not, and needs per-tensor trainable flags (next).
 #pragma once
 
+#include <cstdio>
 #include <cstring>
 #include <type_traits>
 
@@ -47,9 +39,6 @@ struct BatchNormDefaults {
     static constexpr float eps = 1e-5f;
     static constexpr BatchNormAffine affine = BatchNormAffine::ScaleAndShift;
 };
-
-template <class>
-inline constexpr bool kNeedsNetworkModeAndState = false;
 
 template <class In_, int Batch, class Config>
 struct BatchNormLayer : LayerDefaults {
@@ -71,11 +60,16 @@ struct BatchNormLayer : LayerDefaults {
     static constexpr int kKernelRank = kHasAffine ? 1 : 0;
     static constexpr int kKernelDims[4] = {kHasAffine ? C : 0, 0, 0, 0};
     static constexpr std::size_t kStateFloats = 2 * std::size_t(C);  // running mean, running variance
+    static constexpr bool kHasOwnInit = true;
+    static constexpr const char* kKernelName = "gamma";
+    static constexpr const char* kBiasName = "beta";
+    static constexpr int kStateTensors = 2;
+    static constexpr const char* kStateNames[2] = {"running_mean", "running_var"};
     static constexpr std::size_t kSavedBytes = float_bytes(Kernels::kSavedFloats);  // the batch statistics
     static constexpr std::size_t kScratchBytes = float_bytes(Kernels::scratch_floats(Batch * kPixels));
 
-    float* running_mean = nullptr;  // C floats of state each
-    float* running_var = nullptr;
+    float* running_mean() const { return state; }  // C floats each, in the state slice
+    float* running_var() const { return state + C; }
 
     const float* gamma() const { return kHasAffine ? kernel : nullptr; }
     const float* beta() const { return kHasAffine ? bias : nullptr; }
@@ -83,21 +77,28 @@ struct BatchNormLayer : LayerDefaults {
     float* work() const { return reinterpret_cast<float*>(scratch); }
 
     // PyTorch's initial values: γ = 1, β = 0, running mean 0, running variance 1.
-    void reset() {
+    void initialize() {
         for (int c = 0; c < C; ++c) {
             if constexpr (kHasAffine) kernel[c] = 1.0f, bias[c] = 0.0f;
-            running_mean[c] = 0.0f;
-            running_var[c] = 1.0f;
+            running_mean()[c] = 0.0f;
+            running_var()[c] = 1.0f;
         }
+    }
+
+    // Extra words for the architecture description: what tells two BatchNorms apart.
+    static void describe(char* buf, std::size_t size) {
+        static constexpr const char* kAffineNames[] = {"scale+shift", "frozen-scale", "no-affine"};
+        std::snprintf(buf, size, " momentum=%g eps=%g %s", double(Config::momentum), double(Config::eps),
+                      kAffineNames[int(kAffine)]);
     }
 
     void forward(const float* in, float* out, int n, const StepContext& ctx, Mode mode) {
         const std::size_t rows = std::size_t(n) * kPixels;
         if (mode == Mode::Train)
             Kernels::train_forward(*ctx.pool, in, rows, gamma(), beta(), Config::eps, Config::momentum, out, batch_stats(),
-                                   running_mean, running_var, work());
+                                   running_mean(), running_var(), work());
         else
-            Kernels::eval_forward(*ctx.pool, in, rows, gamma(), beta(), Config::eps, running_mean, running_var, out,
+            Kernels::eval_forward(*ctx.pool, in, rows, gamma(), beta(), Config::eps, running_mean(), running_var(), out,
                                   work());
     }
 
@@ -111,18 +112,17 @@ struct BatchNormLayer : LayerDefaults {
         if (mode == Mode::Train)
             Kernels::train_backward(*ctx.pool, in, dout, rows, gamma(), batch_stats(), dx, dgamma, dbeta, work());
         else
-            Kernels::eval_backward(*ctx.pool, in, dout, rows, gamma(), Config::eps, running_mean, running_var, dx, dgamma,
+            Kernels::eval_backward(*ctx.pool, in, dout, rows, gamma(), Config::eps, running_mean(), running_var(), dx, dgamma,
                                    dbeta, work());
         if constexpr (kAffine == BatchNormAffine::FrozenScale)
             if (dkernel) std::memset(dkernel, 0, C * sizeof(float));
     }
 
-    // What today's Network calls: a readable stop instead of a network that would train wrongly.
-    template <class Context>
-    void forward(const float*, float*, int, const Context&) {
-        static_assert(kNeedsNetworkModeAndState<Context>,
-                      "BatchNorm: needs the train/eval mode and running-statistics state from the network "
-                      "(see the comment at the top of statnn/layers/batchnorm.hpp)");
+    // In a network: the mode of the step.
+    void forward(const float* in, float* out, int n, const StepContext& ctx) { forward(in, out, n, ctx, ctx.mode); }
+    template <bool NeedInputGrad>
+    void backward(const float* in, const float* out, float* dout, float* din, int n, const StepContext& ctx) {
+        backward<NeedInputGrad>(in, out, dout, din, n, ctx, ctx.mode);
     }
 };
 

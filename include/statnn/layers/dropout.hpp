@@ -26,7 +26,7 @@ struct DropoutLayer : LayerDefaults {
     static constexpr bool kInPlace = true;
 
     void forward(const float* in, float* out, int n, const StepContext& ctx) {
-        if (!ctx.training || Num == 0) return;  // identity, and out aliases in
+        if (!ctx.dropout || Num == 0) return;  // identity, and out aliases in
         const std::uint64_t key = splitmix64(ctx.dropout_key ^ layer_key);
         for_each_image(ctx, n, [&](int r) {
             kernels::dropout_apply(in + r * In::size, out + r * In::size, In::size, rate, key, std::uint32_t(r * In::size));
@@ -35,7 +35,7 @@ struct DropoutLayer : LayerDefaults {
 
     template <bool NeedInputGrad>
     void backward(const float*, const float*, float* dout, float* din, int n, const StepContext& ctx) {
-        if (!NeedInputGrad || !ctx.training || Num == 0) return;
+        if (!NeedInputGrad || !ctx.dropout || Num == 0) return;
         const std::uint64_t key = splitmix64(ctx.dropout_key ^ layer_key);
         for_each_image(ctx, n, [&](int r) {
             kernels::dropout_apply(dout + r * In::size, din + r * In::size, In::size, rate, key, std::uint32_t(r * In::size));

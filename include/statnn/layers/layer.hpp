@@ -10,6 +10,7 @@
 #include <cstdint>
 
 #include "statnn/arena.hpp"
+#include "statnn/layers/mode.hpp"
 #include "statnn/shape.hpp"
 #include "statnn/thread_pool.hpp"
 
@@ -30,7 +31,8 @@ struct NoConstraint {};
 // Per-step information every layer may need.
 struct StepContext {
     ThreadPool* pool = nullptr;    // never null inside a network
-    bool training = false;         // dropout active
+    Mode mode = Mode::Eval;        // BatchNorm: batch statistics (Train) or running ones (Eval)
+    bool dropout = false;          // dropout active: in Train mode, unless switched off for reference runs
     std::uint64_t dropout_key = 0; // differs per step; layers mix in their index
 };
 
@@ -42,6 +44,7 @@ struct LayerSlices {
     float* dbias = nullptr;
     std::byte* saved = nullptr;    // kept from forward to backward
     std::byte* scratch = nullptr;  // transient; shared by all layers
+    float* state = nullptr;        // non-trainable, kept across steps and in checkpoints (BatchNorm's running statistics)
     std::uint64_t layer_key = 0;   // distinct per layer; mixed into random streams
 };
 
@@ -51,6 +54,13 @@ struct LayerDefaults : LayerSlices {
     static constexpr std::size_t kBiasSize = 0;
     static constexpr std::size_t kSavedBytes = 0;
     static constexpr std::size_t kScratchBytes = 0;
+    static constexpr std::size_t kStateFloats = 0;
+    // Names of the kernel and bias slots in checkpoints; the state, when there is some,
+    // is kStateTensors vectors of equal length, named by kStateNames.
+    static constexpr const char* kKernelName = "kernel";
+    static constexpr const char* kBiasName = "bias";
+    static constexpr int kStateTensors = 0;
+    static constexpr const char* kStateNames[1] = {""};
     static constexpr bool kInPlace = false;
     static constexpr const char* activation = "";
     // Kernel shape as stored (Keras layout); rank 0 when there is no kernel.
@@ -58,6 +68,10 @@ struct LayerDefaults : LayerSlices {
     static constexpr int kKernelDims[4] = {0, 0, 0, 0};
     static constexpr float fan_in = 0, fan_out = 0;
     static constexpr bool kHasConstraint = false;
+    // Initial values of the parameters and state, when not Glorot-uniform kernels and
+    // zero biases (the network calls it after those, with kHasOwnInit).
+    static constexpr bool kHasOwnInit = false;
+    void initialize() {}
     int apply_constraint(ThreadPool&) { return 0; }
 };
 

@@ -1,9 +1,10 @@
 // statnn/layers/mode.hpp — whether a step trains or evaluates.
 //
-// Layers whose computation differs between the two (BatchNorm: batch statistics and
-// running-statistics updates in training, running statistics in evaluation) take it
-// explicitly; today's StepContext::training only says whether dropout is active, and
-// golden and gradient tests switch dropout off while training.
+// Every layer sees it in its StepContext: BatchNorm normalises with the batch's
+// statistics and updates its running ones in Train, uses the running ones in Eval;
+// dropout is active in Train only (and not at all when a reference run switches it
+// off, which leaves the mode alone: golden and gradient tests train BatchNorm on batch
+// statistics with dropout off).
 #pragma once
 
 namespace statnn {
