@@ -132,8 +132,8 @@ TEST_CASE("checkpoint: weights, velocity and training state round-trip exactly",
 TEST_CASE("checkpoint: a version 1 file still loads, without the fields version 2 added", "[io][checkpoint]") {
     TempDir dir;
     auto a = std::make_unique<Net>(1), b = std::make_unique<Net>(2);
-    io::detail::for_each_tensor(*a, [&](const std::string&, const std::vector<std::uint32_t>&, const float*,
-                                        std::size_t count, io::detail::TensorRole, std::size_t offset) {
+    for_each_tensor(*a, [&](const std::string&, const std::vector<std::uint32_t>&, const float*,
+                                        std::size_t count, TensorRole, std::size_t offset) {
         for (std::size_t i = 0; i < count; ++i) a->velocity()[offset + i] = float(i % 7) - 3.0f;
     });
     const auto state = some_state();
@@ -162,8 +162,8 @@ TEST_CASE("checkpoint: a version 2 file still loads, with everything but the aug
           "[io][checkpoint]") {
     TempDir dir;
     auto a = std::make_unique<Net>(1), b = std::make_unique<Net>(2);
-    io::detail::for_each_tensor(*a, [&](const std::string&, const std::vector<std::uint32_t>&, const float*,
-                                        std::size_t count, io::detail::TensorRole, std::size_t offset) {
+    for_each_tensor(*a, [&](const std::string&, const std::vector<std::uint32_t>&, const float*,
+                                        std::size_t count, TensorRole, std::size_t offset) {
         for (std::size_t i = 0; i < count; ++i) a->velocity()[offset + i] = float(i % 5) - 2.0f;
     });
     const auto state = some_state();
@@ -269,9 +269,9 @@ TEST_CASE("checkpoint: BatchNorm's running statistics are saved as state, with w
     Rng rng(3);
     for (std::size_t e = 0; e < 4 * N::InShape::size; ++e) a->input()[e] = rng.uniform(-1.0f, 2.0f);
     a->forward(4, true, 0);  // moves the running statistics away from 0 and 1
-    io::detail::for_each_tensor(*a, [&](auto&&, auto&&, auto&&, std::size_t count, io::detail::TensorRole role,
+    for_each_tensor(*a, [&](auto&&, auto&&, auto&&, std::size_t count, TensorRole role,
                                         std::size_t offset) {  // inside tensors: padding is not saved
-        if (role == io::detail::TensorRole::Parameter)
+        if (role == TensorRole::Parameter)
             for (std::size_t i = 0; i < count; ++i) a->velocity()[offset + i] = float(i % 11) - 5.0f;
     });
     REQUIRE(!std::equal(a->state(), a->state() + N::kStateFloats, b->state()));
@@ -281,8 +281,8 @@ TEST_CASE("checkpoint: BatchNorm's running statistics are saved as state, with w
     CHECK(arch.find(" momentum=0.1 eps=1e-05 scale+shift]") != std::string::npos);
     CHECK(arch.find(" momentum=0.5 eps=1e-05 scale+shift]") != std::string::npos);
     std::vector<std::string> names;
-    io::detail::for_each_tensor(*a, [&](const std::string& name, auto&&, auto&&, auto&&, io::detail::TensorRole role, auto&&) {
-        names.push_back(name + (role == io::detail::TensorRole::State ? " (state)" : ""));
+    for_each_tensor(*a, [&](const std::string& name, auto&&, auto&&, auto&&, TensorRole role, auto&&) {
+        names.push_back(name + (role == TensorRole::State ? " (state)" : ""));
     });
     CHECK(names == std::vector<std::string>{"conv1.kernel", "conv1.bias", "bn1.gamma", "bn1.beta", "bn1.running_mean (state)",
                                             "bn1.running_var (state)", "conv2.kernel", "conv2.bias", "bn2.gamma", "bn2.beta",

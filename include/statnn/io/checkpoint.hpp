@@ -42,6 +42,7 @@
 #include "statnn/data/augment.hpp"
 #include "statnn/io/atomic_file.hpp"
 #include "statnn/optim/sgd.hpp"
+#include "statnn/tensors.hpp"
 #include "statnn/train/history.hpp"
 
 namespace statnn::io {
@@ -198,36 +199,6 @@ private:
     std::size_t end_, pos_ = 0;
 };
 
-enum class TensorRole { Parameter, State };
-
-// fn(name, dims, data, count, role, offset): every parameter and state tensor, layer by
-// layer; offset is a parameter's place in params() (and so in grads() and velocity()).
-template <class Net, class Fn>
-void for_each_tensor(Net& net, Fn&& fn) {
-    net.visit([&](auto k, auto& layer) {
-        using L = std::decay_t<decltype(layer)>;
-        const std::string name = net.layer_name(int(k));
-        if constexpr (L::kKernelSize > 0) {
-            std::vector<std::uint32_t> kdims;
-            for (int d = 0; d < L::kKernelRank; ++d) kdims.push_back(std::uint32_t(L::kKernelDims[d]));
-            fn(name + "." + L::kKernelName, kdims, layer.kernel, std::size_t(L::kKernelSize), TensorRole::Parameter,
-               std::size_t(layer.kernel - net.params()));
-            fn(name + "." + L::kBiasName, std::vector<std::uint32_t>{std::uint32_t(L::kBiasSize)}, layer.bias,
-               std::size_t(L::kBiasSize), TensorRole::Parameter, std::size_t(layer.bias - net.params()));
-        }
-        if constexpr (L::kStateTensors > 0) {
-            constexpr std::size_t each = L::kStateFloats / L::kStateTensors;
-            for (int t = 0; t < L::kStateTensors; ++t)
-                fn(name + "." + L::kStateNames[t], std::vector<std::uint32_t>{std::uint32_t(each)}, layer.state + t * each,
-                   each, TensorRole::State, std::size_t(0));
-        }
-    });
-}
-
-}  // namespace detail
-
-namespace detail {
-
 // Writes format `version` (the current one, or an older one for tests of old files).
 template <class Net>
 void write_checkpoint(const std::string& path, Net& net, const std::string& model, CheckpointContents contents,
@@ -279,13 +250,13 @@ void write_checkpoint(const std::string& path, Net& net, const std::string& mode
     }
     const bool with_velocity = contents == CheckpointContents::Training;
     std::uint32_t tensors = 0, params = 0;
-    detail::for_each_tensor(net, [&](auto&&, auto&&, auto&&, auto&&, TensorRole role, auto&&) {
+    for_each_tensor(net, [&](auto&&, auto&&, auto&&, auto&&, TensorRole role, auto&&) {
         ++tensors;
         params += role == TensorRole::Parameter;
     });
     w.put_value(std::uint32_t(with_velocity ? tensors + params : tensors));
     for (int pass = 0; pass < (with_velocity ? 2 : 1); ++pass)
-        detail::for_each_tensor(net, [&](const std::string& name, const std::vector<std::uint32_t>& dims, const float* data,
+        for_each_tensor(net, [&](const std::string& name, const std::vector<std::uint32_t>& dims, const float* data,
                                          std::size_t count, TensorRole role, std::size_t offset) {
             if (pass == 1 && role != TensorRole::Parameter) return;  // state has no velocity
             w.put_string(pass == 0 ? name : "velocity/" + name);
@@ -402,9 +373,9 @@ TrainingState load_checkpoint(const std::string& path, Net& net, CheckpointConte
     // Check every tensor's name and shape first; copy only once all are known good.
     const bool with_velocity = contents == CheckpointContents::Training;
     std::uint32_t expected = 0, params = 0;
-    detail::for_each_tensor(net, [&](auto&&, auto&&, auto&&, auto&&, detail::TensorRole role, auto&&) {
+    for_each_tensor(net, [&](auto&&, auto&&, auto&&, auto&&, TensorRole role, auto&&) {
         ++expected;
-        params += role == detail::TensorRole::Parameter;
+        params += role == TensorRole::Parameter;
     });
     if (with_velocity) expected += params;
     const auto tensors = r.get_value<std::uint32_t>();
@@ -417,9 +388,9 @@ TrainingState load_checkpoint(const std::string& path, Net& net, CheckpointConte
     };
     std::vector<Pending> copies;
     for (int pass = 0; pass < (with_velocity ? 2 : 1); ++pass)
-        detail::for_each_tensor(net, [&](const std::string& name, const std::vector<std::uint32_t>& dims, float* data,
-                                         std::size_t count, detail::TensorRole role, std::size_t offset) {
-            if (pass == 1 && role != detail::TensorRole::Parameter) return;
+        for_each_tensor(net, [&](const std::string& name, const std::vector<std::uint32_t>& dims, float* data,
+                                         std::size_t count, TensorRole role, std::size_t offset) {
+            if (pass == 1 && role != TensorRole::Parameter) return;
             const std::string want = pass == 0 ? name : "velocity/" + name;
             const std::string got = r.get_string(256);
             if (got != want) r.fail("expected tensor '" + want + "', found '" + got + "'");
