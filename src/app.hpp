@@ -20,6 +20,7 @@
 
 #include "cli.hpp"
 #include "compare.hpp"
+#include "export_c.hpp"
 #include "files.hpp"
 #include "image_file.hpp"
 #include "progress.hpp"
@@ -57,6 +58,7 @@ inline const std::vector<cli::FlagSpec>& flag_specs() {
         {"resume", cli::FlagKind::Switch, "", "train: continue the run in --out from its last checkpoint"},
         {"augment", cli::FlagKind::Switch, "", "train: random shift and horizontal flip of training images, drawn anew each epoch"},
         {"weights", cli::FlagKind::Text, "FILE", "evaluate, predict: weights or checkpoint file"},
+        {"format", cli::FlagKind::Text, "c", "export: what to write (c: C99 inference source, <model>.h and <model>.c)"},
         {"tta", cli::FlagKind::Text, "flip", "evaluate: score the mean softmax of each test image and its mirror image"},
         {"keep-epochs", cli::FlagKind::PositiveIntList, "LIST", "train: after these epochs keep weights and confusion matrix in <out>/epoch-NNN/ (e.g. 10,20,50,100)"},
         {"threads", cli::FlagKind::PositiveInt, "N", "worker threads (default: the cores this process may use; at most 4 per core)"},
@@ -88,7 +90,8 @@ inline void print_usage(std::FILE* out, const Recipe& r) {
                  "  evaluate --weights FILE      accuracy and confusion matrix on the test set\n"
                  "  predict --weights FILE IMAGE...   top-3 classes of 32x32 PNG/PPM files or test:INDEX records\n"
                  "  bench train|infer            images per second on one batch, synthetic or --data (one JSON line)\n"
-                 "  compare RUN_DIR... [--out DIR]   runs of any model side by side: table, overlaid curves, confusion difference\n\n"
+                 "  compare RUN_DIR... [--out DIR]   runs of any model side by side: table, overlaid curves, confusion difference\n"
+                 "  export --weights FILE --format c --out DIR   self-contained C99 inference of the trained network\n\n"
                  "flags:\n%s",
                  r.name, r.title, describe_flags(r).c_str());
 }
@@ -530,6 +533,30 @@ int evaluate_command(const Recipe& recipe, const cli::Args& args) {
     return 0;
 }
 
+// export --weights FILE --format c --out DIR: <name>.h and <name>.c in DIR (made if
+// missing), both written or neither.
+template <class Arch, int Batch>
+int export_command(const Recipe& recipe, const cli::Args& args) {
+    using Net = Network<Arch, Batch>;
+    if (!args.has("format")) throw cli::UsageError("export needs --format c");
+    if (args.text("format") != "c") throw cli::UsageError("--format: expected 'c', got '" + args.text("format") + "'");
+    if (!args.has("out")) throw cli::UsageError("export needs --out DIR");
+    auto net = std::make_unique<Net>(1, 1);
+    load_weights(*net, args);
+    const std::string dir = args.text("out");
+    const export_c::CSource code = export_c::generate(*net, recipe.name, recipe.normalization, args.text("weights"));
+    make_writable_dir(dir, "--out");
+    io::AtomicFile header(dir + "/" + recipe.name + ".h"), source(dir + "/" + recipe.name + ".c");
+    header.write(code.header);
+    source.write(code.source);
+    header.commit();
+    source.commit();
+    std::printf("%s: wrote %s/%s.h and %s/%s.c: %s bytes of weights, %s bytes of arena (%s_ARENA_BYTES)\n", recipe.name,
+                dir.c_str(), recipe.name, dir.c_str(), recipe.name, with_commas(code.weight_bytes).c_str(),
+                with_commas(code.arena_bytes).c_str(), export_c::detail::upper(recipe.name).c_str());
+    return 0;
+}
+
 template <class Arch, int Batch>
 int predict_command(const Recipe& recipe, const cli::Args& args) {
     using Net = Network<Arch, Batch>;
@@ -699,6 +726,7 @@ int run_app(const Recipe& recipe, int argc, char** argv) {
         if (command == "predict") return app::predict_command<Arch, Batch>(recipe, args);
         if (command == "bench") return app::bench_command<Arch, Batch>(recipe, args);
         if (command == "compare") return compare::compare_command(args, stdout);
+        if (command == "export") return app::export_command<Arch, Batch>(recipe, args);
         throw cli::UsageError("unknown command '" + command + "'");
     } catch (const cli::UsageError& e) {
         std::fprintf(stderr, "%s: %s\n", recipe.name, e.what());

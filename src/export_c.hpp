@@ -1,0 +1,438 @@
+// src/export_c.hpp — a trained network as self-contained C99 inference source.
+//
+//   <model>.h   int <model>_infer(const uint8_t image[3072], float probs[N], void *arena);
+//               <MODEL>_ARENA_BYTES, <MODEL>_CLASSES
+//   <model>.c   the weights as static const arrays (hexadecimal float literals: exact),
+//               a handful of plain loops (convolution, pooling, dense, BatchNorm folded
+//               for evaluation, activations, softmax), and the layer sequence.
+//
+// The image is a CIFAR-10 record's pixels (R, G, B planes of 32 x 32 bytes); the function
+// returns the top-1 class. No heap, no threads, no globals written, nothing of libc but
+// memset/memcpy; libm's expf (softmax) and erff/tanhf (GELU only). Activations are laid
+// out as statnn lays them (channels last) and the weights in its Keras layouts, so the
+// code is statnn's forward pass in evaluation mode, summed in another order: results
+// equal statnn's to float rounding.
+#pragma once
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <cstdarg>
+#include <cstdio>
+#include <set>
+#include <stdexcept>
+#include <string>
+#include <type_traits>
+
+#include "statnn/data/normalize.hpp"
+#include "statnn/network.hpp"
+#include "statnn/layers/avgpool2d.hpp"
+#include "statnn/layers/batchnorm.hpp"
+#include "statnn/layers/conv2d_strided.hpp"
+#include "statnn/layers/gelu.hpp"
+#include "statnn/layers/global_avgpool2d.hpp"
+
+namespace statnn::export_c {
+
+// A layer the C export has no code for (the message names it).
+struct UnsupportedLayer : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+namespace detail {
+
+inline void append(std::string& s, const char* fmt, ...) __attribute__((format(printf, 2, 3)));
+inline void append(std::string& s, const char* fmt, ...) {
+    char buf[512];
+    va_list ap;
+    va_start(ap, fmt);
+    std::vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    s += buf;
+}
+
+// The C code of an activation name ("linear", "relu", "gelu", "gelu_tanh").
+inline int activation_code(const char* name) {
+    const std::string a = name;
+    if (a == "linear" || a.empty()) return 0;
+    if (a == "relu") return 1;
+    if (a == "gelu") return 2;
+    if (a == "gelu_tanh") return 3;
+    throw UnsupportedLayer(std::string("activation '") + name + "'");
+}
+
+// One array of floats, exactly (C99 hexadecimal literals), eight per line.
+inline void emit_array(std::string& code, const std::string& name, const float* data, std::size_t count) {
+    for (std::size_t i = 0; i < count; ++i)
+        if (!std::isfinite(data[i])) throw std::runtime_error("tensor " + name + " holds a value that is not finite");
+    append(code, "static const float %s[%zu] = {\n", name.c_str(), count);
+    for (std::size_t i = 0; i < count; ++i) {
+        append(code, "%s%af,", i % 8 == 0 ? "    " : " ", double(data[i]));
+        if (i % 8 == 7 || i + 1 == count) code += "\n";
+    }
+    code += "};\n";
+}
+
+// The plain loops exports use, by name (only those a network calls are emitted: unused
+// static functions would fail -Wall -Werror). Channels last: element (y, x, c) of an
+// H x W x C image is at (y * W + x) * C + c. Kernels (kh, kw, in, out); dense (in, out).
+struct RuntimeFunction {
+    const char* name;
+    const char* code;
+};
+inline const RuntimeFunction kRuntime[] = {
+    {"activate", R"(static float activate(float x, int kind) {
+    switch (kind) {
+    case 1: return x > 0.0f ? x : 0.0f;
+    case 2: return 0.5f * x * (1.0f + erff(x * 0.70710678118654752f));
+    case 3: return 0.5f * x * (1.0f + tanhf(0.79788456080286536f * (x + 0.044715f * x * x * x)));
+    default: return x;
+    }
+}
+
+)"},
+    {"conv2d", R"(static void conv2d(const float *in, int h, int w, int c, const float *kernel, const float *bias, int k, int stride,
+                   int pad, int f, int ho, int wo, int act, float *out) {
+    int oy, ox, ky, kx, ci, fo;
+    for (oy = 0; oy < ho; ++oy)
+        for (ox = 0; ox < wo; ++ox) {
+            float *o = out + (oy * wo + ox) * f;
+            for (fo = 0; fo < f; ++fo) o[fo] = bias ? bias[fo] : 0.0f;
+            for (ky = 0; ky < k; ++ky) {
+                const int iy = oy * stride - pad + ky;
+                if (iy < 0 || iy >= h) continue;
+                for (kx = 0; kx < k; ++kx) {
+                    const int ix = ox * stride - pad + kx;
+                    if (ix < 0 || ix >= w) continue;
+                    for (ci = 0; ci < c; ++ci) {
+                        const float v = in[(iy * w + ix) * c + ci];
+                        const float *kr = kernel + ((ky * k + kx) * c + ci) * f;
+                        for (fo = 0; fo < f; ++fo) o[fo] += v * kr[fo];
+                    }
+                }
+            }
+            for (fo = 0; fo < f; ++fo) o[fo] = activate(o[fo], act);
+        }
+}
+
+)"},
+    {"pool2d", R"(static void pool2d(const float *in, int w, int c, int k, int stride, int average, int ho, int wo, float *out) {
+    int oy, ox, ky, kx, ci;
+    for (oy = 0; oy < ho; ++oy)
+        for (ox = 0; ox < wo; ++ox)
+            for (ci = 0; ci < c; ++ci) {
+                float m = in[((oy * stride) * w + ox * stride) * c + ci], s = 0.0f;
+                for (ky = 0; ky < k; ++ky)
+                    for (kx = 0; kx < k; ++kx) {
+                        const float v = in[((oy * stride + ky) * w + ox * stride + kx) * c + ci];
+                        m = v > m ? v : m;
+                        s += v;
+                    }
+                out[(oy * wo + ox) * c + ci] = average ? s / (float)(k * k) : m;
+            }
+}
+
+)"},
+    {"global_average", R"(static void global_average(const float *in, int pixels, int c, float *out) {
+    int p, ci;
+    for (ci = 0; ci < c; ++ci) out[ci] = 0.0f;
+    for (p = 0; p < pixels; ++p)
+        for (ci = 0; ci < c; ++ci) out[ci] += in[p * c + ci];
+    for (ci = 0; ci < c; ++ci) out[ci] /= (float)pixels;
+}
+
+)"},
+    {"batchnorm", R"(static void batchnorm(float *x, int pixels, int c, const float *gamma, const float *beta, const float *mean,
+                      const float *var, float eps) {
+    int p, ci;
+    for (ci = 0; ci < c; ++ci) {
+        const float scale = (gamma ? gamma[ci] : 1.0f) / sqrtf(var[ci] + eps);
+        const float shift = (beta ? beta[ci] : 0.0f) - mean[ci] * scale;
+        for (p = 0; p < pixels; ++p) x[p * c + ci] = x[p * c + ci] * scale + shift;
+    }
+}
+
+)"},
+    {"activate_all", R"(static void activate_all(float *x, int n, int act) {
+    int i;
+    for (i = 0; i < n; ++i) x[i] = activate(x[i], act);
+}
+
+)"},
+    {"flatten_channels_first", R"(static void flatten_channels_first(const float *in, int h, int w, int c, float *out) {
+    int y, x, ci;
+    for (y = 0; y < h; ++y)
+        for (x = 0; x < w; ++x)
+            for (ci = 0; ci < c; ++ci) out[(ci * h + y) * w + x] = in[(y * w + x) * c + ci];
+}
+
+)"},
+    {"dense", R"(static void dense(const float *in, int n_in, const float *kernel, const float *bias, int n_out, int act, float *out) {
+    int i, j;
+    for (j = 0; j < n_out; ++j) out[j] = bias ? bias[j] : 0.0f;
+    for (i = 0; i < n_in; ++i) {
+        const float v = in[i];
+        const float *kr = kernel + i * n_out;
+        for (j = 0; j < n_out; ++j) out[j] += v * kr[j];
+    }
+    for (j = 0; j < n_out; ++j) out[j] = activate(out[j], act);
+}
+
+)"},
+    {"softmax", R"(static int softmax(const float *logits, int n, float *probs) {
+    int i, best = 0;
+    float m = logits[0], sum = 0.0f;
+    for (i = 1; i < n; ++i)
+        if (logits[i] > m) m = logits[i];
+    for (i = 0; i < n; ++i) {
+        probs[i] = expf(logits[i] - m);
+        sum += probs[i];
+    }
+    for (i = 0; i < n; ++i) {
+        probs[i] /= sum;
+        if (probs[i] > probs[best]) best = i;
+    }
+    return best;
+}
+)"}};
+
+// conv2d, dense and activate_all call activate.
+inline std::string runtime_code(const std::set<std::string>& used) {
+    std::string code;
+    for (const auto& f : kRuntime) {
+        const std::string name = f.name;
+        const bool needed = used.count(name) ||
+                            (name == "activate" && (used.count("conv2d") || used.count("dense") || used.count("activate_all")));
+        if (needed) code += std::string(f.code) + "\n";
+    }
+    return code;
+}
+
+// What the code of one layer needs: where its input is, where its output goes.
+struct Buffers {
+    const char* in;
+    const char* out;
+};
+
+template <class L>
+struct LayerCode;  // no specialisation: the layer has no C code
+
+template <class In, int B, int F, int K, Padding Pad, class Act>
+struct LayerCode<Conv2DLayer<In, B, F, K, Pad, Act>> {
+    static constexpr bool kInPlace = false;
+    template <class Layer>
+    static void emit(std::string& c, const std::string& name, const Layer&, Buffers b) {
+        using L = Conv2DLayer<In, B, F, K, Pad, Act>;
+        append(c, "    conv2d(%s, %d, %d, %d, %s_kernel, %s_bias, %d, 1, %d, %d, %d, %d, %d, %s);\n", b.in, In::H, In::W, In::C,
+               name.c_str(), name.c_str(), K, L::P, F, L::Out::H, L::Out::W, activation_code(Act::name), b.out);
+    }
+};
+
+template <class In, int B, int F, int K, int S, int P, class Act, class Bias>
+struct LayerCode<Conv2DStridedLayer<In, B, F, K, S, P, Act, Bias>> {
+    static constexpr bool kInPlace = false;
+    template <class Layer>
+    static void emit(std::string& c, const std::string& name, const Layer&, Buffers b) {
+        using L = Conv2DStridedLayer<In, B, F, K, S, P, Act, Bias>;
+        const std::string bias = L::kBias ? name + "_bias" : "0";
+        append(c, "    conv2d(%s, %d, %d, %d, %s_kernel, %s, %d, %d, %d, %d, %d, %d, %d, %s);\n", b.in, In::H, In::W, In::C,
+               name.c_str(), bias.c_str(), K, S, P, F, L::Out::H, L::Out::W, activation_code(Act::name), b.out);
+    }
+};
+
+template <class In, int B, int P>
+struct LayerCode<MaxPooling2DLayer<In, B, P>> {
+    static constexpr bool kInPlace = false;
+    template <class Layer>
+    static void emit(std::string& c, const std::string&, const Layer&, Buffers b) {
+        using L = MaxPooling2DLayer<In, B, P>;
+        append(c, "    pool2d(%s, %d, %d, %d, %d, 0, %d, %d, %s);\n", b.in, In::W, In::C, P, P, L::Out::H,
+               L::Out::W, b.out);
+    }
+};
+
+template <class In, int B, int K, int S>
+struct LayerCode<AveragePooling2DLayer<In, B, K, S>> {
+    static constexpr bool kInPlace = false;
+    template <class Layer>
+    static void emit(std::string& c, const std::string&, const Layer&, Buffers b) {
+        using L = AveragePooling2DLayer<In, B, K, S>;
+        append(c, "    pool2d(%s, %d, %d, %d, %d, 1, %d, %d, %s);\n", b.in, In::W, In::C, K, S, L::Out::H,
+               L::Out::W, b.out);
+    }
+};
+
+template <class In, int B>
+struct LayerCode<GlobalAveragePooling2DLayer<In, B>> {
+    static constexpr bool kInPlace = false;
+    template <class Layer>
+    static void emit(std::string& c, const std::string&, const Layer&, Buffers b) {
+        append(c, "    global_average(%s, %d, %d, %s);\n", b.in, In::H * In::W, In::C, b.out);
+    }
+};
+
+template <class In, int B, class Config>
+struct LayerCode<BatchNormLayer<In, B, Config>> {
+    static constexpr bool kInPlace = true;
+    template <class Layer>
+    static void emit(std::string& c, const std::string& name, const Layer&, Buffers b) {
+        constexpr bool affine = Config::affine != BatchNormAffine::None;
+        const std::string gamma = affine ? name + "_gamma" : "0", beta = affine ? name + "_beta" : "0";
+        append(c, "    batchnorm(%s, %d, %d, %s, %s, %s_running_mean, %s_running_var, %af);\n", b.in, In::H * In::W, In::C,
+               gamma.c_str(), beta.c_str(), name.c_str(), name.c_str(), double(Config::eps));
+    }
+};
+
+template <class In, int B>
+struct LayerCode<ReLULayer<In, B>> {
+    static constexpr bool kInPlace = true;
+    template <class Layer>
+    static void emit(std::string& c, const std::string&, const Layer&, Buffers b) {
+        append(c, "    activate_all(%s, %d, 1);\n", b.in, int(In::size));
+    }
+};
+
+template <class In, int B, kernels::GeluForm Form>
+struct LayerCode<GELULayer<In, B, Form>> {
+    static constexpr bool kInPlace = true;
+    template <class Layer>
+    static void emit(std::string& c, const std::string&, const Layer&, Buffers b) {
+        append(c, "    activate_all(%s, %d, %d);\n", b.in, int(In::size), Form == kernels::GeluForm::Erf ? 2 : 3);
+    }
+};
+
+template <class In, int B, int Num, int Den>
+struct LayerCode<DropoutLayer<In, B, Num, Den>> {  // evaluation: the identity
+    static constexpr bool kInPlace = true;
+    template <class Layer>
+    static void emit(std::string&, const std::string&, const Layer&, Buffers) {}
+};
+
+template <class In, int B>
+struct LayerCode<FlattenLayer<In, B>> {
+    static constexpr bool kInPlace = In::is_flat;
+    template <class Layer>
+    static void emit(std::string& c, const std::string&, const Layer&, Buffers b) {
+        if constexpr (!In::is_flat) append(c, "    flatten_channels_first(%s, %d, %d, %d, %s);\n", b.in, In::H, In::W, In::C, b.out);
+    }
+};
+
+template <class In, int B, int Units, class Act, class Constraint>
+struct LayerCode<DenseLayer<In, B, Units, Act, Constraint>> {
+    static constexpr bool kInPlace = false;
+    template <class Layer>
+    static void emit(std::string& c, const std::string& name, const Layer&, Buffers b) {
+        append(c, "    dense(%s, %d, %s_kernel, %s_bias, %d, %d, %s);\n", b.in, In::C, name.c_str(), name.c_str(), Units,
+               activation_code(Act::name), b.out);
+    }
+};
+
+template <class L, class = void>
+struct has_code : std::false_type {};
+template <class L>
+struct has_code<L, std::void_t<decltype(LayerCode<L>::kInPlace)>> : std::true_type {};
+
+inline std::string upper(const std::string& s) {
+    std::string u = s;
+    for (char& ch : u) ch = char(std::toupper(static_cast<unsigned char>(ch)));
+    return u;
+}
+
+}  // namespace detail
+
+// The two files of an export.
+struct CSource {
+    std::string header, source;
+    std::size_t arena_bytes = 0, weight_bytes = 0;
+};
+
+// C99 inference source for `net`'s current weights and state. `model` names the files'
+// functions and macros (a C identifier: letters, digits, '_'). Throws UnsupportedLayer
+// naming a layer the export has no code for.
+template <class Net>
+CSource generate(Net& net, const std::string& model, const data::Normalization& normalization, const std::string& origin) {
+    using namespace detail;
+    static_assert(Net::InShape::C == 3 && Net::InShape::H == 32 && Net::InShape::W == 32,
+                  "export: the C inference takes CIFAR-10 records (3 x 32 x 32)");
+    CSource out;
+    const std::string M = upper(model);
+    // Arena: two buffers as large as the largest activation, used in turn.
+    std::size_t largest = Net::InShape::size;
+    net.visit([&](auto, auto& layer) {
+        using L = std::decay_t<decltype(layer)>;
+        largest = std::max<std::size_t>(largest, L::Out::size);
+    });
+    out.arena_bytes = 2 * largest * sizeof(float);
+
+    std::string weights, body;
+    std::set<std::string> used;  // runtime functions the layers call
+    const char* buffer[2] = {"a", "b"};
+    int current = 0;  // the buffer holding the current activation
+    net.visit([&](auto k, auto& layer) {
+        using L = std::decay_t<decltype(layer)>;
+        const std::string name = net.layer_name(int(k));
+        if constexpr (std::is_same_v<L, SoftmaxLayer<typename L::In, Net::kBatch>>) {
+            append(body, "    return softmax(%s, %d, probs);\n", buffer[current], int(L::In::size));
+            used.insert("softmax");
+        } else if constexpr (!has_code<L>::value) {
+            throw UnsupportedLayer(std::string("layer ") + name + " (" + L::kind + ") has no C code");
+        } else {
+            if constexpr (L::kKernelSize > 0) {
+                emit_array(weights, name + "_" + L::kKernelName, layer.kernel, L::kKernelSize);
+                if constexpr (L::kBiasSize > 0) emit_array(weights, name + "_" + L::kBiasName, layer.bias, L::kBiasSize);
+                out.weight_bytes += (L::kKernelSize + L::kBiasSize) * sizeof(float);
+            }
+            if constexpr (L::kStateTensors > 0) {
+                constexpr std::size_t each = L::kStateFloats / L::kStateTensors;
+                for (int t = 0; t < L::kStateTensors; ++t)
+                    emit_array(weights, name + "_" + L::kStateNames[t], layer.state + t * each, each);
+                out.weight_bytes += L::kStateFloats * sizeof(float);
+            }
+            append(body, "    /* %s: %s -> %dx%dx%d */\n", name.c_str(), L::kind, L::Out::C, L::Out::H, L::Out::W);
+            const Buffers b{buffer[current], buffer[1 - current]};
+            const std::size_t at = body.size();
+            LayerCode<L>::emit(body, name, layer, b);
+            if (body.size() > at) used.insert(body.substr(at + 4, body.find('(', at) - at - 4));
+            if (!LayerCode<L>::kInPlace) current = 1 - current;
+        }
+    });
+
+    std::string& h = out.header;
+    append(h, "/* %s.h: %s inference in C99, generated by `%s export` from %s. */\n", model.c_str(), model.c_str(),
+           model.c_str(), origin.c_str());
+    append(h, "#ifndef %s_H\n#define %s_H\n\n#include <stdint.h>\n\n", M.c_str(), M.c_str());
+    append(h, "/* Bytes of the work memory %s_infer needs (any alignment of float). */\n", model.c_str());
+    append(h, "#define %s_ARENA_BYTES %zu\n#define %s_CLASSES %d\n\n", M.c_str(), out.arena_bytes, M.c_str(), Net::kClasses);
+    append(h,
+           "/* image: a CIFAR-10 record's pixels, R, G and B planes of 32x32 bytes.\n"
+           "   probs: the %d class probabilities. arena: %s_ARENA_BYTES bytes.\n"
+           "   Returns the most probable class. */\n",
+           Net::kClasses, M.c_str());
+    append(h, "int %s_infer(const uint8_t image[3072], float probs[%d], void *arena);\n\n#endif\n", model.c_str(),
+           Net::kClasses);
+
+    std::string& c = out.source;
+    append(c, "/* %s.c: %s inference in C99, generated by `%s export` from %s.\n", model.c_str(), model.c_str(),
+           model.c_str(), origin.c_str());
+    c += "   No heap, no threads; libm for expf (and erff/tanhf for GELU). */\n";
+    append(c, "#include <math.h>\n#include <stdint.h>\n#include <string.h>\n\n#include \"%s.h\"\n\n", model.c_str());
+    c += runtime_code(used);
+    c += weights;
+    append(c, "\nint %s_infer(const uint8_t image[3072], float probs[%d], void *arena) {\n", model.c_str(), Net::kClasses);
+    append(c, "    float *a = (float *)arena, *b = a + %zu;\n    int p, ch;\n", largest);
+    c += "    /* bytes / 255, channels last, as statnn's reader */\n";
+    c += "    for (p = 0; p < 1024; ++p)\n        for (ch = 0; ch < 3; ++ch) {\n";
+    c += "            float v = (float)image[ch * 1024 + p] / 255.0f;\n";
+    if (normalization.enabled) {
+        append(c, "            static const float mean[3] = {%af, %af, %af}, stddev[3] = {%af, %af, %af};\n",
+               double(normalization.mean[0]), double(normalization.mean[1]), double(normalization.mean[2]),
+               double(normalization.stddev[0]), double(normalization.stddev[1]), double(normalization.stddev[2]));
+        c += "            v = (v - mean[ch]) / stddev[ch];\n";
+    }
+    c += "            a[p * 3 + ch] = v;\n        }\n";
+    c += body;
+    c += "}\n";
+    return out;
+}
+
+}  // namespace statnn::export_c

@@ -1,0 +1,219 @@
+// tests/export/test_export_c.cpp — `export --format c`: the generated C99 source compiles
+// with -std=c99 -Wall -Wextra -Werror -pedantic, and its inference equals statnn's
+// evaluation: every layer it has code for, on random weights and moved BatchNorm
+// statistics, to float rounding; and cnn4 trained on the fixture, through the command
+// line, to the accuracy `evaluate` prints. Bad command lines write nothing.
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <memory>
+#include <regex>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "catch.hpp"
+#include "cnn4.hpp"
+#include "export_c.hpp"
+#include "support/app_runner.hpp"
+#include "support/cifar_fixture.hpp"
+
+using namespace statnn;
+using namespace statnn::test;
+
+#ifndef STATNN_C_COMPILER
+#define STATNN_C_COMPILER "cc"
+#endif
+
+namespace {
+
+// Every layer the export has code for but Flatten; then a Flatten + Dense tail.
+struct NoAffine : BatchNormDefaults {
+    static constexpr float eps = 1e-3f;
+    static constexpr BatchNormAffine affine = BatchNormAffine::None;
+};
+using Mixed = Sequential<Input<3, 32, 32>, Conv2DStrided<8, 2, 2, 0, GELU>, Conv2D<8, 3, Same, GELUTanh>, BatchNorm<>, ReLU,
+                         MaxPooling2D<2>, Conv2DStrided<12, 3, 2, 1, Linear, NoBias>, BatchNorm<NoAffine>, GELU,
+                         AveragePooling2D<2>, Conv2D<16, 1, Valid, ReLU>, Dropout<20>, GlobalAveragePooling2D, Dense<12, GELU>,
+                         Dense<10>, Softmax>;
+using Flattened = Sequential<Input<3, 32, 32>, Conv2D<6, 3, Same, ReLU>, Conv2D<6, 3, Valid, ReLU>, MaxPooling2D<3>, Dropout<25>,
+                             Flatten, Dense<16, ReLU>, Dense<10>, Softmax>;
+
+const Recipe kRecipe{"cnn4", "test", models::kCnn4Sgd, 1};
+
+std::string slurp(const std::string& path) {
+    std::ifstream in(path);
+    std::stringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+// A program that runs <model>_infer on the first `count` records of a CIFAR-10 file and
+// prints, per record: label, predicted class, the probabilities.
+std::string driver_source(const std::string& model) {
+    std::string M = model;
+    for (char& c : M) c = char(std::toupper(static_cast<unsigned char>(c)));
+    return "#include <stdio.h>\n#include <stdlib.h>\n#include \"" + model + ".h\"\n" +
+           "static float arena[" + M + "_ARENA_BYTES / sizeof(float)];\n" +
+           "int main(int argc, char **argv) {\n"
+           "    FILE *f;\n    int n, i, c;\n    unsigned char rec[3073];\n    float probs[" + M + "_CLASSES];\n"
+           "    if (argc != 3) return 2;\n    f = fopen(argv[1], \"rb\");\n    n = atoi(argv[2]);\n"
+           "    if (!f) return 1;\n"
+           "    for (i = 0; i < n && fread(rec, 1, 3073, f) == 3073; ++i) {\n"
+           "        const int k = " + model + "_infer(rec + 1, probs, arena);\n"
+           "        printf(\"%d %d\", rec[0], k);\n"
+           "        for (c = 0; c < " + M + "_CLASSES; ++c) printf(\" %.9g\", probs[c]);\n"
+           "        printf(\"\\n\");\n    }\n    fclose(f);\n    return 0;\n}\n";
+}
+
+struct Inference {
+    int label = 0, predicted = 0;
+    std::vector<double> probs;
+};
+
+// Compiles the export in `dir` with the driver (strict C99, warnings as errors) and runs it.
+std::vector<Inference> compile_and_run(const std::string& dir, const std::string& model, int count) {
+    {
+        std::ofstream(dir + "/driver.c") << driver_source(model);
+    }
+    const std::string cc = std::string(STATNN_C_COMPILER) + " -std=c99 -Wall -Wextra -Werror -pedantic -O2 -I" + dir + " " +
+                           dir + "/" + model + ".c " + dir + "/driver.c -lm -o " + dir + "/infer 2> " + dir + "/cc.log";
+    const int built = std::system(cc.c_str());
+    INFO("compiler: " << cc << "\n" << slurp(dir + "/cc.log"));
+    REQUIRE(built == 0);
+    const std::string run = dir + "/infer " + cifar_fixture_dir() + "/test_batch.bin " + std::to_string(count) + " > " +
+                            dir + "/out.txt";
+    REQUIRE(std::system(run.c_str()) == 0);
+    std::vector<Inference> result;
+    std::ifstream in(dir + "/out.txt");
+    for (std::string line; std::getline(in, line);) {
+        std::istringstream s(line);
+        Inference r;
+        s >> r.label >> r.predicted;
+        for (double p; s >> p;) r.probs.push_back(p);
+        result.push_back(r);
+    }
+    return result;
+}
+
+// Random weights, biases away from zero, BatchNorm statistics moved by a training pass.
+template <class Net>
+void randomize(Net& net, std::uint64_t seed) {
+    Rng rng(seed);
+    net.visit([&](auto, auto& layer) {
+        using L = std::decay_t<decltype(layer)>;
+        for (std::size_t e = 0; e < L::kBiasSize; ++e) layer.bias[e] = rng.uniform(-0.3f, 0.3f);
+    });
+    for (std::size_t e = 0; e < Net::kBatch * Net::InShape::size; ++e) net.input()[e] = rng.uniform(0.0f, 1.0f);
+    net.forward(Net::kBatch, true, 0);
+    net.forward(Net::kBatch, true, 1);
+}
+
+// The C inference of `net` against statnn's evaluation on the fixture's first test images.
+template <class Net>
+void check_against_statnn(Net& net, const std::string& model, int count) {
+    TempDir dir;
+    const export_c::CSource code = export_c::generate(net, model, data::Normalization{}, "a test");
+    std::ofstream(dir / (model + ".h")) << code.header;
+    std::ofstream(dir / (model + ".c")) << code.source;
+    const std::vector<Inference> c = compile_and_run(dir.path(), model, count);
+    REQUIRE(int(c.size()) == count);
+
+    std::ifstream records(cifar_fixture_dir() + "/test_batch.bin", std::ios::binary);
+    std::vector<unsigned char> rec(data::kRecordBytes);
+    double worst = 0;
+    int flips = 0;
+    for (int i = 0; i < count; ++i) {
+        records.read(reinterpret_cast<char*>(rec.data()), std::streamsize(rec.size()));
+        data::record_to_float(rec.data() + 1, net.input());
+        net.forward(1, false);
+        const float* p = net.probabilities();
+        int best = 0;
+        for (int k = 1; k < Net::kClasses; ++k)
+            if (p[k] > p[best]) best = k;
+        REQUIRE(int(c[i].probs.size()) == Net::kClasses);
+        CHECK(c[i].label == rec[0]);
+        for (int k = 0; k < Net::kClasses; ++k) worst = std::max(worst, std::fabs(c[i].probs[k] - double(p[k])));
+        flips += c[i].predicted != best;
+    }
+    std::printf("  %s in C: %d images, largest probability difference %.2e, %d top-1 changes; %zu bytes of weights, "
+                "%zu of arena\n",
+                model.c_str(), count, worst, flips, code.weight_bytes, code.arena_bytes);
+    CHECK(worst < 2e-5);
+    CHECK(flips == 0);
+}
+
+}  // namespace
+
+TEST_CASE("C export: every layer with C code infers as statnn evaluates", "[export]") {
+    auto mixed = std::make_unique<Network<Mixed, 8>>(3, 1);
+    randomize(*mixed, 4);
+    check_against_statnn(*mixed, "mixed", 64);
+    auto flattened = std::make_unique<Network<Flattened, 8>>(5, 1);
+    randomize(*flattened, 6);
+    check_against_statnn(*flattened, "flattened", 64);
+}
+
+TEST_CASE("C export: the code names its sizes and takes no heap", "[export]") {
+    auto net = std::make_unique<Network<Flattened, 8>>(5, 1);
+    const export_c::CSource code = export_c::generate(*net, "tiny_net", data::Normalization{}, "w.bin");
+    CHECK(code.header.find("#define TINY_NET_ARENA_BYTES " + std::to_string(code.arena_bytes)) != std::string::npos);
+    CHECK(code.header.find("int tiny_net_infer(const uint8_t image[3072], float probs[10], void *arena);") !=
+          std::string::npos);
+    CHECK(code.arena_bytes == 2 * (6 * 32 * 32) * sizeof(float));  // two buffers of the largest activation, conv1's
+    CHECK(code.weight_bytes == Network<Flattened, 8>::kParamCount * sizeof(float));
+    for (const char* banned : {"malloc", "free(", "pthread", "printf", "FILE"}) CHECK(code.source.find(banned) == std::string::npos);
+    // No writable static data: every static array is const (the weights).
+    CHECK(!std::regex_search(code.source, std::regex("static (float|double|int) [A-Za-z_0-9]+\\[")));
+    CHECK(std::regex_search(code.source, std::regex("static const float dense2_kernel\\[160\\]")));
+}
+
+TEST_CASE("export --format c: cnn4 trained on the fixture scores in C what evaluate prints", "[export][slow]") {
+    TempDir dir;
+    const std::string data = cifar_fixture_dir();
+    RunResult r = run_command<models::Cnn4>(kRecipe, {"train", "--data", data, "--limit", "2048", "--epochs", "1",
+                                                      "--val-limit", "64", "--verbose", "0", "--threads", "2", "--out",
+                                                      dir / "run"});
+    REQUIRE(r.status == 0);
+    r = run_command<models::Cnn4>(kRecipe, {"export", "--weights", dir / "run/weights.bin", "--format", "c", "--out",
+                                            dir / "c"});
+    REQUIRE(r.status == 0);
+    CHECK(r.out.find("cnn4: wrote " + dir / "c/cnn4.h and " + dir / "c/cnn4.c: 5,003,432 bytes of weights") == 0);
+    const std::vector<Inference> c = compile_and_run(dir / "c", "cnn4", 1000);
+    REQUIRE(c.size() == 1000);
+    int correct = 0;
+    for (const auto& i : c) correct += i.label == i.predicted;
+    r = run_command<models::Cnn4>(kRecipe, {"evaluate", "--data", data, "--weights", dir / "run/weights.bin"});
+    REQUIRE(r.status == 0);
+    const std::size_t at = r.out.find("Accuracy: ");
+    REQUIRE(at != std::string::npos);
+    const double statnn_accuracy = std::atof(r.out.c_str() + at + 10);
+    std::printf("  cnn4 on the fixture's 1000 test images: C %.2f%%, evaluate %.2f%%\n", correct / 10.0, statnn_accuracy);
+    CHECK(std::fabs(correct / 10.0 - statnn_accuracy) <= 0.05 + 1e-9);
+    CHECK(statnn_accuracy > 20.0);  // it learned something: the comparison means something
+}
+
+TEST_CASE("export: bad command lines are one clear line and write nothing", "[export][errors]") {
+    TempDir dir;
+    auto net = std::make_unique<Network<models::Cnn4, 32>>(1, 1);
+    io::save_checkpoint(dir / "w.bin", *net, "cnn4", io::CheckpointContents::Weights, io::TrainingState{});
+    auto other = std::make_unique<Network<Flattened, 32>>(1, 1);
+    io::save_checkpoint(dir / "other.bin", *other, "flattened", io::CheckpointContents::Weights, io::TrainingState{});
+    const std::string out = dir / "c";
+    RunResult r = run_command<models::Cnn4>(kRecipe, {"export", "--weights", dir / "w.bin", "--out", out});
+    CHECK(r.status == 2);
+    CHECK(r.err.rfind("cnn4: export needs --format c", 0) == 0);
+    r = run_command<models::Cnn4>(kRecipe, {"export", "--weights", dir / "w.bin", "--format", "onnx", "--out", out});
+    CHECK(r.status == 2);
+    CHECK(r.err.rfind("cnn4: --format: expected 'c', got 'onnx'", 0) == 0);
+    r = run_command<models::Cnn4>(kRecipe, {"export", "--weights", dir / "w.bin", "--format", "c"});
+    CHECK(r.status == 2);
+    CHECK(r.err.rfind("cnn4: export needs --out DIR", 0) == 0);
+    r = run_command<models::Cnn4>(kRecipe, {"export", "--weights", dir / "other.bin", "--format", "c", "--out", out});
+    CHECK(r.status == 1);
+    CHECK(r.err.find("other.bin: written for another architecture ('flattened')") != std::string::npos);
+    CHECK(std::system(("test -e '" + out + "'").c_str()) != 0);  // nothing written, not even the folder
+}
