@@ -59,6 +59,7 @@ inline const std::vector<cli::FlagSpec>& flag_specs() {
         {"augment", cli::FlagKind::Switch, "", "train: random shift and horizontal flip of training images, drawn anew each epoch"},
         {"weights", cli::FlagKind::Text, "FILE", "evaluate, predict: weights or checkpoint file"},
         {"format", cli::FlagKind::Text, "c", "export: what to write (c: C99 inference source, <model>.h and <model>.c)"},
+        {"int8", cli::FlagKind::Switch, "", "export: int8 kernels and inputs of the convolution and dense layers, calibrated on --limit training images (default 2000)"},
         {"tta", cli::FlagKind::Text, "flip", "evaluate: score the mean softmax of each test image and its mirror image"},
         {"keep-epochs", cli::FlagKind::PositiveIntList, "LIST", "train: after these epochs keep weights and confusion matrix in <out>/epoch-NNN/ (e.g. 10,20,50,100)"},
         {"threads", cli::FlagKind::PositiveInt, "N", "worker threads (default: the cores this process may use; at most 4 per core)"},
@@ -533,8 +534,9 @@ int evaluate_command(const Recipe& recipe, const cli::Args& args) {
     return 0;
 }
 
-// export --weights FILE --format c --out DIR: <name>.h and <name>.c in DIR (made if
-// missing), both written or neither.
+// export --weights FILE --format c [--int8] --out DIR: <name>.h and <name>.c in DIR
+// (made if missing), both written or neither. --int8 calibrates on the first --limit
+// training images (default 2000) of --data.
 template <class Arch, int Batch>
 int export_command(const Recipe& recipe, const cli::Args& args) {
     using Net = Network<Arch, Batch>;
@@ -544,15 +546,25 @@ int export_command(const Recipe& recipe, const cli::Args& args) {
     auto net = std::make_unique<Net>(1, 1);
     load_weights(*net, args);
     const std::string dir = args.text("out");
-    const export_c::CSource code = export_c::generate(*net, recipe.name, recipe.normalization, args.text("weights"));
+    export_c::Options options;
+    options.normalization = recipe.normalization;
+    if (args.has("int8")) {
+        const data::Cifar10Set train_set(find_data_dir(args), data::Split::Train);
+        const long images = long(args.integer("limit", 2000));
+        data::Cifar10Reader reader(train_set, Batch, images, false, 0, {}, recipe.normalization);
+        reader.start_epoch(0);
+        options.input_max = export_c::calibrate(*net, [&] { return reader.next(net->input(), net->labels()); }, images);
+    }
+    const export_c::CSource code = export_c::generate(*net, recipe.name, options, args.text("weights"));
     make_writable_dir(dir, "--out");
     io::AtomicFile header(dir + "/" + recipe.name + ".h"), source(dir + "/" + recipe.name + ".c");
     header.write(code.header);
     source.write(code.source);
     header.commit();
     source.commit();
-    std::printf("%s: wrote %s/%s.h and %s/%s.c: %s bytes of weights, %s bytes of arena (%s_ARENA_BYTES)\n", recipe.name,
+    std::printf("%s: wrote %s/%s.h and %s/%s.c: %s bytes of %sweights, %s bytes of arena (%s_ARENA_BYTES)\n", recipe.name,
                 dir.c_str(), recipe.name, dir.c_str(), recipe.name, with_commas(code.weight_bytes).c_str(),
+                options.input_max.empty() ? "" : "int8 ",
                 with_commas(code.arena_bytes).c_str(), export_c::detail::upper(recipe.name).c_str());
     return 0;
 }

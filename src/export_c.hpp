@@ -18,11 +18,13 @@
 #include <cctype>
 #include <cmath>
 #include <cstdarg>
+#include <cstdint>
 #include <cstdio>
 #include <set>
 #include <stdexcept>
 #include <string>
 #include <type_traits>
+#include <vector>
 
 #include "statnn/data/normalize.hpp"
 #include "statnn/network.hpp"
@@ -179,6 +181,53 @@ inline const RuntimeFunction kRuntime[] = {
 }
 
 )"},
+    {"quantize", R"(static void quantize(const float *x, int n, float inv_scale, int8_t *q) {
+    int i;
+    for (i = 0; i < n; ++i) {
+        float v = x[i] * inv_scale;
+        v = v > 127.0f ? 127.0f : v < -127.0f ? -127.0f : v;
+        q[i] = (int8_t)(v >= 0.0f ? v + 0.5f : v - 0.5f);
+    }
+}
+)"},
+    {"conv2d_q8", R"(static void conv2d_q8(const int8_t *in, int h, int w, int c, const int8_t *kernel, const float *kernel_scale,
+                      float in_scale, const float *bias, int k, int stride, int pad, int f, int ho, int wo, int act,
+                      int32_t *acc, float *out) {
+    int oy, ox, ky, kx, ci, fo;
+    for (oy = 0; oy < ho; ++oy)
+        for (ox = 0; ox < wo; ++ox) {
+            float *o = out + (oy * wo + ox) * f;
+            for (fo = 0; fo < f; ++fo) acc[fo] = 0;
+            for (ky = 0; ky < k; ++ky) {
+                const int iy = oy * stride - pad + ky;
+                if (iy < 0 || iy >= h) continue;
+                for (kx = 0; kx < k; ++kx) {
+                    const int ix = ox * stride - pad + kx;
+                    if (ix < 0 || ix >= w) continue;
+                    for (ci = 0; ci < c; ++ci) {
+                        const int32_t v = in[(iy * w + ix) * c + ci];
+                        const int8_t *kr = kernel + ((ky * k + kx) * c + ci) * f;
+                        for (fo = 0; fo < f; ++fo) acc[fo] += v * kr[fo];
+                    }
+                }
+            }
+            for (fo = 0; fo < f; ++fo)
+                o[fo] = activate((float)acc[fo] * in_scale * kernel_scale[fo] + (bias ? bias[fo] : 0.0f), act);
+        }
+}
+)"},
+    {"dense_q8", R"(static void dense_q8(const int8_t *in, int n_in, const int8_t *kernel, const float *kernel_scale, float in_scale,
+                     const float *bias, int n_out, int act, int32_t *acc, float *out) {
+    int i, j;
+    for (j = 0; j < n_out; ++j) acc[j] = 0;
+    for (i = 0; i < n_in; ++i) {
+        const int32_t v = in[i];
+        const int8_t *kr = kernel + i * n_out;
+        for (j = 0; j < n_out; ++j) acc[j] += v * kr[j];
+    }
+    for (j = 0; j < n_out; ++j) out[j] = activate((float)acc[j] * in_scale * kernel_scale[j] + (bias ? bias[j] : 0.0f), act);
+}
+)"},
     {"softmax", R"(static int softmax(const float *logits, int n, float *probs) {
     int i, best = 0;
     float m = logits[0], sum = 0.0f;
@@ -196,13 +245,16 @@ inline const RuntimeFunction kRuntime[] = {
 }
 )"}};
 
-// conv2d, dense and activate_all call activate.
+// conv2d, dense, activate_all and the _q8 forms call activate; each _q8 layer is preceded
+// by a quantize call.
 inline std::string runtime_code(const std::set<std::string>& used) {
     std::string code;
     for (const auto& f : kRuntime) {
         const std::string name = f.name;
         const bool needed = used.count(name) ||
-                            (name == "activate" && (used.count("conv2d") || used.count("dense") || used.count("activate_all")));
+                            (name == "activate" && (used.count("conv2d") || used.count("dense") || used.count("activate_all") ||
+                                                    used.count("conv2d_q8") || used.count("dense_q8"))) ||
+                            (name == "quantize" && (used.count("conv2d_q8") || used.count("dense_q8")));
         if (needed) code += std::string(f.code) + "\n";
     }
     return code;
@@ -212,7 +264,22 @@ inline std::string runtime_code(const std::set<std::string>& used) {
 struct Buffers {
     const char* in;
     const char* out;
+    float in_scale;  // > 0: int8 weights, the input quantised with this scale (int8 export)
 };
+
+// The call of a weighted layer: float, or int8 (quantise the input into q, int32 sums in acc).
+inline void weighted_call(std::string& c, const char* fn, const std::string& name, const std::string& bias, Buffers b,
+                          int in_count, const std::string& shape_args) {
+    if (b.in_scale > 0) {
+        append(c, "    quantize(%s, %d, %af, q);\n", b.in, in_count, double(1.0f / b.in_scale));
+        append(c, "    %s_q8(q, %s, %s_kernel_q, %s_kernel_scale, %af, %s, %s, acc, %s);\n", fn,
+               shape_args.substr(0, shape_args.find('|')).c_str(), name.c_str(), name.c_str(), double(b.in_scale),
+               bias.c_str(), shape_args.substr(shape_args.find('|') + 1).c_str(), b.out);
+    } else {
+        append(c, "    %s(%s, %s, %s_kernel, %s, %s, %s);\n", fn, b.in, shape_args.substr(0, shape_args.find('|')).c_str(),
+               name.c_str(), bias.c_str(), shape_args.substr(shape_args.find('|') + 1).c_str(), b.out);
+    }
+}
 
 template <class L>
 struct LayerCode;  // no specialisation: the layer has no C code
@@ -223,8 +290,10 @@ struct LayerCode<Conv2DLayer<In, B, F, K, Pad, Act>> {
     template <class Layer>
     static void emit(std::string& c, const std::string& name, const Layer&, Buffers b) {
         using L = Conv2DLayer<In, B, F, K, Pad, Act>;
-        append(c, "    conv2d(%s, %d, %d, %d, %s_kernel, %s_bias, %d, 1, %d, %d, %d, %d, %d, %s);\n", b.in, In::H, In::W, In::C,
-               name.c_str(), name.c_str(), K, L::P, F, L::Out::H, L::Out::W, activation_code(Act::name), b.out);
+        char shape[160];
+        std::snprintf(shape, sizeof shape, "%d, %d, %d|%d, 1, %d, %d, %d, %d, %d", In::H, In::W, In::C, K, L::P, F, L::Out::H,
+                      L::Out::W, activation_code(Act::name));
+        weighted_call(c, "conv2d", name, name + "_bias", b, int(In::size), shape);
     }
 };
 
@@ -235,8 +304,10 @@ struct LayerCode<Conv2DStridedLayer<In, B, F, K, S, P, Act, Bias>> {
     static void emit(std::string& c, const std::string& name, const Layer&, Buffers b) {
         using L = Conv2DStridedLayer<In, B, F, K, S, P, Act, Bias>;
         const std::string bias = L::kBias ? name + "_bias" : "0";
-        append(c, "    conv2d(%s, %d, %d, %d, %s_kernel, %s, %d, %d, %d, %d, %d, %d, %d, %s);\n", b.in, In::H, In::W, In::C,
-               name.c_str(), bias.c_str(), K, S, P, F, L::Out::H, L::Out::W, activation_code(Act::name), b.out);
+        char shape[160];
+        std::snprintf(shape, sizeof shape, "%d, %d, %d|%d, %d, %d, %d, %d, %d, %d", In::H, In::W, In::C, K, S, P, F, L::Out::H,
+                      L::Out::W, activation_code(Act::name));
+        weighted_call(c, "conv2d", name, bias, b, int(In::size), shape);
     }
 };
 
@@ -322,8 +393,9 @@ struct LayerCode<DenseLayer<In, B, Units, Act, Constraint>> {
     static constexpr bool kInPlace = false;
     template <class Layer>
     static void emit(std::string& c, const std::string& name, const Layer&, Buffers b) {
-        append(c, "    dense(%s, %d, %s_kernel, %s_bias, %d, %d, %s);\n", b.in, In::C, name.c_str(), name.c_str(), Units,
-               activation_code(Act::name), b.out);
+        char shape[64];
+        std::snprintf(shape, sizeof shape, "%d|%d, %d", In::C, Units, activation_code(Act::name));
+        weighted_call(c, "dense", name, name + "_bias", b, In::C, shape);
     }
 };
 
@@ -346,23 +418,87 @@ struct CSource {
     std::size_t arena_bytes = 0, weight_bytes = 0;
 };
 
+// Post-training int8 quantisation: per-output-channel symmetric int8 kernels (scale =
+// max |w| / 127 over the channel), each convolution's and dense layer's input quantised
+// with one symmetric scale (max |input| / 127 over calibration images), int32 sums,
+// float between layers (bias, activation, pooling, BatchNorm). input_max[k] is layer k's
+// largest input magnitude (calibrate() measures it); empty: float32 export.
+struct Options {
+    data::Normalization normalization;
+    std::vector<float> input_max;
+};
+
+// The largest |input| of every convolution and dense layer over `images` images of
+// `next_batch` (which fills net.input() and returns the count, 0 at the end), evaluated.
+template <class Net, class NextBatch>
+std::vector<float> calibrate(Net& net, NextBatch&& next_batch, long images) {
+    std::vector<float> input_max(Net::kLayers, 0.0f);
+    long seen = 0;
+    for (int n; seen < images && (n = next_batch()) > 0; seen += n) {
+        net.forward(n, false);
+        net.visit([&](auto k, auto& layer) {
+            using L = std::decay_t<decltype(layer)>;
+            if constexpr (L::kKernelRank == 2 || L::kKernelRank == 4) {
+                const float* x = net.activation_input(int(k));
+                for (std::size_t e = 0; e < std::size_t(n) * L::In::size; ++e)
+                    input_max[k] = std::max(input_max[k], std::fabs(x[e]));
+            }
+        });
+    }
+    return input_max;
+}
+
+namespace detail {
+
+// A kernel (..., out) as int8 with one scale per output channel (the last dimension).
+inline void emit_int8_kernel(std::string& code, const std::string& name, const float* w, std::size_t count, int out) {
+    std::vector<float> scale(std::size_t(out), 0.0f);
+    for (std::size_t i = 0; i < count; ++i) scale[i % out] = std::max(scale[i % out], std::fabs(w[i]));
+    for (float& sc : scale) sc = sc > 0.0f ? sc / 127.0f : 1.0f;
+    append(code, "static const int8_t %s_q[%zu] = {\n", name.c_str(), count);
+    for (std::size_t i = 0; i < count; ++i) {
+        const long q = std::lround(double(w[i]) / double(scale[i % out]));
+        append(code, "%s%ld,", i % 16 == 0 ? "    " : " ", std::max(-127L, std::min(127L, q)));
+        if (i % 16 == 15 || i + 1 == count) code += "\n";
+    }
+    code += "};\n";
+    emit_array(code, name + "_scale", scale.data(), scale.size());
+}
+
+// The names of the functions a stretch of generated body calls (lines "    name(").
+inline void note_calls(const std::string& text, std::set<std::string>& used) {
+    for (std::size_t at = 0; (at = text.find("\n    ", at)) != std::string::npos; at += 5) {
+        const std::size_t open = text.find('(', at + 5);
+        const std::string name = text.substr(at + 5, open - at - 5);
+        if (!name.empty() && name.find(' ') == std::string::npos && name.find('/') == std::string::npos) used.insert(name);
+    }
+}
+
+}  // namespace detail
+
 // C99 inference source for `net`'s current weights and state. `model` names the files'
 // functions and macros (a C identifier: letters, digits, '_'). Throws UnsupportedLayer
 // naming a layer the export has no code for.
 template <class Net>
-CSource generate(Net& net, const std::string& model, const data::Normalization& normalization, const std::string& origin) {
+CSource generate(Net& net, const std::string& model, const Options& options, const std::string& origin) {
     using namespace detail;
     static_assert(Net::InShape::C == 3 && Net::InShape::H == 32 && Net::InShape::W == 32,
                   "export: the C inference takes CIFAR-10 records (3 x 32 x 32)");
+    const bool int8 = !options.input_max.empty();
     CSource out;
     const std::string M = upper(model);
-    // Arena: two buffers as large as the largest activation, used in turn.
-    std::size_t largest = Net::InShape::size;
+    // Arena: two float buffers as large as the largest activation, used in turn; int8: the
+    // int32 sums of one output pixel and the quantised input of one layer.
+    std::size_t largest = Net::InShape::size, widest = 1, largest_input = 1;
     net.visit([&](auto, auto& layer) {
         using L = std::decay_t<decltype(layer)>;
         largest = std::max<std::size_t>(largest, L::Out::size);
+        if constexpr (L::kKernelRank == 2 || L::kKernelRank == 4) {
+            widest = std::max<std::size_t>(widest, std::size_t(L::kKernelDims[L::kKernelRank - 1]));
+            largest_input = std::max<std::size_t>(largest_input, L::In::size);
+        }
     });
-    out.arena_bytes = 2 * largest * sizeof(float);
+    out.arena_bytes = 2 * largest * sizeof(float) + (int8 ? widest * sizeof(std::int32_t) + largest_input : 0);
 
     std::string weights, body;
     std::set<std::string> used;  // runtime functions the layers call
@@ -371,16 +507,29 @@ CSource generate(Net& net, const std::string& model, const data::Normalization& 
     net.visit([&](auto k, auto& layer) {
         using L = std::decay_t<decltype(layer)>;
         const std::string name = net.layer_name(int(k));
+        constexpr bool weighted = L::kKernelRank == 2 || L::kKernelRank == 4;
         if constexpr (std::is_same_v<L, SoftmaxLayer<typename L::In, Net::kBatch>>) {
             append(body, "    return softmax(%s, %d, probs);\n", buffer[current], int(L::In::size));
             used.insert("softmax");
         } else if constexpr (!has_code<L>::value) {
             throw UnsupportedLayer(std::string("layer ") + name + " (" + L::kind + ") has no C code");
         } else {
+            float in_scale = 0.0f;
             if constexpr (L::kKernelSize > 0) {
-                emit_array(weights, name + "_" + L::kKernelName, layer.kernel, L::kKernelSize);
-                if constexpr (L::kBiasSize > 0) emit_array(weights, name + "_" + L::kBiasName, layer.bias, L::kBiasSize);
-                out.weight_bytes += (L::kKernelSize + L::kBiasSize) * sizeof(float);
+                if (int8 && weighted) {
+                    emit_int8_kernel(weights, name + "_" + L::kKernelName, layer.kernel, L::kKernelSize,
+                                     L::kKernelDims[L::kKernelRank - 1]);
+                    out.weight_bytes += L::kKernelSize + std::size_t(L::kKernelDims[L::kKernelRank - 1]) * sizeof(float);
+                    const float m = options.input_max.at(std::size_t(k));
+                    in_scale = m > 0.0f ? m / 127.0f : 1.0f;
+                } else {
+                    emit_array(weights, name + "_" + L::kKernelName, layer.kernel, L::kKernelSize);
+                    out.weight_bytes += L::kKernelSize * sizeof(float);
+                }
+                if constexpr (L::kBiasSize > 0) {
+                    emit_array(weights, name + "_" + L::kBiasName, layer.bias, L::kBiasSize);
+                    out.weight_bytes += L::kBiasSize * sizeof(float);
+                }
             }
             if constexpr (L::kStateTensors > 0) {
                 constexpr std::size_t each = L::kStateFloats / L::kStateTensors;
@@ -389,19 +538,19 @@ CSource generate(Net& net, const std::string& model, const data::Normalization& 
                 out.weight_bytes += L::kStateFloats * sizeof(float);
             }
             append(body, "    /* %s: %s -> %dx%dx%d */\n", name.c_str(), L::kind, L::Out::C, L::Out::H, L::Out::W);
-            const Buffers b{buffer[current], buffer[1 - current]};
-            const std::size_t at = body.size();
+            const Buffers b{buffer[current], buffer[1 - current], in_scale};
+            const std::size_t at = body.size() - 1;
             LayerCode<L>::emit(body, name, layer, b);
-            if (body.size() > at) used.insert(body.substr(at + 4, body.find('(', at) - at - 4));
+            note_calls(body.substr(at), used);
             if (!LayerCode<L>::kInPlace) current = 1 - current;
         }
     });
 
     std::string& h = out.header;
-    append(h, "/* %s.h: %s inference in C99, generated by `%s export` from %s. */\n", model.c_str(), model.c_str(),
-           model.c_str(), origin.c_str());
+    append(h, "/* %s.h: %s inference in C99%s, generated by `%s export` from %s. */\n", model.c_str(), model.c_str(),
+           int8 ? " with int8 weights" : "", model.c_str(), origin.c_str());
     append(h, "#ifndef %s_H\n#define %s_H\n\n#include <stdint.h>\n\n", M.c_str(), M.c_str());
-    append(h, "/* Bytes of the work memory %s_infer needs (any alignment of float). */\n", model.c_str());
+    append(h, "/* Bytes of the work memory %s_infer needs (aligned for float). */\n", model.c_str());
     append(h, "#define %s_ARENA_BYTES %zu\n#define %s_CLASSES %d\n\n", M.c_str(), out.arena_bytes, M.c_str(), Net::kClasses);
     append(h,
            "/* image: a CIFAR-10 record's pixels, R, G and B planes of 32x32 bytes.\n"
@@ -414,15 +563,21 @@ CSource generate(Net& net, const std::string& model, const data::Normalization& 
     std::string& c = out.source;
     append(c, "/* %s.c: %s inference in C99, generated by `%s export` from %s.\n", model.c_str(), model.c_str(),
            model.c_str(), origin.c_str());
+    if (int8)
+        c += "   int8 kernels (one scale per output channel), int8 inputs of the convolution and dense layers\n"
+             "   (scales calibrated on training images), int32 sums, float in between.\n";
     c += "   No heap, no threads; libm for expf (and erff/tanhf for GELU). */\n";
     append(c, "#include <math.h>\n#include <stdint.h>\n#include <string.h>\n\n#include \"%s.h\"\n\n", model.c_str());
     c += runtime_code(used);
     c += weights;
     append(c, "\nint %s_infer(const uint8_t image[3072], float probs[%d], void *arena) {\n", model.c_str(), Net::kClasses);
-    append(c, "    float *a = (float *)arena, *b = a + %zu;\n    int p, ch;\n", largest);
+    append(c, "    float *a = (float *)arena, *b = a + %zu;\n", largest);
+    if (int8) append(c, "    int32_t *acc = (int32_t *)(b + %zu);\n    int8_t *q = (int8_t *)(acc + %zu);\n", largest, widest);
+    c += "    int p, ch;\n";
     c += "    /* bytes / 255, channels last, as statnn's reader */\n";
     c += "    for (p = 0; p < 1024; ++p)\n        for (ch = 0; ch < 3; ++ch) {\n";
     c += "            float v = (float)image[ch * 1024 + p] / 255.0f;\n";
+    const data::Normalization& normalization = options.normalization;
     if (normalization.enabled) {
         append(c, "            static const float mean[3] = {%af, %af, %af}, stddev[3] = {%af, %af, %af};\n",
                double(normalization.mean[0]), double(normalization.mean[1]), double(normalization.mean[2]),
