@@ -44,8 +44,15 @@ inline void free_block(std::byte* p, std::size_t bytes) { ::operator delete(p, s
 
 class Arena {
 public:
-    explicit Arena(std::size_t bytes) : bytes_(bytes), data_(allocate_block(bytes)) {}
-    ~Arena() { free_block(data_, bytes_); }
+    explicit Arena(std::size_t bytes) : bytes_(bytes), data_(allocate_block(bytes)), owned_(true) {}
+    // Memory the caller owns (a static array on a microcontroller, which has no heap to
+    // spare): `bytes` of it, kAlignment-aligned; zeroed here, never freed.
+    Arena(std::byte* memory, std::size_t bytes) : bytes_(bytes), data_(memory), owned_(false) {
+        std::memset(memory, 0, bytes);
+    }
+    ~Arena() {
+        if (owned_) free_block(data_, bytes_);
+    }
     Arena(const Arena&) = delete;
     Arena& operator=(const Arena&) = delete;
 
@@ -60,6 +67,7 @@ public:
 private:
     std::size_t bytes_;
     std::byte* data_;
+    bool owned_;
 };
 
 }  // namespace statnn

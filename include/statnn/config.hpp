@@ -24,6 +24,12 @@
 #endif
 #endif
 
+// No operating system threads on a microcontroller (M-profile ARM): the thread pool runs
+// every task on the caller (thread_pool.hpp). Other targets may define it too.
+#if defined(__ARM_ARCH_PROFILE) && __ARM_ARCH_PROFILE == 'M' && !defined(STATNN_NO_THREADS)
+#define STATNN_NO_THREADS 1
+#endif
+
 namespace statnn {
 
 inline constexpr const char* kVersion = "0.1.0";

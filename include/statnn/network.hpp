@@ -228,11 +228,13 @@ public:
     static constexpr std::size_t kParamCount = Planner::count_params(std::make_index_sequence<kLayers>{});
     static constexpr std::size_t kStateFloats = kPlan.state_bytes / sizeof(float);  // with alignment padding
 
-    explicit Network(std::uint64_t seed = 1, int threads = 1)
-        : arena_(kArenaBytes), pool_(threads) {
-        reseed_dropout(seed);
-        bind_slices(std::make_index_sequence<kLayers>{});
-        initialize(seed);
+    explicit Network(std::uint64_t seed = 1, int threads = 1) : arena_(kArenaBytes), pool_(threads) { set_up(seed); }
+
+    // The same in memory the caller provides: kArenaBytes bytes, aligned to kAlignment (64)
+    // — e.g. `alignas(64) static std::byte memory[Net::kArenaBytes];` on a microcontroller,
+    // where nothing else allocates: bare-metal training needs no heap.
+    Network(std::byte* memory, std::uint64_t seed, int threads = 1) : arena_(memory, kArenaBytes), pool_(threads) {
+        set_up(seed);
     }
 
     Network(const Network&) = delete;
@@ -319,6 +321,12 @@ public:
     int threads() const { return pool_.size(); }
 
 private:
+    void set_up(std::uint64_t seed) {
+        reseed_dropout(seed);
+        bind_slices(std::make_index_sequence<kLayers>{});
+        initialize(seed);
+    }
+
     template <std::size_t... K>
     void bind_slices(std::index_sequence<K...>) {
         (bind_layer<K>(), ...);

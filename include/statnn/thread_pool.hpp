@@ -7,6 +7,32 @@
 // thread costs more than most of them.
 #pragma once
 
+#include "statnn/config.hpp"
+
+#if defined(STATNN_NO_THREADS)
+// Bare metal (Cortex-M, no operating system): one thread, tasks run in order on the caller.
+#include <cstddef>
+
+namespace statnn {
+
+inline int available_cores() { return 1; }
+
+class ThreadPool {
+public:
+    explicit ThreadPool(int = 1) {}
+    ThreadPool(const ThreadPool&) = delete;
+    ThreadPool& operator=(const ThreadPool&) = delete;
+    int size() const { return 1; }
+    template <class Fn>
+    void run(int tasks, Fn&& fn) {
+        for (int t = 0; t < tasks; ++t) fn(t);
+    }
+};
+
+}  // namespace statnn
+
+#else
+
 #include <atomic>
 #include <algorithm>
 #include <cmath>
@@ -171,3 +197,5 @@ private:
 };
 
 }  // namespace statnn
+
+#endif  // STATNN_NO_THREADS

@@ -19,8 +19,8 @@
 #include "cnn4.hpp"
 #include "export_c.hpp"
 #include "support/app_runner.hpp"
+#include "support/c_programs.hpp"
 #include "support/cifar_fixture.hpp"
-#include "support/real_cifar10.hpp"
 
 using namespace statnn;
 using namespace statnn::test;
@@ -45,18 +45,6 @@ using Flattened = Sequential<Input<3, 32, 32>, Conv2D<6, 3, Same, ReLU>, Conv2D<
 
 const Recipe kRecipe{"cnn4", "test", models::kCnn4Sgd, 1};
 
-long file_size(const std::string& path) {
-    std::ifstream in(path, std::ios::binary | std::ios::ate);
-    return long(in.tellg());
-}
-
-std::string slurp(const std::string& path) {
-    std::ifstream in(path);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
-
 // A program that runs <model>_infer on the first `count` records of a CIFAR-10 file and
 // prints, per record: label, predicted class, the probabilities.
 std::string driver_source(const std::string& model) {
@@ -75,11 +63,6 @@ std::string driver_source(const std::string& model) {
            "        printf(\"\\n\");\n    }\n    fclose(f);\n    return 0;\n}\n";
 }
 
-struct Inference {
-    int label = 0, predicted = 0;
-    std::vector<double> probs;
-};
-
 // Compiles the export in `dir` with the driver (strict C99, warnings as errors) and runs it.
 std::vector<Inference> compile_and_run(const std::string& dir, const std::string& model, int count) {
     {
@@ -93,16 +76,7 @@ std::vector<Inference> compile_and_run(const std::string& dir, const std::string
     const std::string run = dir + "/infer " + cifar_fixture_dir() + "/test_batch.bin " + std::to_string(count) + " > " +
                             dir + "/out.txt";
     REQUIRE(std::system(run.c_str()) == 0);
-    std::vector<Inference> result;
-    std::ifstream in(dir + "/out.txt");
-    for (std::string line; std::getline(in, line);) {
-        std::istringstream s(line);
-        Inference r;
-        s >> r.label >> r.predicted;
-        for (double p; s >> p;) r.probs.push_back(p);
-        result.push_back(r);
-    }
-    return result;
+    return parse_inferences(slurp(dir + "/out.txt"));
 }
 
 // Random weights, biases away from zero, BatchNorm statistics moved by a training pass.
@@ -260,107 +234,3 @@ TEST_CASE("export: bad command lines are one clear line and write nothing", "[ex
     CHECK(std::system(("test -e '" + out + "'").c_str()) != 0);  // nothing written, not even the folder
 }
 
-namespace {
-
-// The first `count` records of the fixture's test file as a C array, images[i][0] the label.
-std::string images_header(int count) {
-    std::ifstream records(cifar_fixture_dir() + "/test_batch.bin", std::ios::binary);
-    std::vector<unsigned char> rec(data::kRecordBytes);
-    std::string h = "#define IMAGES " + std::to_string(count) + "\nstatic const unsigned char images[IMAGES][3073] = {\n";
-    for (int i = 0; i < count; ++i) {
-        records.read(reinterpret_cast<char*>(rec.data()), std::streamsize(rec.size()));
-        h += "{";
-        for (std::size_t b = 0; b < rec.size(); ++b) h += std::to_string(int(rec[b])) + (b + 1 < rec.size() ? "," : "");
-        h += "},\n";
-    }
-    return h + "};\n";
-}
-
-// Runs the export on the embedded images and prints label, class, probabilities per image.
-const char* kEmbeddedDriver = R"(#include <stdio.h>
-#include "cnn4.h"
-#include "images.h"
-static float arena[CNN4_ARENA_BYTES / sizeof(float)];
-int main(void) {
-    int i, c;
-    float probs[CNN4_CLASSES];
-    for (i = 0; i < IMAGES; ++i) {
-        const int k = cnn4_infer(images[i] + 1, probs, arena);
-        printf("%d %d", images[i][0], k);
-        for (c = 0; c < CNN4_CLASSES; ++c) printf(" %.9g", (double)probs[c]);
-        printf("\n");
-    }
-    return 0;
-}
-)";
-
-std::vector<Inference> parse_inferences(const std::string& text) {
-    std::vector<Inference> result;
-    std::istringstream in(text);
-    for (std::string line; std::getline(in, line);) {
-        std::istringstream s(line);
-        Inference r;
-        if (!(s >> r.label >> r.predicted)) continue;
-        for (double p; s >> p;) r.probs.push_back(p);
-        result.push_back(r);
-    }
-    return result;
-}
-
-}  // namespace
-
-TEST_CASE("export --int8: cnn4 runs bare metal on a Cortex-M7 (MPS2 AN500 under qemu) as on the host",
-          "[export][int8][baremetal]") {
-    if (std::system("command -v arm-none-eabi-gcc >/dev/null && command -v qemu-system-arm >/dev/null") != 0) {
-        std::printf("%sno arm-none-eabi-gcc or qemu-system-arm (scripts/install-deps baremetal installs them)\n",
-                    kSkipMarker);
-        return;
-    }
-    TempDir dir;
-    const std::string data = cifar_fixture_dir();
-    REQUIRE(run_command<models::Cnn4>(kRecipe, {"train", "--data", data, "--limit", "2048", "--epochs", "1", "--val-limit",
-                                                "64", "--verbose", "0", "--threads", "2", "--out", dir / "run"})
-                .status == 0);
-    REQUIRE(run_command<models::Cnn4>(kRecipe, {"export", "--weights", dir / "run/weights.bin", "--format", "c", "--int8",
-                                                "--data", data, "--limit", "1000", "--out", dir.path()})
-                .status == 0);
-    std::ofstream(dir / "images.h") << images_header(8);
-    std::ofstream(dir / "main.c") << kEmbeddedDriver;
-    const std::string board = std::string(STATNN_SOURCE_DIR) + "/tests/baremetal";
-    const std::string sources = dir / "cnn4.c " + dir / "main.c";
-
-    // The host's build of the same source and images.
-    std::string cmd = std::string(STATNN_C_COMPILER) + " -std=c99 -Wall -Werror -O2 -I" + dir.path() + " " + sources +
-                      " -lm -o " + dir / "host 2>" + dir / "host.log";
-    INFO(cmd << "\n" << slurp(dir / "host.log"));
-    REQUIRE(std::system(cmd.c_str()) == 0);
-    REQUIRE(std::system((dir / "host > " + dir / "host.txt").c_str()) == 0);
-
-    // The board's: Cortex-M7 with its double-precision FPU, newlib, semihosting for output.
-    cmd = "arm-none-eabi-gcc -std=c99 -Wall -Werror -O2 -mcpu=cortex-m7 -mthumb -mfpu=fpv5-d16 -mfloat-abi=hard "
-          "--specs=rdimon.specs -T " + board + "/mps2-an500.ld -I" + dir.path() + " " + board + "/startup.c " + sources +
-          " -lm -o " + dir / "board.elf 2>" + dir / "board.log";
-    INFO(cmd << "\n" << slurp(dir / "board.log"));
-    REQUIRE(std::system(cmd.c_str()) == 0);
-    REQUIRE(std::system(("arm-none-eabi-size " + dir / "board.elf > " + dir / "size.txt").c_str()) == 0);
-    std::printf("  arm-none-eabi-size:\n%s", slurp(dir / "size.txt").c_str());
-    cmd = "timeout 300 qemu-system-arm -M mps2-an500 -nographic -semihosting -kernel " + dir / "board.elf > " +
-          dir / "board.txt 2>" + dir / "qemu.log";
-    INFO(cmd << "\n" << slurp(dir / "qemu.log"));
-    REQUIRE(std::system(cmd.c_str()) == 0);
-
-    const std::vector<Inference> host = parse_inferences(slurp(dir / "host.txt"));
-    const std::vector<Inference> board_run = parse_inferences(slurp(dir / "board.txt"));
-    REQUIRE(host.size() == 8);
-    REQUIRE(board_run.size() == 8);
-    double worst = 0;
-    for (std::size_t i = 0; i < host.size(); ++i) {
-        CHECK(board_run[i].label == host[i].label);
-        CHECK(board_run[i].predicted == host[i].predicted);
-        REQUIRE(board_run[i].probs.size() == host[i].probs.size());
-        for (std::size_t k = 0; k < host[i].probs.size(); ++k)
-            worst = std::max(worst, std::fabs(board_run[i].probs[k] - host[i].probs[k]));
-    }
-    std::printf("  8 images on the Cortex-M7: the host's top-1 every time, probabilities within %.1e\n", worst);
-    CHECK(worst < 1e-4);
-}
