@@ -21,6 +21,7 @@
 #include "cli.hpp"
 #include "compare.hpp"
 #include "export_c.hpp"
+#include "export_onnx.hpp"
 #include "files.hpp"
 #include "image_file.hpp"
 #include "progress.hpp"
@@ -58,7 +59,7 @@ inline const std::vector<cli::FlagSpec>& flag_specs() {
         {"resume", cli::FlagKind::Switch, "", "train: continue the run in --out from its last checkpoint"},
         {"augment", cli::FlagKind::Switch, "", "train: random shift and horizontal flip of training images, drawn anew each epoch"},
         {"weights", cli::FlagKind::Text, "FILE", "evaluate, predict: weights or checkpoint file"},
-        {"format", cli::FlagKind::Text, "c", "export: what to write (c: C99 inference source, <model>.h and <model>.c)"},
+        {"format", cli::FlagKind::Text, "c|onnx", "export: c (C99 inference source, <model>.h and <model>.c) or onnx (<model>.onnx)"},
         {"int8", cli::FlagKind::Switch, "", "export: int8 kernels and inputs of the convolution and dense layers, calibrated on --limit training images (default 2000)"},
         {"tta", cli::FlagKind::Text, "flip", "evaluate: score the mean softmax of each test image and its mirror image"},
         {"keep-epochs", cli::FlagKind::PositiveIntList, "LIST", "train: after these epochs keep weights and confusion matrix in <out>/epoch-NNN/ (e.g. 10,20,50,100)"},
@@ -540,12 +541,24 @@ int evaluate_command(const Recipe& recipe, const cli::Args& args) {
 template <class Arch, int Batch>
 int export_command(const Recipe& recipe, const cli::Args& args) {
     using Net = Network<Arch, Batch>;
-    if (!args.has("format")) throw cli::UsageError("export needs --format c");
-    if (args.text("format") != "c") throw cli::UsageError("--format: expected 'c', got '" + args.text("format") + "'");
+    if (!args.has("format")) throw cli::UsageError("export needs --format c or --format onnx");
+    const std::string format = args.text("format");
+    if (format != "c" && format != "onnx")
+        throw cli::UsageError("--format: expected 'c' or 'onnx', got '" + format + "'");
+    if (format == "onnx" && args.has("int8")) throw cli::UsageError("--int8 goes with --format c only");
     if (!args.has("out")) throw cli::UsageError("export needs --out DIR");
     auto net = std::make_unique<Net>(1, 1);
     load_weights(*net, args);
     const std::string dir = args.text("out");
+    if (format == "onnx") {
+        const std::string bytes = export_onnx::model(*net, recipe.name, recipe.normalization);
+        make_writable_dir(dir, "--out");
+        io::write_file_atomic(dir + "/" + recipe.name + ".onnx", bytes);
+        std::printf("%s: wrote %s/%s.onnx (%s bytes; input [N, 3, 32, 32] = bytes / 255, channels first; output "
+                    "probabilities [N, %d])\n",
+                    recipe.name, dir.c_str(), recipe.name, with_commas(bytes.size()).c_str(), Net::kClasses);
+        return 0;
+    }
     export_c::Options options;
     options.normalization = recipe.normalization;
     if (args.has("int8")) {

@@ -38,11 +38,14 @@ const std::string kBoard = std::string(STATNN_SOURCE_DIR) + "/tests/baremetal";
 // Cortex-M7 with its double-precision FPU; newlib's rdimon: printf and exit by semihosting.
 const std::string kTarget = " -O2 -mcpu=cortex-m7 -mthumb -mfpu=fpv5-d16 -mfloat-abi=hard --specs=rdimon.specs ";
 
+// arm-none-eabi-gcc and -g++ with newlib and libstdc++ (a C++ header compiles), and qemu-system-arm.
 bool have_toolchain() {
-    if (std::system("command -v arm-none-eabi-gcc >/dev/null && command -v arm-none-eabi-g++ >/dev/null && "
-                    "command -v qemu-system-arm >/dev/null") == 0)
+    if (std::system("command -v qemu-system-arm >/dev/null && echo '#include <cstddef>' | arm-none-eabi-g++ -std=c++17 "
+                    "-mcpu=cortex-m7 -mthumb -x c++ -fsyntax-only - >/dev/null 2>&1 && echo '#include <stdio.h>' | "
+                    "arm-none-eabi-gcc -mcpu=cortex-m7 -mthumb -x c -fsyntax-only - >/dev/null 2>&1") == 0)
         return true;
-    std::printf("%sno arm-none-eabi-gcc/g++ or qemu-system-arm (scripts/install-deps baremetal installs them)\n",
+    std::printf("%sno arm-none-eabi-gcc/g++ with newlib and libstdc++, or no qemu-system-arm (scripts/install-deps "
+                "baremetal installs them)\n",
                 kSkipMarker);
     return false;
 }

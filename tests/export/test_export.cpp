@@ -1,8 +1,9 @@
-// tests/export/test_export_c.cpp — `export --format c`: the generated C99 source compiles
-// with -std=c99 -Wall -Wextra -Werror -pedantic, and its inference equals statnn's
-// evaluation: every layer it has code for, on random weights and moved BatchNorm
-// statistics, to float rounding; and cnn4 trained on the fixture, through the command
-// line, to the accuracy `evaluate` prints. Bad command lines write nothing.
+// tests/export/test_export.cpp — `export`: the generated C99 source compiles with
+// -std=c99 -Wall -Wextra -Werror -pedantic, and its inference equals statnn's evaluation:
+// every layer it has code for, on random weights and moved BatchNorm statistics, to float
+// rounding (int8: close); cnn4 trained on the fixture, through the command line, to the
+// accuracy `evaluate` prints (int8: within a point). The ONNX model passes onnx.checker and
+// runs in ONNX Runtime as in statnn (skipped without them). Bad command lines write nothing.
 #include <algorithm>
 #include <cctype>
 #include <cmath>
@@ -18,9 +19,11 @@
 #include "catch.hpp"
 #include "cnn4.hpp"
 #include "export_c.hpp"
+#include "export_onnx.hpp"
 #include "support/app_runner.hpp"
 #include "support/c_programs.hpp"
 #include "support/cifar_fixture.hpp"
+#include "support/real_cifar10.hpp"
 
 using namespace statnn;
 using namespace statnn::test;
@@ -221,10 +224,14 @@ TEST_CASE("export: bad command lines are one clear line and write nothing", "[ex
     const std::string out = dir / "c";
     RunResult r = run_command<models::Cnn4>(kRecipe, {"export", "--weights", dir / "w.bin", "--out", out});
     CHECK(r.status == 2);
-    CHECK(r.err.rfind("cnn4: export needs --format c", 0) == 0);
-    r = run_command<models::Cnn4>(kRecipe, {"export", "--weights", dir / "w.bin", "--format", "onnx", "--out", out});
+    CHECK(r.err.rfind("cnn4: export needs --format c or --format onnx", 0) == 0);
+    r = run_command<models::Cnn4>(kRecipe, {"export", "--weights", dir / "w.bin", "--format", "tflite", "--out", out});
     CHECK(r.status == 2);
-    CHECK(r.err.rfind("cnn4: --format: expected 'c', got 'onnx'", 0) == 0);
+    CHECK(r.err.rfind("cnn4: --format: expected 'c' or 'onnx', got 'tflite'", 0) == 0);
+    r = run_command<models::Cnn4>(kRecipe,
+                                  {"export", "--weights", dir / "w.bin", "--format", "onnx", "--int8", "--out", out});
+    CHECK(r.status == 2);
+    CHECK(r.err.rfind("cnn4: --int8 goes with --format c only", 0) == 0);
     r = run_command<models::Cnn4>(kRecipe, {"export", "--weights", dir / "w.bin", "--format", "c"});
     CHECK(r.status == 2);
     CHECK(r.err.rfind("cnn4: export needs --out DIR", 0) == 0);
@@ -234,3 +241,98 @@ TEST_CASE("export: bad command lines are one clear line and write nothing", "[ex
     CHECK(std::system(("test -e '" + out + "'").c_str()) != 0);  // nothing written, not even the folder
 }
 
+namespace {
+
+// ONNX Runtime for Node.js, where scripts/install-deps onnx puts it; empty if absent.
+std::string onnxruntime_dir() {
+    const char* env = std::getenv("STATNN_ONNXRUNTIME_DIR");
+    const char* cache = std::getenv("XDG_CACHE_HOME");
+    const char* home = std::getenv("HOME");
+    const std::string dir = env && *env ? env
+                            : cache && *cache ? std::string(cache) + "/statnn/onnxruntime"
+                                              : std::string(home ? home : "") + "/.cache/statnn/onnxruntime";
+    std::ifstream probe(dir + "/node_modules/onnxruntime-node/package.json");
+    return probe ? dir : std::string();
+}
+
+bool have_onnx_tools() {
+    const bool checker = std::system("/usr/bin/python3 -c 'import onnx' >/dev/null 2>&1") == 0;
+    const bool runtime = !onnxruntime_dir().empty() && std::system("command -v node >/dev/null") == 0;
+    if (checker && runtime) return true;
+    std::printf("%sno %s (scripts/install-deps onnx installs python3-onnx, Node.js and onnxruntime-node)\n", kSkipMarker,
+                !checker ? "python3-onnx" : "onnxruntime-node");
+    return false;
+}
+
+// The ONNX model of `net`, checked by onnx.checker (with shape inference) and run by ONNX
+// Runtime on the fixture's first `count` test images, against statnn's evaluation.
+template <class Net>
+void check_onnx(Net& net, const std::string& onnx_file, int count) {
+    TempDir dir;
+    const std::string check = "/usr/bin/python3 -c \"import onnx, sys; m = onnx.load(sys.argv[1]); "
+                              "onnx.checker.check_model(m, full_check=True); print(len(m.graph.node), 'nodes')\" " +
+                              onnx_file + " > " + dir / "check.txt 2>&1";
+    const int checked = std::system(check.c_str());
+    INFO("onnx.checker: " << slurp(dir / "check.txt"));
+    REQUIRE(checked == 0);
+
+    std::ifstream records(cifar_fixture_dir() + "/test_batch.bin", std::ios::binary);
+    std::vector<unsigned char> rec(data::kRecordBytes);
+    std::vector<float> chw(std::size_t(count) * 3072);
+    std::vector<float> expected;
+    for (int i = 0; i < count; ++i) {
+        records.read(reinterpret_cast<char*>(rec.data()), std::streamsize(rec.size()));
+        for (int e = 0; e < 3072; ++e) chw[std::size_t(i) * 3072 + e] = float(rec[1 + e]) / 255.0f;  // planes: channels first
+        data::record_to_float(rec.data() + 1, net.input());
+        net.forward(1, false);
+        expected.insert(expected.end(), net.probabilities(), net.probabilities() + Net::kClasses);
+    }
+    std::ofstream(dir / "input.bin", std::ios::binary)
+        .write(reinterpret_cast<const char*>(chw.data()), std::streamsize(chw.size() * sizeof(float)));
+    const std::string run = "NODE_PATH=" + onnxruntime_dir() + "/node_modules node " + std::string(STATNN_SOURCE_DIR) +
+                            "/tests/export/run_onnx.js " + onnx_file + " " + dir / "input.bin " + std::to_string(count) +
+                            " > " + dir / "ort.txt 2> " + dir / "ort.log";
+    const int ran = std::system(run.c_str());
+    INFO("ONNX Runtime: " << run << "\n" << slurp(dir / "ort.log"));
+    REQUIRE(ran == 0);
+    std::istringstream out(slurp(dir / "ort.txt"));
+    std::vector<double> got;
+    for (double v; out >> v;) got.push_back(v);
+    REQUIRE(got.size() == expected.size());
+    double worst = 0;
+    for (std::size_t i = 0; i < got.size(); ++i) worst = std::max(worst, std::fabs(got[i] - double(expected[i])));
+    std::string nodes = slurp(dir / "check.txt");
+    while (!nodes.empty() && nodes.back() == '\n') nodes.pop_back();
+    std::printf("  %s: checker passed, %s; ONNX Runtime on %d images: probabilities within %.1e of statnn's\n",
+                onnx_file.c_str(), nodes.c_str(), count, worst);
+    CHECK(worst < 1e-4);
+}
+
+}  // namespace
+
+TEST_CASE("export --format onnx: every layer with an ONNX form passes the checker and runs in ONNX Runtime as in statnn",
+          "[export][onnx]") {
+    if (!have_onnx_tools()) return;
+    TempDir dir;
+    auto mixed = std::make_unique<Network<Mixed, 8>>(3, 1);
+    randomize(*mixed, 4);
+    std::ofstream(dir / "mixed.onnx", std::ios::binary) << export_onnx::model(*mixed, "mixed", data::Normalization{});
+    check_onnx(*mixed, dir / "mixed.onnx", 100);
+    auto flattened = std::make_unique<Network<Flattened, 8>>(5, 1);
+    randomize(*flattened, 6);
+    std::ofstream(dir / "flattened.onnx", std::ios::binary)
+        << export_onnx::model(*flattened, "flattened", data::Normalization{});
+    check_onnx(*flattened, dir / "flattened.onnx", 100);
+}
+
+TEST_CASE("export --format onnx: cnn4 through the command line", "[export][onnx]") {
+    if (!have_onnx_tools()) return;
+    TempDir dir;
+    auto net = std::make_unique<Network<models::Cnn4, 32>>(7, 1);
+    io::save_checkpoint(dir / "w.bin", *net, "cnn4", io::CheckpointContents::Weights, io::TrainingState{});
+    const RunResult r =
+        run_command<models::Cnn4>(kRecipe, {"export", "--weights", dir / "w.bin", "--format", "onnx", "--out", dir / "o"});
+    REQUIRE(r.status == 0);
+    CHECK(r.out.rfind("cnn4: wrote " + dir / "o/cnn4.onnx (", 0) == 0);
+    check_onnx(*net, dir / "o/cnn4.onnx", 100);
+}

@@ -1,0 +1,349 @@
+// src/export_onnx.hpp — a trained network as an ONNX model (opset 17, inference graph).
+//
+// Input "input": float [N, 3, 32, 32], a CIFAR-10 image's bytes / 255 in channels-first
+// order (R, G, B planes: the record's own order); output "probabilities": float [N, classes].
+// Weights are initializers in ONNX's layouts (convolutions OIHW, transposed from statnn's
+// HWIO; dense layers as Gemm with B = statnn's (in, out) kernel). Flatten is ONNX's
+// channels-first Flatten, which is statnn's (Keras channels_first) order; dropout is left
+// out (evaluation); GELU, absent from opset 17, is written with Erf (or Tanh) and arithmetic.
+//
+// The protobuf wire format is written by hand (varints and length-delimited fields), so the
+// export needs no protobuf library.
+#pragma once
+
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+#include "export_c.hpp"  // UnsupportedLayer; the layer types it includes
+
+namespace statnn::export_onnx {
+
+// One protobuf message being written.
+class Message {
+public:
+    void varint_field(int field, std::uint64_t v) {
+        key(field, 0);
+        varint(v);
+    }
+    void float_field(int field, float f) {
+        key(field, 5);
+        std::uint32_t bits;
+        std::memcpy(&bits, &f, 4);
+        for (int i = 0; i < 4; ++i) bytes_ += char((bits >> (8 * i)) & 0xFF);
+    }
+    void bytes_field(int field, const std::string& b) {
+        key(field, 2);
+        varint(b.size());
+        bytes_ += b;
+    }
+    void message_field(int field, const Message& m) { bytes_field(field, m.bytes_); }
+    const std::string& bytes() const { return bytes_; }
+
+private:
+    void key(int field, int wire) { varint(std::uint64_t(field) << 3 | std::uint64_t(wire)); }
+    void varint(std::uint64_t v) {
+        while (v >= 0x80) {
+            bytes_ += char((v & 0x7F) | 0x80);
+            v >>= 7;
+        }
+        bytes_ += char(v);
+    }
+    std::string bytes_;
+};
+
+namespace detail {
+
+// ONNX field numbers (onnx.proto) and enum values used here.
+enum : int { kFloat = 1, kAttrFloat = 1, kAttrInt = 2, kAttrInts = 7 };
+
+// The graph being built: nodes, initializers, and fresh value names.
+class Graph {
+public:
+    // A float initializer of the given shape (little-endian raw data).
+    std::string constant(const std::string& name, const std::vector<std::int64_t>& dims, const float* data) {
+        std::size_t count = 1;
+        for (auto d : dims) count *= std::size_t(d);
+        Message t;
+        for (auto d : dims) t.varint_field(1, std::uint64_t(d));
+        t.varint_field(2, kFloat);
+        t.bytes_field(8, name);
+        t.bytes_field(9, std::string(reinterpret_cast<const char*>(data), count * sizeof(float)));
+        graph_.message_field(5, t);
+        return name;
+    }
+    std::string scalar(const std::string& name, float v) { return constant(name, {}, &v); }
+
+    struct Attribute {
+        const char* name;
+        int type;
+        std::vector<std::int64_t> ints;
+        float f = 0;
+    };
+
+    // A node of `op` on `inputs`; returns the name of its output.
+    std::string node(const std::string& op, const std::vector<std::string>& inputs, const std::string& output,
+                     const std::vector<Attribute>& attributes = {}) {
+        Message n;
+        for (const auto& in : inputs) n.bytes_field(1, in);
+        n.bytes_field(2, output);
+        n.bytes_field(3, output);
+        n.bytes_field(4, op);
+        for (const auto& a : attributes) {
+            Message m;
+            m.bytes_field(1, a.name);
+            if (a.type == kAttrFloat) m.float_field(2, a.f);
+            if (a.type == kAttrInt) m.varint_field(3, std::uint64_t(a.ints.at(0)));
+            if (a.type == kAttrInts)
+                for (auto v : a.ints) m.varint_field(8, std::uint64_t(v));
+            m.varint_field(20, std::uint64_t(a.type));
+            n.message_field(5, m);
+        }
+        graph_.message_field(1, n);
+        return output;
+    }
+
+    // A float tensor of shape [N, dims...] (N: the batch, symbolic) as graph input or output.
+    static Message value_info(const std::string& name, const std::vector<std::int64_t>& dims) {
+        Message shape;
+        Message batch;
+        batch.bytes_field(2, "N");
+        shape.message_field(1, batch);
+        for (auto d : dims) {
+            Message dim;
+            dim.varint_field(1, std::uint64_t(d));
+            shape.message_field(1, dim);
+        }
+        Message tensor;
+        tensor.varint_field(1, kFloat);
+        tensor.message_field(2, shape);
+        Message type;
+        type.message_field(1, tensor);
+        Message info;
+        info.bytes_field(1, name);
+        info.message_field(2, type);
+        return info;
+    }
+
+    Message& message() { return graph_; }
+
+private:
+    Message graph_;
+};
+
+// GELU (erf form) or its tanh approximation from opset-17 operators.
+inline std::string gelu(Graph& g, const std::string& x, const std::string& name, bool tanh_form) {
+    const std::string half = g.scalar(name + "_half", 0.5f), one = g.scalar(name + "_one", 1.0f);
+    std::string inner;
+    if (!tanh_form) {
+        const std::string r = g.scalar(name + "_inv_sqrt2", 0.70710678118654752f);
+        inner = g.node("Erf", {g.node("Mul", {x, r}, name + "_scaled")}, name + "_erf");
+    } else {
+        const std::string k = g.scalar(name + "_k", 0.79788456080286536f), c = g.scalar(name + "_c", 0.044715f);
+        const std::string x3 = g.node("Mul", {g.node("Mul", {x, x}, name + "_x2"), x}, name + "_x3");
+        const std::string u = g.node("Mul", {g.node("Add", {x, g.node("Mul", {x3, c}, name + "_cx3")}, name + "_sum"), k},
+                                     name + "_u");
+        inner = g.node("Tanh", {u}, name + "_tanh");
+    }
+    const std::string factor = g.node("Add", {inner, one}, name + "_1p");
+    return g.node("Mul", {g.node("Mul", {x, factor}, name + "_xf"), half}, name);
+}
+
+inline std::string activation(Graph& g, const std::string& x, const std::string& name, const char* act) {
+    const std::string a = act;
+    if (a == "linear" || a.empty()) return x;
+    if (a == "relu") return g.node("Relu", {x}, name);
+    if (a == "gelu" || a == "gelu_tanh") return gelu(g, x, name, a == "gelu_tanh");
+    throw export_c::UnsupportedLayer(std::string("activation '") + act + "'");
+}
+
+// statnn's conv kernel (kh, kw, in, out) as ONNX's (out, in, kh, kw).
+inline std::vector<float> oihw(const float* hwio, int k, int c, int f) {
+    std::vector<float> w(std::size_t(k) * k * c * f);
+    for (int ky = 0; ky < k; ++ky)
+        for (int kx = 0; kx < k; ++kx)
+            for (int ci = 0; ci < c; ++ci)
+                for (int fo = 0; fo < f; ++fo)
+                    w[((std::size_t(fo) * c + ci) * k + ky) * k + kx] = hwio[((std::size_t(ky) * k + kx) * c + ci) * f + fo];
+    return w;
+}
+
+template <class L>
+std::string conv(Graph& g, const L& layer, const std::string& x, const std::string& name, int k, int stride, int pad,
+                 bool bias) {
+    constexpr int C = L::In::C, F = L::Out::C;
+    const std::vector<float> w = oihw(layer.kernel, k, C, F);
+    std::vector<std::string> inputs = {x, g.constant(name + ".kernel", {F, C, k, k}, w.data())};
+    if (bias) inputs.push_back(g.constant(name + ".bias", {F}, layer.bias));
+    const std::string y = g.node("Conv", inputs, name + "_conv",
+                                 {{"kernel_shape", kAttrInts, {k, k}},
+                                  {"strides", kAttrInts, {stride, stride}},
+                                  {"pads", kAttrInts, {pad, pad, pad, pad}}});
+    return activation(g, y, name, L::activation);
+}
+
+inline std::string pool(Graph& g, const std::string& x, const std::string& name, const char* op, int k, int stride) {
+    return g.node(op, {x}, name, {{"kernel_shape", kAttrInts, {k, k}}, {"strides", kAttrInts, {stride, stride}}});
+}
+
+// The node(s) of one layer after x; emit returns the name of its output (x for dropout).
+template <class L>
+struct Nodes;  // no specialisation: the layer has no ONNX form here
+
+template <class In, int B, int F, int K, Padding Pad, class Act>
+struct Nodes<Conv2DLayer<In, B, F, K, Pad, Act>> {
+    template <class Layer>
+    static std::string emit(Graph& g, Layer& l, const std::string& x, const std::string& name) {
+        return conv(g, l, x, name, K, 1, Layer::P, true);
+    }
+};
+
+template <class In, int B, int F, int K, int S, int P, class Act, class Bias>
+struct Nodes<Conv2DStridedLayer<In, B, F, K, S, P, Act, Bias>> {
+    template <class Layer>
+    static std::string emit(Graph& g, Layer& l, const std::string& x, const std::string& name) {
+        return conv(g, l, x, name, K, S, P, Layer::kBias);
+    }
+};
+
+template <class In, int B, int P>
+struct Nodes<MaxPooling2DLayer<In, B, P>> {
+    template <class Layer>
+    static std::string emit(Graph& g, Layer&, const std::string& x, const std::string& name) {
+        return pool(g, x, name, "MaxPool", P, P);
+    }
+};
+
+template <class In, int B, int K, int S>
+struct Nodes<AveragePooling2DLayer<In, B, K, S>> {
+    template <class Layer>
+    static std::string emit(Graph& g, Layer&, const std::string& x, const std::string& name) {
+        return pool(g, x, name, "AveragePool", K, S);
+    }
+};
+
+template <class In, int B>
+struct Nodes<GlobalAveragePooling2DLayer<In, B>> {  // statnn's output is flat: [N, C]
+    template <class Layer>
+    static std::string emit(Graph& g, Layer&, const std::string& x, const std::string& name) {
+        return g.node("Flatten", {g.node("GlobalAveragePool", {x}, name + "_pool")}, name, {{"axis", kAttrInt, {1}}});
+    }
+};
+
+template <class In, int B, class Config>
+struct Nodes<BatchNormLayer<In, B, Config>> {
+    template <class Layer>
+    static std::string emit(Graph& g, Layer& l, const std::string& x, const std::string& name) {
+        constexpr int C = In::C;
+        std::vector<float> ones(C, 1.0f), zeros(C, 0.0f);
+        const bool affine = Config::affine != BatchNormAffine::None;
+        const std::string scale = g.constant(name + ".gamma", {C}, affine ? l.kernel : ones.data());
+        const std::string shift = g.constant(name + ".beta", {C}, affine ? l.bias : zeros.data());
+        const std::string mean = g.constant(name + ".running_mean", {C}, l.running_mean());
+        const std::string var = g.constant(name + ".running_var", {C}, l.running_var());
+        Graph::Attribute eps{"epsilon", kAttrFloat, {}, Config::eps};
+        return g.node("BatchNormalization", {x, scale, shift, mean, var}, name, {eps});
+    }
+};
+
+template <class In, int B>
+struct Nodes<ReLULayer<In, B>> {
+    template <class Layer>
+    static std::string emit(Graph& g, Layer&, const std::string& x, const std::string& name) {
+        return g.node("Relu", {x}, name);
+    }
+};
+
+template <class In, int B, kernels::GeluForm Form>
+struct Nodes<GELULayer<In, B, Form>> {
+    template <class Layer>
+    static std::string emit(Graph& g, Layer&, const std::string& x, const std::string& name) {
+        return gelu(g, x, name, Form != kernels::GeluForm::Erf);
+    }
+};
+
+template <class In, int B, int Num, int Den>
+struct Nodes<DropoutLayer<In, B, Num, Den>> {  // evaluation: the identity
+    template <class Layer>
+    static std::string emit(Graph&, Layer&, const std::string& x, const std::string&) {
+        return x;
+    }
+};
+
+template <class In, int B>
+struct Nodes<FlattenLayer<In, B>> {
+    template <class Layer>
+    static std::string emit(Graph& g, Layer&, const std::string& x, const std::string& name) {
+        if constexpr (In::is_flat) return x;
+        return g.node("Flatten", {x}, name, {{"axis", kAttrInt, {1}}});
+    }
+};
+
+template <class In, int B, int Units, class Act, class Constraint>
+struct Nodes<DenseLayer<In, B, Units, Act, Constraint>> {
+    template <class Layer>
+    static std::string emit(Graph& g, Layer& l, const std::string& x, const std::string& name) {
+        const std::string w = g.constant(name + ".kernel", {In::C, Units}, l.kernel);
+        const std::string b = g.constant(name + ".bias", {Units}, l.bias);
+        return activation(g, g.node("Gemm", {x, w, b}, name + "_gemm"), name, Layer::activation);
+    }
+};
+
+template <class In, int B>
+struct Nodes<SoftmaxLayer<In, B>> {
+    template <class Layer>
+    static std::string emit(Graph& g, Layer&, const std::string& x, const std::string&) {
+        return g.node("Softmax", {x}, "probabilities", {{"axis", kAttrInt, {1}}});
+    }
+};
+
+template <class L, class = void>
+struct has_nodes : std::false_type {};
+template <class L>
+struct has_nodes<L, std::void_t<decltype(&Nodes<L>::template emit<L>)>> : std::true_type {};
+
+}  // namespace detail
+
+// The ONNX model of `net`'s current weights and state, serialised. Throws
+// export_c::UnsupportedLayer naming a layer without an ONNX form here.
+template <class Net>
+std::string model(Net& net, const std::string& name, const data::Normalization& normalization) {
+    using namespace detail;
+    using In = typename Net::InShape;
+    Graph g;
+    std::string x = "input";
+    if (normalization.enabled) {
+        const float mean[3] = {normalization.mean[0], normalization.mean[1], normalization.mean[2]};
+        const float stddev[3] = {normalization.stddev[0], normalization.stddev[1], normalization.stddev[2]};
+        x = g.node("Div", {g.node("Sub", {x, g.constant("mean", {1, 3, 1, 1}, mean)}, "centred"),
+                           g.constant("stddev", {1, 3, 1, 1}, stddev)},
+                   "normalised");
+    }
+    net.visit([&](auto k, auto& layer) {
+        using L = std::decay_t<decltype(layer)>;
+        const std::string layer_name = net.layer_name(int(k));
+        if constexpr (!has_nodes<L>::value)
+            throw export_c::UnsupportedLayer("layer " + layer_name + " (" + L::kind + ") has no ONNX form");
+        else
+            x = Nodes<L>::emit(g, layer, x, layer_name);
+    });
+    g.message().bytes_field(2, name);
+    g.message().message_field(11, Graph::value_info("input", {In::C, In::H, In::W}));
+    g.message().message_field(12, Graph::value_info("probabilities", {Net::kClasses}));
+    Message opset;
+    opset.bytes_field(1, "");
+    opset.varint_field(2, 17);
+    Message m;
+    m.varint_field(1, 8);  // IR version 8 (ONNX 1.10 and later)
+    m.bytes_field(2, "statnn");
+    m.bytes_field(3, kVersion);
+    m.message_field(7, g.message());
+    m.message_field(8, opset);
+    return m.bytes();
+}
+
+}  // namespace statnn::export_onnx
+
