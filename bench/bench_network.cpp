@@ -14,22 +14,16 @@ using namespace statnn::bench;
 
 namespace {
 
-template <class Arch>
-void train_step(benchmark::State& state, SgdConfig cfg) {
-    using Net = Network<Arch, 32>;
+template <class Arch, class R>
+void training_step(benchmark::State& state, R recipe) {
+    using Net = Network<Arch, 32, R::OptimizerType::kStateSlots>;
     auto net = std::make_unique<Net>(1, int(state.range(0)));
     Rng rng(1);
     for (std::size_t i = 0; i < 32 * Net::InShape::size; ++i) net->input()[i] = rng.uniform01();
     for (int i = 0; i < 32; ++i) net->labels()[i] = i % Net::kClasses;
-    Sgd sgd(cfg);
-    std::uint64_t step = 0;
+    std::int64_t step = 0;
     const LoopClock clock;
-    for (auto _ : state) {
-        net->forward(32, true, step);
-        net->backward(32, step);
-        sgd.step(*net);
-        ++step;
-    }
+    for (auto _ : state) train_step(*net, recipe, 32, step++);
     state.counters["images/s"] = benchmark::Counter(32, benchmark::Counter::kIsIterationInvariantRate);
     set_flop_counters(state, clock, 32.0 * double(training_flops_per_image<Net>()), int(state.range(0)));
 }
@@ -47,8 +41,8 @@ void inference(benchmark::State& state) {
 }
 
 const bool registered = [] {
-    benchmark::RegisterBenchmark("train_step/cnn6", train_step<models::Cnn6>, models::kCnn6Sgd)->Arg(1)->Arg(2)->UseRealTime();
-    benchmark::RegisterBenchmark("train_step/cnn4", train_step<models::Cnn4>, models::kCnn4Sgd)->Arg(1)->Arg(2)->UseRealTime();
+    benchmark::RegisterBenchmark("train_step/cnn6", training_step<models::Cnn6, KerasRecipe>, models::kCnn6Recipe)->Arg(1)->Arg(2)->UseRealTime();
+    benchmark::RegisterBenchmark("train_step/cnn4", training_step<models::Cnn4, KerasRecipe>, models::kCnn4Recipe)->Arg(1)->Arg(2)->UseRealTime();
     benchmark::RegisterBenchmark("inference/cnn6", inference<models::Cnn6>)->Arg(1)->Arg(2)->UseRealTime();
     benchmark::RegisterBenchmark("inference/cnn4", inference<models::Cnn4>)->Arg(1)->Arg(2)->UseRealTime();
     return true;

@@ -36,14 +36,9 @@
 
 namespace statnn {
 
-struct Recipe {
-    const char* name;   // binary name, e.g. "cnn6"
-    const char* title;  // one line about the architecture and its recipe
-    SgdConfig sgd;
-    int epochs;
-    data::Augmentation augmentation = data::kSeedModelAugmentation;  // what train --augment does
-    data::Normalization normalization = {};  // of every input image; off: byte / 255
-};
+// The network a recipe trains: as many optimizer state arrays as its optimizer keeps.
+template <class Arch, int Batch, class R>
+using NetworkFor = Network<Arch, Batch, R::OptimizerType::kStateSlots>;
 
 namespace app {
 
@@ -52,12 +47,16 @@ inline const std::vector<cli::FlagSpec>& flag_specs() {
         {"data", cli::FlagKind::Text, "DIR", "CIFAR-10 binary folder (default: $CIFAR10_DIR, ./data/cifar-10-batches-bin, ../shared/cifar-10/cifar-10-batches-bin)"},
         {"epochs", cli::FlagKind::PositiveInt, "N", "train: total epochs (default: the recipe's)"},
         {"seed", cli::FlagKind::Seed, "S", "train: seed for weights, shuffling, dropout and augmentation (default 1)"},
-        {"lr", cli::FlagKind::PositiveReal, "X", "train: learning rate (default: the recipe's)"},
+        {"lr", cli::FlagKind::PositiveReal, "X", "train: learning rate, the peak of a warm-up schedule (default: the recipe's)"},
+        {"momentum", cli::FlagKind::NonNegativeReal, "X", "train: the optimizer's momentum (default: the recipe's)"},
+        {"weight-decay", cli::FlagKind::NonNegativeReal, "X", "train: the optimizer's weight decay, if it has one (default: the recipe's)"},
+        {"label-smoothing", cli::FlagKind::NonNegativeReal, "X", "train: label smoothing of the loss, in [0, 1) (default: the recipe's)"},
         {"limit", cli::FlagKind::PositiveInt, "N", "train: use the first N training images only"},
         {"val-limit", cli::FlagKind::PositiveInt, "N", "validate/evaluate on the first N test images only"},
         {"out", cli::FlagKind::Text, "DIR", "train: folder for reports and checkpoints (default runs/<name>-<date>-<time>); compare: folder for its files (default ./compare)"},
         {"resume", cli::FlagKind::Switch, "", "train: continue the run in --out from its last checkpoint"},
         {"augment", cli::FlagKind::Switch, "", "train: random shift and horizontal flip of training images, drawn anew each epoch"},
+        {"no-augment", cli::FlagKind::Switch, "", "train: no augmentation, for a recipe that augments by default"},
         {"weights", cli::FlagKind::Text, "FILE", "evaluate, predict: weights or checkpoint file"},
         {"format", cli::FlagKind::Text, "c|onnx", "export: c (C99 inference source, <model>.h and <model>.c) or onnx (<model>.onnx)"},
         {"int8", cli::FlagKind::Switch, "", "export: int8 kernels and inputs of the convolution and dense layers, calibrated on --limit training images (default 2000)"},
@@ -66,23 +65,28 @@ inline const std::vector<cli::FlagSpec>& flag_specs() {
         {"threads", cli::FlagKind::PositiveInt, "N", "worker threads (default: the cores this process may use; at most 4 per core)"},
         {"verbose", cli::FlagKind::NonNegativeInt, "N", "0 quiet, 1 progress bar, 2 one line per epoch (default 1; 2 when not a terminal)"},
         {"seconds", cli::FlagKind::PositiveReal, "S", "bench: seconds to measure (default 5)"},
+        {"profile", cli::FlagKind::Switch, "", "bench: then the time of every layer's forward and backward pass, and its share of the step"},
         {"help", cli::FlagKind::Switch, "", "show this help"},
     };
     return specs;
 }
 
 // The flags as --help shows them, with what --augment does for this recipe.
-inline std::string describe_flags(const Recipe& r) {
+template <class R>
+std::string describe_flags(const R& r) {
     std::vector<cli::FlagSpec> specs = flag_specs();
-    const std::string augment = r.augmentation.enabled()
-                                    ? "train: " + data::describe(r.augmentation) + " of training images, drawn anew each epoch"
-                                    : std::string("train: not available (the recipe of ") + r.name + " defines no augmentation)";
+    const std::string augment =
+        r.augmentation.enabled()
+            ? "train: " + data::describe(r.augmentation) + " of training images, drawn anew each epoch" +
+                  (r.augment_by_default ? " (the recipe's default)" : "")
+            : std::string("train: not available (the recipe of ") + r.name + " defines no augmentation)";
     for (auto& spec : specs)
         if (std::string(spec.name) == "augment") spec.help = augment.c_str();
     return cli::describe_flags(specs);
 }
 
-inline void print_usage(std::FILE* out, const Recipe& r) {
+template <class R>
+void print_usage(std::FILE* out, const R& r) {
     std::fprintf(out,
                  "usage: %s <command> [flags]\n"
                  "%s\n\n"
@@ -170,9 +174,36 @@ inline std::string shell_word(const std::string& word) {
     return quoted + "'";
 }
 
-template <class Arch, int Batch>
-int train(const Recipe& recipe, const cli::Args& args) {
-    using Net = Network<Arch, Batch>;
+// The recipe with the command line's overrides (--lr, --momentum, --weight-decay,
+// --label-smoothing); a flag the recipe has no field for is refused by name.
+template <class R>
+R recipe_from_flags(const R& recipe, const cli::Args& args) {
+    R r = recipe;
+    auto set = [&](const char* flag, auto& part, std::initializer_list<const char*> fields) {
+        if (!args.has(flag)) return;
+        for (const char* field : fields)
+            if (has_field(part, field)) {
+                part.set_field(field, args.real(flag, 0.0));
+                return;
+            }
+        using Part = std::decay_t<decltype(part)>;
+        throw cli::UsageError(std::string("--") + flag + ": the recipe of " + recipe.name + " (" + Part::kKind +
+                              ") has no such setting");
+    };
+    set("lr", r.schedule, {"lr", "peak_lr"});
+    set("momentum", r.optimizer, {"momentum"});
+    set("weight-decay", r.optimizer, {"weight_decay"});
+    set("label-smoothing", r.loss, {"label_smoothing"});
+    for (const char* why : {r.optimizer.invalid(), r.schedule.invalid(), r.loss.invalid()})
+        if (why) throw cli::UsageError(std::string("the recipe's settings cannot train: ") + why);
+    return r;
+}
+
+template <class Arch, int Batch, class R>
+int train(const R& base_recipe, const cli::Args& args) {
+    using Net = NetworkFor<Arch, Batch, R>;
+    R recipe = recipe_from_flags(base_recipe, args);
+    if (args.has("augment") && args.has("no-augment")) throw cli::UsageError("--augment and --no-augment contradict each other");
     // From here until train returns, SIGINT and SIGTERM stop training after the current
     // step, with a checkpoint to continue from, instead of killing the process.
     const StopSignals stop;
@@ -212,14 +243,14 @@ int train(const Recipe& recipe, const cli::Args& args) {
 
     io::TrainingState state;
     state.seed = args.seed("seed", 1);
-    state.sgd = recipe.sgd;
-    state.sgd.lr = args.real("lr", recipe.sgd.lr);
     state.train_limit = args.integer("limit", 0);
     state.val_limit = args.integer("val-limit", 0);
     state.keep_epochs = keep_epochs;
     if (args.has("augment")) {
         if (!recipe.augmentation.enabled())
             throw cli::UsageError(std::string("--augment: the recipe of ") + recipe.name + " defines no augmentation");
+        state.augment = recipe.augmentation;
+    } else if (recipe.augment_by_default && !args.has("no-augment")) {
         state.augment = recipe.augmentation;
     }
     auto net = std::make_unique<Net>(state.seed, threads_flag(args));
@@ -231,11 +262,25 @@ int train(const Recipe& recipe, const cli::Args& args) {
                 throw cli::UsageError(std::string("--") + flag + " differs from the run being resumed (" + checkpoint + ")");
         };
         differs("seed", args.has("seed"), saved.seed == state.seed);
-        differs("lr", args.has("lr"), saved.sgd.lr == state.sgd.lr);
+        // A setting given again must be the run's; the run's settings replace the recipe's.
+        const RecipeSettings given = settings_of_recipe(recipe);
+        auto same_field = [&](const PartSettings& a, const PartSettings& b, std::initializer_list<const char*> fields) {
+            for (const char* f : fields)
+                if (field_value(a, f, -1.0) != field_value(b, f, -1.0)) return false;
+            return true;
+        };
+        differs("lr", args.has("lr"), same_field(saved.recipe.schedule, given.schedule, {"lr", "peak_lr"}));
+        differs("momentum", args.has("momentum"), same_field(saved.recipe.optimizer, given.optimizer, {"momentum"}));
+        differs("weight-decay", args.has("weight-decay"), same_field(saved.recipe.optimizer, given.optimizer, {"weight_decay"}));
+        differs("label-smoothing", args.has("label-smoothing"), same_field(saved.recipe.loss, given.loss, {"label_smoothing"}));
+        for (const std::string& why : {apply_settings(recipe.optimizer, saved.recipe.optimizer),
+                                       apply_settings(recipe.schedule, saved.recipe.schedule),
+                                       apply_settings(recipe.loss, saved.recipe.loss)})
+            if (!why.empty()) throw io::CheckpointError(checkpoint + ": " + why);
         differs("limit", args.has("limit"), saved.train_limit == state.train_limit);
         differs("val-limit", args.has("val-limit"), saved.val_limit == state.val_limit);
         // Without --augment a run continues as it was trained, augmented or not.
-        differs("augment", args.has("augment"), saved.augment == state.augment);
+        differs("augment", args.has("augment") || args.has("no-augment"), saved.augment == state.augment);
         // Without --epochs a run continues to the end it was started for (version 1
         // checkpoints do not record it: the recipe's count then).
         if (!args.has("epochs") && saved.epochs_planned > 0) epochs = int(saved.epochs_planned);
@@ -251,11 +296,18 @@ int train(const Recipe& recipe, const cli::Args& args) {
         net->reseed_dropout(state.seed);
     }
     state.epochs_planned = std::uint32_t(epochs);
-    Sgd sgd(state.sgd);
-    sgd.set_iterations(state.iterations);
+    std::int64_t steps_done = state.iterations;
 
     data::Cifar10Reader train_reader(train_set, Batch, long(state.train_limit), true, state.seed, state.augment,
                                      recipe.normalization);
+    // A schedule over the whole run (warm-up, then decay) is stretched to this run's steps
+    // when it starts; a resumed run keeps the schedule it started with.
+    if (!resume) optim::fit_schedule_to_run(recipe.schedule, std::int64_t(epochs) * train_reader.batches_per_epoch());
+    if (const char* why = recipe.schedule.invalid()) throw cli::UsageError(std::string("--epochs: ") + why);
+    state.recipe = settings_of_recipe(recipe);
+    state.optimizer_slots.clear();
+    for (int slot = 0; slot < Net::kOptimizerSlots; ++slot)
+        state.optimizer_slots.push_back(R::OptimizerType::state_name(slot));
     data::Cifar10Reader val_reader(test_set, Batch, long(state.val_limit), false, 0, {}, recipe.normalization);
     if (state.partial.steps > train_reader.batches_per_epoch())
         throw io::CheckpointError(checkpoint + ": stopped after step " + std::to_string(state.partial.steps) + " of epoch " +
@@ -287,7 +339,7 @@ int train(const Recipe& recipe, const cli::Args& args) {
         info.parameters = std::int64_t(Net::kParamCount);
         info.batch = Batch;
         info.seed = state.seed;
-        info.sgd = state.sgd;
+        info.recipe = state.recipe;
         info.augment = state.augment;
         info.train_images = train_reader.size();
         info.val_images = val_reader.size();
@@ -330,14 +382,15 @@ int train(const Recipe& recipe, const cli::Args& args) {
         const auto t0 = std::chrono::steady_clock::now();
         const io::EpochProgress start = state.partial;
         progress.epoch_begin(epoch, epochs, train_reader.batches_per_epoch(), long(start.steps));
-        const TrainEpochResult tr = train_epoch(*net, sgd, train_reader, epoch, progress, start, stop.flag());
+        const TrainEpochResult tr =
+            train_epoch(*net, recipe, steps_done, train_reader, epoch, progress, start, stop.flag());
         if (const long bad = first_non_finite_parameter(*net); bad >= 0)
             throw DivergenceError("epoch " + std::to_string(epoch) + ": parameter " + std::to_string(bad) +
-                                  " is not finite after update " + std::to_string(sgd.iterations()));
+                                  " is not finite after update " + std::to_string(steps_done));
         if (!tr.complete) {  // stopped mid-epoch: the checkpoint below continues at the next step
             progress.epoch_abandoned();
             state.partial = tr.totals;
-            state.iterations = sgd.iterations();
+            state.iterations = steps_done;
             interrupted = true;
             break;
         }
@@ -351,10 +404,10 @@ int train(const Recipe& recipe, const cli::Args& args) {
         rec.acc = tr.acc;
         rec.val_loss = last_eval.loss;
         rec.val_acc = last_eval.acc;
-        rec.lr = sgd.learning_rate();
+        rec.lr = recipe.schedule.learning_rate(steps_done);  // of the next step, as Keras logs it
         rec.seconds = seconds;
         state.history.push_back(rec);
-        state.iterations = sgd.iterations();
+        state.iterations = steps_done;
         state.epochs_done = std::uint32_t(epoch);
         state.partial = {};
         // A kept epoch is written before the checkpoint that counts the epoch as done:
@@ -422,9 +475,9 @@ int train(const Recipe& recipe, const cli::Args& args) {
         std::fprintf(summary.get(), "%s: %s\n\n", recipe.name, recipe.title);
         print_architecture<Net>(summary.get());
         print_memory_plan(summary.get(), *net);
-        std::fprintf(summary.get(), "\nTraining: seed %llu, SGD lr %g momentum %g decay %g nesterov %s, batch %d\n",
-                     (unsigned long long)state.seed, state.sgd.lr, state.sgd.momentum, state.sgd.decay,
-                     state.sgd.nesterov ? "true" : "false", Batch);
+        std::fprintf(summary.get(), "\nTraining: seed %llu, batch %d, optimizer %s, schedule %s, loss %s\n",
+                     (unsigned long long)state.seed, Batch, describe(state.recipe.optimizer).c_str(),
+                     describe(state.recipe.schedule).c_str(), describe(state.recipe.loss).c_str());
         std::fprintf(summary.get(), "Augmentation of training images: %s\n", data::describe(state.augment).c_str());
         std::fprintf(summary.get(), "Data: %s, %ld training and %ld validation images\n\n", dir.c_str(),
                      train_reader.size(), val_reader.size());
@@ -516,9 +569,9 @@ inline TestTimeAugmentation tta_flag(const cli::Args& args) {
     throw cli::UsageError("--tta: expected flip, got '" + args.text("tta") + "'");
 }
 
-template <class Arch, int Batch>
-int evaluate_command(const Recipe& recipe, const cli::Args& args) {
-    using Net = Network<Arch, Batch>;
+template <class Arch, int Batch, class R>
+int evaluate_command(const R& recipe, const cli::Args& args) {
+    using Net = NetworkFor<Arch, Batch, R>;
     const TestTimeAugmentation tta = tta_flag(args);
     auto net = std::make_unique<Net>(1, threads_flag(args));
     load_weights(*net, args);
@@ -538,9 +591,9 @@ int evaluate_command(const Recipe& recipe, const cli::Args& args) {
 // export --weights FILE --format c [--int8] --out DIR: <name>.h and <name>.c in DIR
 // (made if missing), both written or neither. --int8 calibrates on the first --limit
 // training images (default 2000) of --data.
-template <class Arch, int Batch>
-int export_command(const Recipe& recipe, const cli::Args& args) {
-    using Net = Network<Arch, Batch>;
+template <class Arch, int Batch, class R>
+int export_command(const R& recipe, const cli::Args& args) {
+    using Net = NetworkFor<Arch, Batch, R>;
     if (!args.has("format")) throw cli::UsageError("export needs --format c or --format onnx");
     const std::string format = args.text("format");
     if (format != "c" && format != "onnx")
@@ -582,9 +635,9 @@ int export_command(const Recipe& recipe, const cli::Args& args) {
     return 0;
 }
 
-template <class Arch, int Batch>
-int predict_command(const Recipe& recipe, const cli::Args& args) {
-    using Net = Network<Arch, Batch>;
+template <class Arch, int Batch, class R>
+int predict_command(const R& recipe, const cli::Args& args) {
+    using Net = NetworkFor<Arch, Batch, R>;
     const auto& inputs = args.positional();
     if (inputs.empty()) throw cli::UsageError("predict needs at least one IMAGE (a 32x32 PNG/PPM file or test:INDEX)");
     auto test_index = [](const std::string& in) {
@@ -668,16 +721,70 @@ int predict_command(const Recipe& recipe, const cli::Args& args) {
 // --seconds; prints one JSON line ending with "images_per_s": X}. The batch is
 // synthetic (uniform pixels, labels cycling through the classes), or with --data the
 // first images of the training set.
-template <class Arch, int Batch>
-int bench_command(const Recipe& recipe, const cli::Args& args) {
-    using Net = Network<Arch, Batch>;
+//
+// --profile: the same steps again with a clock read before and after every layer's
+// forward and backward pass; per layer, milliseconds per step, share of the step and,
+// for convolution and dense layers, GFLOP/s (what is not in any layer — the optimizer
+// step, constraints, the clock itself — is the last row).
+struct LayerClock {
+    std::vector<double> forward, backward;
+    std::chrono::steady_clock::time_point begin;
+    static void on_layer(void* user, int k, ProbePhase phase) {
+        auto& c = *static_cast<LayerClock*>(user);
+        const auto now = std::chrono::steady_clock::now();
+        if (phase == ProbePhase::ForwardBegin || phase == ProbePhase::BackwardBegin) {
+            c.begin = now;
+            return;
+        }
+        (phase == ProbePhase::ForwardEnd ? c.forward : c.backward)[std::size_t(k)] +=
+            std::chrono::duration<double>(now - c.begin).count();
+    }
+};
+
+template <class Net, class Step>
+void print_profile(Net& net, Step& one, bool train, double seconds) {
+    LayerClock clock;
+    clock.forward.assign(Net::kLayers, 0.0);
+    clock.backward.assign(Net::kLayers, 0.0);
+    net.set_probe({&LayerClock::on_layer, &clock});
+    long steps = 0;
+    const auto t0 = std::chrono::steady_clock::now();
+    while (steps < 3 || seconds_since(t0) < seconds) {
+        one();
+        ++steps;
+    }
+    const double total = seconds_since(t0) / double(steps);
+    net.set_probe({});
+    std::printf("\n%-10s %-20s %11s %11s %7s %9s\n", "layer", "kind", "forward ms", "backward ms", "share", "GFLOP/s");
+    double in_layers = 0;
+    bool first_weighted = true;
+    net.visit([&](auto k, auto& layer) {
+        using L = std::decay_t<decltype(layer)>;
+        const double f = clock.forward[std::size_t(k)] / double(steps), b = clock.backward[std::size_t(k)] / double(steps);
+        in_layers += f + b;
+        const double macs = double(detail::layer_macs<L>()) * Net::kBatch;
+        // Forward, and in training the kernel gradient and (past the first weighted layer) the input gradient.
+        const double work = macs == 0 ? 0 : 2 * macs * (train ? (first_weighted ? 2 : 3) : 1);
+        if (macs > 0) first_weighted = false;
+        char gflops[32] = "";
+        if (work > 0) std::snprintf(gflops, sizeof gflops, "%9.1f", work / (f + b) / 1e9);
+        std::printf("%-10s %-20s %11.3f %11.3f %6.1f%% %9s\n", net.layer_name(int(k)), L::kind, 1e3 * f, 1e3 * b,
+                    100.0 * (f + b) / total, gflops);
+    });
+    std::printf("%-31s %11.3f %11s %6.1f%%\n", train ? "optimizer, constraints, rest" : "rest", 1e3 * (total - in_layers), "",
+                100.0 * (total - in_layers) / total);
+    std::printf("%-31s %11.3f ms per step of %d images (%ld steps)\n", "step", 1e3 * total, Net::kBatch, steps);
+}
+
+template <class Arch, int Batch, class R>
+int bench_command(const R& recipe, const cli::Args& args) {
+    using Net = NetworkFor<Arch, Batch, R>;
     const auto& pos = args.positional();
     const std::string mode = pos.empty() ? "train" : pos[0];
     if (pos.size() > 1 || (mode != "train" && mode != "infer"))
         throw cli::UsageError("bench takes one mode: train or infer");
     const double seconds = args.real("seconds", 5.0);
     auto net = std::make_unique<Net>(1, threads_flag(args));
-    Sgd sgd(recipe.sgd);
     Rng rng(1);
     const bool real_data = args.has("data");
     if (real_data) {
@@ -690,12 +797,10 @@ int bench_command(const Recipe& recipe, const cli::Args& args) {
         for (int r = 0; r < Batch; ++r) net->labels()[r] = r % Net::kClasses;
     }
     const bool train = mode == "train";
-    std::uint64_t step = 0;
+    std::int64_t step = 0;
     auto one = [&] {
         if (train) {
-            net->forward(Batch, true, step);
-            net->backward(Batch, step);
-            sgd.step(*net);
+            train_step(*net, recipe, Batch, step);
         } else {
             net->forward(Batch, false);
         }
@@ -714,14 +819,15 @@ int bench_command(const Recipe& recipe, const cli::Args& args) {
                 recipe.name, mode.c_str(), Batch, net->threads(), simd_arch_name(), real_data ? "cifar10" : "synthetic",
                 (unsigned long long)step, elapsed,
                 images * flops / elapsed / 1e9, images / elapsed);
+    if (args.has("profile")) print_profile(*net, one, train, seconds);
     return 0;
 }
 
 }  // namespace app
 
-template <class Arch, int Batch>
-int run_app(const Recipe& recipe, int argc, char** argv) {
-    using Net = Network<Arch, Batch>;
+template <class Arch, int Batch, class R>
+int run_app(const R& recipe, int argc, char** argv) {
+    using Net = NetworkFor<Arch, Batch, R>;
     if (argc < 2) {
         app::print_usage(stderr, recipe);
         return 2;

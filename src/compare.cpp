@@ -18,13 +18,14 @@
 
 #include "files.hpp"
 #include "json.hpp"
+#include "run_folder.hpp"
 #include "statnn/io/atomic_file.hpp"
 
 namespace statnn::compare {
 
 namespace {
 
-constexpr int kRunFormatVersion = 1;
+constexpr int kRunFormatVersion = kRunJsonVersion;  // and every older one
 
 [[noreturn]] void fail(const std::string& message) { throw std::runtime_error(message); }
 

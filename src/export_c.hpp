@@ -33,6 +33,7 @@
 #include "statnn/layers/conv2d_strided.hpp"
 #include "statnn/layers/gelu.hpp"
 #include "statnn/layers/global_avgpool2d.hpp"
+#include "statnn/layers/scale.hpp"
 
 namespace statnn::export_c {
 
@@ -161,6 +162,12 @@ inline const RuntimeFunction kRuntime[] = {
 }
 
 )"},
+    {"scale_all", R"(static void scale_all(float *x, int n, float factor) {
+    int i;
+    for (i = 0; i < n; ++i) x[i] *= factor;
+}
+
+)"},
     {"flatten_channels_first", R"(static void flatten_channels_first(const float *in, int h, int w, int c, float *out) {
     int y, x, ci;
     for (y = 0; y < h; ++y)
@@ -268,16 +275,16 @@ struct Buffers {
 };
 
 // The call of a weighted layer: float, or int8 (quantise the input into q, int32 sums in acc).
+// in_shape are the arguments before the kernel (the input's shape), layer_shape those after
+// the bias (the layer's own shape and activation).
 inline void weighted_call(std::string& c, const char* fn, const std::string& name, const std::string& bias, Buffers b,
-                          int in_count, const std::string& shape_args) {
+                          int in_count, const char* in_shape, const char* layer_shape) {
     if (b.in_scale > 0) {
         append(c, "    quantize(%s, %d, %af, q);\n", b.in, in_count, double(1.0f / b.in_scale));
-        append(c, "    %s_q8(q, %s, %s_kernel_q, %s_kernel_scale, %af, %s, %s, acc, %s);\n", fn,
-               shape_args.substr(0, shape_args.find('|')).c_str(), name.c_str(), name.c_str(), double(b.in_scale),
-               bias.c_str(), shape_args.substr(shape_args.find('|') + 1).c_str(), b.out);
+        append(c, "    %s_q8(q, %s, %s_kernel_q, %s_kernel_scale, %af, %s, %s, acc, %s);\n", fn, in_shape, name.c_str(),
+               name.c_str(), double(b.in_scale), bias.c_str(), layer_shape, b.out);
     } else {
-        append(c, "    %s(%s, %s, %s_kernel, %s, %s, %s);\n", fn, b.in, shape_args.substr(0, shape_args.find('|')).c_str(),
-               name.c_str(), bias.c_str(), shape_args.substr(shape_args.find('|') + 1).c_str(), b.out);
+        append(c, "    %s(%s, %s, %s_kernel, %s, %s, %s);\n", fn, b.in, in_shape, name.c_str(), bias.c_str(), layer_shape, b.out);
     }
 }
 
@@ -290,10 +297,11 @@ struct LayerCode<Conv2DLayer<In, B, F, K, Pad, Act>> {
     template <class Layer>
     static void emit(std::string& c, const std::string& name, const Layer&, Buffers b) {
         using L = Conv2DLayer<In, B, F, K, Pad, Act>;
-        char shape[160];
-        std::snprintf(shape, sizeof shape, "%d, %d, %d|%d, 1, %d, %d, %d, %d, %d", In::H, In::W, In::C, K, L::P, F, L::Out::H,
-                      L::Out::W, activation_code(Act::name));
-        weighted_call(c, "conv2d", name, name + "_bias", b, int(In::size), shape);
+        char in_shape[64], layer_shape[128];
+        std::snprintf(in_shape, sizeof in_shape, "%d, %d, %d", In::H, In::W, In::C);
+        std::snprintf(layer_shape, sizeof layer_shape, "%d, 1, %d, %d, %d, %d, %d", K, L::P, F, L::Out::H, L::Out::W,
+                      activation_code(Act::name));
+        weighted_call(c, "conv2d", name, name + "_bias", b, int(In::size), in_shape, layer_shape);
     }
 };
 
@@ -304,10 +312,11 @@ struct LayerCode<Conv2DStridedLayer<In, B, F, K, S, P, Act, Bias>> {
     static void emit(std::string& c, const std::string& name, const Layer&, Buffers b) {
         using L = Conv2DStridedLayer<In, B, F, K, S, P, Act, Bias>;
         const std::string bias = L::kBias ? name + "_bias" : "0";
-        char shape[160];
-        std::snprintf(shape, sizeof shape, "%d, %d, %d|%d, %d, %d, %d, %d, %d, %d", In::H, In::W, In::C, K, S, P, F, L::Out::H,
-                      L::Out::W, activation_code(Act::name));
-        weighted_call(c, "conv2d", name, bias, b, int(In::size), shape);
+        char in_shape[64], layer_shape[128];
+        std::snprintf(in_shape, sizeof in_shape, "%d, %d, %d", In::H, In::W, In::C);
+        std::snprintf(layer_shape, sizeof layer_shape, "%d, %d, %d, %d, %d, %d, %d", K, S, P, F, L::Out::H, L::Out::W,
+                      activation_code(Act::name));
+        weighted_call(c, "conv2d", name, bias, b, int(In::size), in_shape, layer_shape);
     }
 };
 
@@ -373,6 +382,15 @@ struct LayerCode<GELULayer<In, B, Form>> {
 };
 
 template <class In, int B, int Num, int Den>
+struct LayerCode<ScaleLayer<In, B, Num, Den>> {
+    static constexpr bool kInPlace = true;
+    template <class Layer>
+    static void emit(std::string& c, const std::string&, const Layer&, Buffers b) {
+        append(c, "    scale_all(%s, %d, %af);\n", b.in, int(In::size), double(ScaleLayer<In, B, Num, Den>::kFactor));
+    }
+};
+
+template <class In, int B, int Num, int Den>
 struct LayerCode<DropoutLayer<In, B, Num, Den>> {  // evaluation: the identity
     static constexpr bool kInPlace = true;
     template <class Layer>
@@ -393,9 +411,10 @@ struct LayerCode<DenseLayer<In, B, Units, Act, Constraint>> {
     static constexpr bool kInPlace = false;
     template <class Layer>
     static void emit(std::string& c, const std::string& name, const Layer&, Buffers b) {
-        char shape[64];
-        std::snprintf(shape, sizeof shape, "%d|%d, %d", In::C, Units, activation_code(Act::name));
-        weighted_call(c, "dense", name, name + "_bias", b, In::C, shape);
+        char in_shape[16], layer_shape[64];
+        std::snprintf(in_shape, sizeof in_shape, "%d", In::C);
+        std::snprintf(layer_shape, sizeof layer_shape, "%d, %d", Units, activation_code(Act::name));
+        weighted_call(c, "dense", name, name + "_bias", b, In::C, in_shape, layer_shape);
     }
 };
 

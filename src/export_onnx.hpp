@@ -266,6 +266,15 @@ struct Nodes<GELULayer<In, B, Form>> {
 };
 
 template <class In, int B, int Num, int Den>
+struct Nodes<ScaleLayer<In, B, Num, Den>> {
+    template <class Layer>
+    static std::string emit(Graph& g, Layer&, const std::string& x, const std::string& name) {
+        const float factor = ScaleLayer<In, B, Num, Den>::kFactor;
+        return g.node("Mul", {x, g.constant(name + ".factor", {1}, &factor)}, name);
+    }
+};
+
+template <class In, int B, int Num, int Den>
 struct Nodes<DropoutLayer<In, B, Num, Den>> {  // evaluation: the identity
     template <class Layer>
     static std::string emit(Graph&, Layer&, const std::string& x, const std::string&) {

@@ -150,7 +150,7 @@ struct RunInfo {
     std::int64_t parameters = 0;
     int batch = 0;
     std::uint64_t seed = 1;
-    SgdConfig sgd;
+    RecipeSettings recipe;  // optimizer, schedule, loss
     data::Augmentation augment;
     long train_images = 0, val_images = 0;
     std::string data;
@@ -159,7 +159,9 @@ struct RunInfo {
     std::vector<io::TrainingSession> sessions;
 };
 
-inline constexpr int kRunJsonVersion = 1;
+// Version 2: the optimizer's own fields, the schedule (with the learning rate) and the loss
+// apart; version 1 had one Keras SGD object with lr and decay in it.
+inline constexpr int kRunJsonVersion = 2;
 
 inline std::string run_json(const RunInfo& r) {
     std::string j = "{\n";
@@ -173,9 +175,16 @@ inline std::string run_json(const RunInfo& r) {
     field("parameters", std::to_string(r.parameters));
     field("batch", std::to_string(r.batch));
     field("seed", std::to_string(r.seed));
-    field("optimizer", "{\"kind\": \"keras-sgd\", \"lr\": " + json_number(r.sgd.lr) +
-                           ", \"momentum\": " + json_number(r.sgd.momentum) + ", \"decay\": " + json_number(r.sgd.decay) +
-                           ", \"nesterov\": " + (r.sgd.nesterov ? "true" : "false") + "}");
+    auto part = [](const PartSettings& p) {
+        std::string o = "{\"kind\": " + json_string(p.kind);
+        for (const NamedValue& f : p.fields) o += ", " + json_string(f.name) + ": " + json_number(f.value);
+        return o + "}";
+    };
+    // Version 1 had the optimizer only (Keras SGD: momentum, nesterov; lr and decay in it
+    // too). Its fields now are the optimizer's own; the learning rate is the schedule's.
+    field("optimizer", part(r.recipe.optimizer));
+    field("schedule", part(r.recipe.schedule));
+    field("loss", part(r.recipe.loss));
     // Added within version 1: a run.json without it is a run without augmentation.
     field("augment", "{\"pad\": " + std::to_string(r.augment.pad) + ", \"flip\": " + (r.augment.flip ? "true" : "false") + "}");
     field("train_images", std::to_string(r.train_images));

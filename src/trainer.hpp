@@ -17,7 +17,7 @@
 #include "statnn/data/cifar10.hpp"
 #include "statnn/io/checkpoint.hpp"
 #include "statnn/network.hpp"
-#include "statnn/optim/sgd.hpp"
+#include "statnn/train/train_step.hpp"
 #include "statnn/train/history.hpp"
 #include "statnn/train/metrics.hpp"
 
@@ -87,15 +87,18 @@ struct TrainEpochResult {
     io::EpochProgress totals;  // what a checkpoint keeps to continue the epoch exactly
 };
 
-// One epoch of SGD on `reader`'s batches, in the order of epoch `epoch` (1-based),
+// One epoch of the recipe's training steps on `reader`'s batches, in the order of epoch
+// `epoch` (1-based),
 // continuing from `start` (an epoch interrupted after start.steps steps; zero: from the
 // beginning). Loss and accuracy are running means over the epoch, with dropout active,
 // as Keras reports them. When *stop becomes non-zero (a signal, see stop_signals.hpp)
 // the epoch ends after the current step, incomplete; the check is one atomic load.
+// `steps_done` counts the optimizer steps applied before and is advanced by each step.
 // Throws DivergenceError on a non-finite loss.
-template <class Net>
-TrainEpochResult train_epoch(Net& net, Sgd& sgd, data::Cifar10Reader& reader, int epoch, Progress& progress,
-                             const io::EpochProgress& start = {}, const std::atomic<int>* stop = nullptr) {
+template <class Net, class R>
+TrainEpochResult train_epoch(Net& net, const R& recipe, std::int64_t& steps_done, data::Cifar10Reader& reader, int epoch,
+                             Progress& progress, const io::EpochProgress& start = {},
+                             const std::atomic<int>* stop = nullptr) {
     TrainEpochResult r;
     io::EpochProgress& t = r.totals;
     t = start;
@@ -104,14 +107,13 @@ TrainEpochResult train_epoch(Net& net, Sgd& sgd, data::Cifar10Reader& reader, in
     reader.start_epoch(epoch - 1, long(start.steps));
     r.complete = true;
     for (int n; (n = reader.next(net.input(), net.labels())) > 0;) {
-        const std::uint64_t step = std::uint64_t(sgd.iterations());
-        net.forward(n, true, step);
-        const double loss = net.backward(n, step);
-        if (!std::isfinite(loss))
+        const StepResult step = train_step(net, recipe, n, steps_done);
+        const double loss = step.loss;
+        if (!step.finite)
             throw DivergenceError("epoch " + std::to_string(epoch) + ", step " + std::to_string(t.steps + 1) + " (update " +
-                                  std::to_string(step + 1) + "): the loss is " + std::to_string(loss));
+                                  std::to_string(steps_done + 1) + "): the loss is " + std::to_string(loss));
+        ++steps_done;
         t.correct += count_correct<Net::kClasses>(net.probabilities(), net.labels(), n);
-        sgd.step(net);
         t.loss_sum += loss * n;
         t.images += n;
         ++t.steps;

@@ -20,5 +20,7 @@ using Cnn4 = Sequential<Input<3, 32, 32>,
 // SGD lr 0.1, decay 1e-6, nesterov, no momentum; batch 32; 10 epochs.
 inline constexpr SgdConfig kCnn4Sgd{0.1, 0.0, 1e-6, true};
 inline constexpr int kCnn4Epochs = 10;
+inline constexpr KerasRecipe kCnn4Recipe = keras_recipe(
+    "cnn4", "4 conv + 2 dense layers, CIFAR-10 (Keras tutorial); batch 32, SGD lr 0.1 decay 1e-6 nesterov", kCnn4Sgd, kCnn4Epochs);
 
 }  // namespace statnn::models

@@ -22,5 +22,7 @@ using Cnn6 = Sequential<Input<3, 32, 32>,
 // SGD lr 0.01, momentum 0.9, decay 1e-6; batch 32; 10 epochs.
 inline constexpr SgdConfig kCnn6Sgd{0.01, 0.9, 1e-6, false};
 inline constexpr int kCnn6Epochs = 10;
+inline constexpr KerasRecipe kCnn6Recipe = keras_recipe(
+    "cnn6", "6 conv + 2 dense layers, CIFAR-10 (Keras tutorial); batch 32, SGD lr 0.01 momentum 0.9 decay 1e-6", kCnn6Sgd, kCnn6Epochs);
 
 }  // namespace statnn::models

@@ -7,10 +7,12 @@
 // cannot take its input shape stops the build with a static_assert naming the layer and
 // the problem. Network lays out one arena for the given batch size:
 //
-//   params | grads | velocity | state | activations | saved | scratch | gradient ping-pong | labels
+//   params | grads | optimizer state (OptimizerSlots arrays) | state | activations | saved
+//          | scratch | gradient ping-pong | labels
 //
-// params, grads and velocity share one layout (each tensor 64-byte aligned), so the
-// optimizer updates all parameters in one flat pass. state holds what layers keep
+// params, grads and each optimizer state array (Keras SGD's velocity; Adam's two moments)
+// share one layout (each tensor 64-byte aligned), so an optimizer updates all parameters
+// in one flat pass. state holds what layers keep
 // across steps without training it (BatchNorm's running statistics): the optimizer
 // never sees it; checkpoints save it. Activation k+1 is the output of
 // layer k; in-place layers (ReLU, Dropout) reuse their input's buffer. During the
@@ -84,6 +86,15 @@ struct Sequential {
     using InShape = typename InputSpec::shape;
 };
 
+// Called before and after every layer's forward and backward pass when set (a per-layer
+// profile: `bench train --profile`); the network itself keeps no clock, so it builds
+// where there is none.
+enum class ProbePhase { ForwardBegin, ForwardEnd, BackwardBegin, BackwardEnd };
+struct LayerProbe {
+    void (*fn)(void* user, int layer, ProbePhase phase) = nullptr;
+    void* user = nullptr;
+};
+
 // One layer's place in the arena and the facts the plan needs about it.
 struct LayerPlan {
     std::size_t kernel_size, bias_size;       // floats
@@ -100,7 +111,7 @@ struct LayerPlan {
 namespace detail {
 
 // The arena layout of a bound layer list; see the comment at the top of this file.
-template <class Layers, int Batch>
+template <class Layers, int Batch, int OptimizerSlots>
 struct ArenaPlanner {
     static constexpr int kLayers = int(std::tuple_size_v<Layers>);
     template <std::size_t K>
@@ -110,8 +121,8 @@ struct ArenaPlanner {
     struct Plan {
         std::array<LayerPlan, kLayers> layer{};
         std::size_t input_at = 0, input_bytes = 0;
-        std::size_t params_bytes = 0;  // one region; grads and velocity are the same size
-        std::size_t params_at = 0, grads_at = 0, velocity_at = 0;
+        std::size_t params_bytes = 0;  // one region; grads and each optimizer slot are the same size
+        std::size_t params_at = 0, grads_at = 0, optimizer_at = 0;  // slot s at optimizer_at + s * params_bytes
         std::size_t state_at = 0, state_bytes = 0;
         std::size_t activations_at = 0, activations_bytes = 0;
         std::size_t saved_at = 0, saved_bytes = 0;
@@ -143,8 +154,8 @@ struct ArenaPlanner {
         p.params_bytes = at;
         p.params_at = 0;
         p.grads_at = p.params_at + p.params_bytes;
-        p.velocity_at = p.grads_at + p.params_bytes;
-        at = p.velocity_at + p.params_bytes;
+        p.optimizer_at = p.grads_at + p.params_bytes;
+        at = p.optimizer_at + std::size_t(OptimizerSlots) * p.params_bytes;
         // State: each layer's floats, aligned (empty for the seed models: their layout is unchanged).
         p.state_at = at;
         for (auto& l : p.layer) {
@@ -203,10 +214,13 @@ struct ArenaPlanner {
 
 }  // namespace detail
 
-template <class Arch, int Batch>
+// OptimizerSlots: the float arrays of the parameter count the optimizer keeps (its
+// kStateSlots: 1 for SGD's velocity, 2 for Adam's moments).
+template <class Arch, int Batch, int OptimizerSlots = 1>
 class Network {
 public:
     static_assert(Batch > 0, "Network: the batch size must be positive");
+    static_assert(OptimizerSlots >= 1, "Network: an optimizer keeps at least one state array");
     using Layers = typename Arch::template Layers<Batch>;
     static constexpr int kLayers = int(std::tuple_size_v<Layers>);
     template <int K>
@@ -220,7 +234,8 @@ public:
     static constexpr int kClasses = OutShape::C;
 
 
-    using Planner = detail::ArenaPlanner<Layers, Batch>;
+    static constexpr int kOptimizerSlots = OptimizerSlots;
+    using Planner = detail::ArenaPlanner<Layers, Batch, OptimizerSlots>;
     using Plan = typename Planner::Plan;
     static constexpr Plan kPlan = Planner::make(std::make_index_sequence<kLayers>{});
     static constexpr std::size_t kArenaBytes = kPlan.total;
@@ -244,7 +259,8 @@ public:
     // A layer with its own initial values (BatchNorm: γ 1, β 0, running mean 0 and
     // variance 1) sets its parameters and state itself.
     void initialize(std::uint64_t seed) {
-        std::memset(arena_.data() + kPlan.params_at, 0, 3 * kPlan.params_bytes + kPlan.state_bytes);  // params, grads, velocity, state
+        // params, grads, optimizer state, state: contiguous.
+        std::memset(arena_.data() + kPlan.params_at, 0, (2 + OptimizerSlots) * kPlan.params_bytes + kPlan.state_bytes);
         visit([&](auto k, auto& layer) {
             using L = std::decay_t<decltype(layer)>;
             if constexpr (L::kHasOwnInit) {
@@ -285,6 +301,18 @@ public:
         return loss;
     }
 
+    // The same with a loss of its own (loss/softmax_cross_entropy.hpp: label smoothing).
+    template <class Loss>
+    double backward(int n, std::uint64_t step, const Loss& loss) {
+        StepContext ctx = context(true, step);
+        float* dlogits = grad_buffer(kPlan.layer[kLayers - 1].grad_slot);
+        probe(kLayers - 1, ProbePhase::BackwardBegin);
+        const double value = loss.template backward<kClasses>(probabilities(), labels(), n, dlogits);
+        probe(kLayers - 1, ProbePhase::BackwardEnd);
+        backward_layers<kLayers - 2>(n, ctx);
+        return value;
+    }
+
     // Mean cross-entropy of the current probabilities (after a forward pass).
     double loss(int n) { return kernels::softmax_xent_loss<kClasses>(probabilities(), labels(), n); }
 
@@ -304,7 +332,11 @@ public:
     // ---- parameters as flat arrays (all tensors, with alignment padding) ---------------
     float* params() { return arena_.template at<float>(kPlan.params_at); }
     float* grads() { return arena_.template at<float>(kPlan.grads_at); }
-    float* velocity() { return arena_.template at<float>(kPlan.velocity_at); }
+    // Optimizer state array `slot` (< OptimizerSlots), zero before the first step.
+    float* optimizer_state(int slot) {
+        return arena_.template at<float>(kPlan.optimizer_at + std::size_t(slot) * kPlan.params_bytes);
+    }
+    float* velocity() { return optimizer_state(0); }  // the first slot: SGD's velocity
     // Every layer's state (kStateFloats with padding; none in the seed models).
     float* state() { return arena_.template at<float>(kPlan.state_at); }
 
@@ -319,6 +351,9 @@ public:
 
     ThreadPool& pool() { return pool_; }
     int threads() const { return pool_.size(); }
+
+    // A per-layer probe (see LayerProbe); {} removes it.
+    void set_probe(LayerProbe p) { probe_ = p; }
 
 private:
     void set_up(std::uint64_t seed) {
@@ -375,9 +410,16 @@ private:
         return ctx;
     }
 
+    void probe(int k, ProbePhase phase) {
+        if (probe_.fn) probe_.fn(probe_.user, k, phase);
+    }
+
     template <std::size_t... K>
     void forward_layers(int n, const StepContext& ctx, std::index_sequence<K...>) {
-        (std::get<K>(layers_).forward(activation_input(int(K)), activation(int(K)), n, ctx), ...);
+        ((probe(int(K), ProbePhase::ForwardBegin),
+          std::get<K>(layers_).forward(activation_input(int(K)), activation(int(K)), n, ctx),
+          probe(int(K), ProbePhase::ForwardEnd)),
+         ...);
     }
 
     float* grad_buffer(int slot) { return arena_.template at<float>(kPlan.grad_at[slot]); }
@@ -389,7 +431,9 @@ private:
             auto& layer = std::get<K>(layers_);
             float* dout = grad_buffer(kPlan.layer[K + 1].grad_slot);
             float* din = K > 0 ? grad_buffer(kPlan.layer[K].grad_slot) : nullptr;
+            probe(K, ProbePhase::BackwardBegin);
             layer.template backward<(K > 0)>(activation_input(K), activation(K), dout, din, n, ctx);
+            probe(K, ProbePhase::BackwardEnd);
             backward_layers<K - 1>(n, ctx);
         }
     }
@@ -400,6 +444,7 @@ private:
     Layers layers_{};
     std::array<std::array<char, 24>, kLayers> names_{};
     bool dropout_enabled_ = true;
+    LayerProbe probe_{};
 };
 
 }  // namespace statnn

@@ -5,6 +5,12 @@
 #include "statnn/network.hpp"
 #include "statnn/optim/sgd.hpp"
 #include "statnn/summary.hpp"
+#include "statnn/train/recipe.hpp"
+#include "statnn/train/train_step.hpp"
+
+// Optimizers beyond Keras SGD (train/recipe.hpp brings KerasSgd and the schedules).
+#include "statnn/optim/adam.hpp"
+#include "statnn/optim/momentum_sgd.hpp"
 
 // Layers beyond the seed models' (network.hpp includes those): GELU, average pooling,
 // strided convolution, and BatchNorm's kernels and standalone layer struct.
@@ -13,3 +19,4 @@
 #include "statnn/layers/conv2d_strided.hpp"
 #include "statnn/layers/gelu.hpp"
 #include "statnn/layers/global_avgpool2d.hpp"
+#include "statnn/layers/scale.hpp"

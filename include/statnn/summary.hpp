@@ -90,7 +90,9 @@ void print_memory_plan(std::FILE* out, Net& net) {
     std::fprintf(out, "\n");
     region("params", p.params_bytes, "weights and biases, 64-byte aligned tensors");
     region("grads", p.params_bytes, "d(loss)/d(parameter)");
-    region("velocity", p.params_bytes, "SGD momentum state");
+    region("optimizer", Net::kOptimizerSlots * p.params_bytes,
+           Net::kOptimizerSlots == 1 ? "optimizer state: one array like params (velocity, momentum)"
+                                     : "optimizer state: one array like params per slot (Adam's two moments)");
     if (p.state_bytes > 0) region("state", p.state_bytes, "non-trainable: BatchNorm running statistics");
     region("activations", p.activations_bytes, "input batch and every layer output");
     region("saved", p.saved_bytes, "zero-padded conv inputs kept for the backward pass");

@@ -16,14 +16,14 @@
 namespace statnn {
 
 // A parameter is trained (it has a gradient and optimizer state at the same offset of
-// grads() and velocity()); state is kept across steps without training (BatchNorm's
+// grads() and each optimizer_state(slot)); state is kept across steps without training (BatchNorm's
 // running statistics).
 enum class TensorRole { Parameter, State };
 
 // fn(name, dims, data, count, role, offset) for every parameter and state tensor, layer by
 // layer: kernel, bias, then state. dims are the stored shape (Keras layouts: conv
 // (kh, kw, in, out), dense (in, out)); offset is a parameter's index in params(), and so
-// in grads() and velocity() (0 for state).
+// in grads() and optimizer_state(slot) (0 for state).
 template <class Net, class Fn>
 void for_each_tensor(Net& net, Fn&& fn) {
     net.visit([&](auto k, auto& layer) {
@@ -44,6 +44,20 @@ void for_each_tensor(Net& net, Fn&& fn) {
                    each, TensorRole::State, std::size_t(0));
         }
     });
+}
+
+struct TensorCounts {
+    std::size_t tensors = 0, parameters = 0;  // all tensors; those trained
+};
+
+template <class Net>
+TensorCounts tensor_counts(Net& net) {
+    TensorCounts c;
+    for_each_tensor(net, [&](auto&&, auto&&, auto&&, auto&&, TensorRole role, auto&&) {
+        ++c.tensors;
+        c.parameters += role == TensorRole::Parameter;
+    });
+    return c;
 }
 
 }  // namespace statnn

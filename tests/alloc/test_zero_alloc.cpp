@@ -23,20 +23,17 @@ using namespace statnn;
 
 namespace {
 
-template <class Arch>
-long allocations_during_steps(const SgdConfig& cfg) {
-    using Net = Network<Arch, 8>;
+template <class Arch, class R>
+long allocations_during_steps(const R& recipe) {
+    using Net = Network<Arch, 8, R::OptimizerType::kStateSlots>;
     auto net = std::make_unique<Net>(1, 2);
-    Sgd sgd(cfg);
     Rng rng(1);
     for (std::size_t e = 0; e < Net::kBatch * Net::InShape::size; ++e) net->input()[e] = rng.uniform01();
     for (int r = 0; r < Net::kBatch; ++r) net->labels()[r] = r % 10;
     g_allocations = 0;
     g_counting = true;
     for (int s = 0; s < 2; ++s) {  // twice: anything set up lazily on the first step shows on the second
-        net->forward(Net::kBatch, true, std::uint64_t(s));
-        net->backward(Net::kBatch, std::uint64_t(s));
-        sgd.step(*net);
+        train_step(*net, recipe, Net::kBatch, s);
         net->forward(5, false);  // evaluation, partial batch
         (void)net->loss(5);
     }
@@ -55,11 +52,20 @@ TEST_CASE("the counting allocator sees allocations (the test can fail)", "[alloc
 }
 
 TEST_CASE("cnn6: zero heap allocations in training and evaluation steps", "[alloc][cnn6]") {
-    CHECK(allocations_during_steps<models::Cnn6>(models::kCnn6Sgd) == 0);
+    CHECK(allocations_during_steps<models::Cnn6>(models::kCnn6Recipe) == 0);
 }
 
 TEST_CASE("cnn4: zero heap allocations in training and evaluation steps", "[alloc][cnn4]") {
-    CHECK(allocations_during_steps<models::Cnn4>(models::kCnn4Sgd) == 0);
+    CHECK(allocations_during_steps<models::Cnn4>(models::kCnn4Recipe) == 0);
+}
+
+TEST_CASE("Adam, SGD-W and their schedules with label smoothing: zero heap allocations in steps", "[alloc][optim]") {
+    constexpr Recipe<optim::AdamW, optim::WarmupCosineDecay> adamw{
+        "adamw", "test", {}, {0.001, 2, 10, 0.1, 0.0}, {0.1}, 1};
+    CHECK(allocations_during_steps<models::Cnn4>(adamw) == 0);
+    constexpr Recipe<optim::SgdW, optim::WarmupLinearDecay> sgdw{
+        "sgdw", "test", {0.85, 5e-4, true}, {0.2, 1, 10, 0.2, 0.07}, {0.2}, 1};
+    CHECK(allocations_during_steps<models::Cnn4>(sgdw) == 0);
 }
 
 namespace {
@@ -121,18 +127,18 @@ void check_training_loop_allocates_nothing(const data::Augmentation& augment) {
     const data::Cifar10Set set(dir.path(), data::Split::Train), test_set(dir.path(), data::Split::Test);
     data::Cifar10Reader reader(set, 32, 0, true, 1, augment), val_reader(test_set, 32, 0, false, 0);
     auto net = std::make_unique<Network<models::Cnn4, 32>>(1, 2);
-    Sgd sgd(models::kCnn4Sgd);
+    std::int64_t steps = 0;
     Progress progress(stdout, 0);
     std::atomic<int> stop{0};
-    train_epoch(*net, sgd, reader, 1, progress, {}, &stop);  // warm-up
+    train_epoch(*net, models::kCnn4Recipe, steps, reader, 1, progress, {}, &stop);  // warm-up
     evaluate(*net, val_reader, TestTimeAugmentation::Flip);
     g_allocations = 0;
     g_counting = true;
-    const auto whole = train_epoch(*net, sgd, reader, 2, progress, {}, &stop);
+    const auto whole = train_epoch(*net, models::kCnn4Recipe, steps, reader, 2, progress, {}, &stop);
     stop = 2;
-    const auto stopped = train_epoch(*net, sgd, reader, 3, progress, {}, &stop);
+    const auto stopped = train_epoch(*net, models::kCnn4Recipe, steps, reader, 3, progress, {}, &stop);
     stop = 0;
-    const auto resumed = train_epoch(*net, sgd, reader, 3, progress, stopped.totals, &stop);
+    const auto resumed = train_epoch(*net, models::kCnn4Recipe, steps, reader, 3, progress, stopped.totals, &stop);
     const auto plain = evaluate(*net, val_reader);
     const auto mirrored = evaluate(*net, val_reader, TestTimeAugmentation::Flip);
     g_counting = false;

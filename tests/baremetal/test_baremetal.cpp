@@ -32,7 +32,7 @@ using namespace statnn::test;
 
 namespace {
 
-const Recipe kRecipe{"cnn4", "test", models::kCnn4Sgd, 1};
+const KerasRecipe kRecipe = keras_recipe("cnn4", "test", models::kCnn4Sgd, 1);
 
 const std::string kBoard = std::string(STATNN_SOURCE_DIR) + "/tests/baremetal";
 // Cortex-M7 with its double-precision FPU; newlib's rdimon: printf and exit by semihosting.

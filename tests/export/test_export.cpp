@@ -42,11 +42,11 @@ struct NoAffine : BatchNormDefaults {
 using Mixed = Sequential<Input<3, 32, 32>, Conv2DStrided<8, 2, 2, 0, GELU>, Conv2D<8, 3, Same, GELUTanh>, BatchNorm<>, ReLU,
                          MaxPooling2D<2>, Conv2DStrided<12, 3, 2, 1, Linear, NoBias>, BatchNorm<NoAffine>, GELU,
                          AveragePooling2D<2>, Conv2D<16, 1, Valid, ReLU>, Dropout<20>, GlobalAveragePooling2D, Dense<12, GELU>,
-                         Dense<10>, Softmax>;
+                         Dense<10>, Scale<1, 9>, Softmax>;
 using Flattened = Sequential<Input<3, 32, 32>, Conv2D<6, 3, Same, ReLU>, Conv2D<6, 3, Valid, ReLU>, MaxPooling2D<3>, Dropout<25>,
                              Flatten, Dense<16, ReLU>, Dense<10>, Softmax>;
 
-const Recipe kRecipe{"cnn4", "test", models::kCnn4Sgd, 1};
+const KerasRecipe kRecipe = keras_recipe("cnn4", "test", models::kCnn4Sgd, 1);
 
 // A program that runs <model>_infer on the first `count` records of a CIFAR-10 file and
 // prints, per record: label, predicted class, the probabilities.

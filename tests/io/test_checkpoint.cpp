@@ -47,7 +47,7 @@ io::TrainingState some_state() {
     s.seed = 77;
     s.iterations = 1234;
     s.epochs_done = 3;
-    s.sgd = SgdConfig{0.05, 0.9, 1e-4, true};
+    s.recipe = settings_of_recipe(keras_recipe("test", "test", SgdConfig{0.05, 0.9, 1e-4, true}, 1));
     s.train_limit = 5000;
     s.val_limit = 700;
     s.epochs_planned = 100;
@@ -97,8 +97,9 @@ TEST_CASE("checkpoint: weights, velocity and training state round-trip exactly",
     CHECK(loaded.seed == 77);
     CHECK(loaded.iterations == 1234);
     CHECK(loaded.epochs_done == 3);
-    CHECK(loaded.sgd.lr == 0.05);
-    CHECK(loaded.sgd.nesterov);
+    CHECK(field_value(loaded.recipe.schedule, "lr", 0) == 0.05);
+    CHECK(field_value(loaded.recipe.optimizer, "nesterov", 0) == 1.0);
+    CHECK(loaded.recipe == state.recipe);
     CHECK(loaded.train_limit == 5000);
     CHECK(loaded.val_limit == 700);
     REQUIRE(loaded.history.size() == 3);
@@ -170,7 +171,7 @@ TEST_CASE("checkpoint: a version 2 file still loads, with everything but the aug
     REQUIRE(state.augment.enabled());
     io::detail::write_checkpoint(dir / "v2.bin", *a, "small", io::CheckpointContents::Training, state, 2);
     REQUIRE(read_bytes(dir / "v2.bin")[8] == 2);
-    CHECK(io::kCheckpointVersion == 3);
+    CHECK(io::kCheckpointVersion == 4);
     const auto loaded = io::load_checkpoint(dir / "v2.bin", *b);
     CHECK(std::equal(a->params(), a->params() + Net::kParamFloats, b->params()));
     CHECK(std::equal(a->velocity(), a->velocity() + Net::kParamFloats, b->velocity()));
@@ -180,6 +181,66 @@ TEST_CASE("checkpoint: a version 2 file still loads, with everything but the aug
     CHECK(loaded.partial.steps == 117);
     CHECK(loaded.sessions.size() == 2);
     CHECK(loaded.augment == data::Augmentation{});  // version 2 runs were never augmented
+}
+
+// Before version 4 every run trained with Keras SGD and Keras decay: read back as that recipe.
+TEST_CASE("checkpoint: a version 3 file loads as Keras SGD with Keras decay and one velocity slot", "[io][checkpoint]") {
+    TempDir dir;
+    auto a = std::make_unique<Net>(1), b = std::make_unique<Net>(2);
+    for_each_tensor(*a, [&](auto&&, auto&&, auto&&, std::size_t count, TensorRole role, std::size_t offset) {
+        if (role == TensorRole::Parameter)  // inside tensors: the alignment padding is not saved
+            for (std::size_t i = 0; i < count; ++i) a->velocity()[offset + i] = float(i % 3) - 1.0f;
+    });
+    const auto state = some_state();
+    io::detail::write_checkpoint(dir / "v3.bin", *a, "small", io::CheckpointContents::Training, state, 3);
+    REQUIRE(read_bytes(dir / "v3.bin")[8] == 3);
+    const auto loaded = io::load_checkpoint(dir / "v3.bin", *b);
+    CHECK(loaded.recipe == state.recipe);  // some_state's recipe is a Keras one: nothing lost
+    CHECK(loaded.recipe.optimizer.kind == "keras-sgd");
+    CHECK(loaded.recipe.schedule.kind == "keras-decay");
+    CHECK(loaded.optimizer_slots == std::vector<std::string>{"velocity"});
+    CHECK(loaded.augment == state.augment);
+    CHECK(std::equal(a->velocity(), a->velocity() + Net::kParamFloats, b->velocity()));
+}
+
+// Adam keeps two arrays per parameter: both are saved under the optimizer's names and
+// come back; a network whose optimizer keeps another number of arrays refuses the file.
+TEST_CASE("checkpoint: every optimizer state array round-trips under its name (Adam's two moments)", "[io][checkpoint]") {
+    using AdamNet = Network<Small, 4, 2>;
+    TempDir dir;
+    auto a = std::make_unique<AdamNet>(1), b = std::make_unique<AdamNet>(2);
+    for_each_tensor(*a, [&](auto&&, auto&&, auto&&, std::size_t count, TensorRole role, std::size_t offset) {
+        if (role != TensorRole::Parameter) return;
+        for (std::size_t i = 0; i < count; ++i) {
+            a->optimizer_state(0)[offset + i] = float(i % 13) - 6.0f;
+            a->optimizer_state(1)[offset + i] = float(i % 17) * 0.5f;
+        }
+    });
+    auto state = some_state();
+    state.recipe.optimizer = {"adamw", {{"beta1", 0.9}, {"beta2", 0.999}, {"eps", 1e-8}, {"weight_decay", 0.01}}};
+    state.recipe.schedule = {"warmup-cosine", {{"peak_lr", 1e-3}, {"warmup_steps", 10}, {"total_steps", 100},
+                                               {"start_factor", 0.1}, {"end_factor", 0}}};
+    state.recipe.loss = {"softmax-cross-entropy", {{"label_smoothing", 0.2}}};
+    state.optimizer_slots = {"exp_avg", "exp_avg_sq"};
+    io::save_checkpoint(dir / "adam.bin", *a, "small", io::CheckpointContents::Training, state);
+    const std::string bytes(reinterpret_cast<const char*>(read_bytes(dir / "adam.bin").data()), read_bytes(dir / "adam.bin").size());
+    CHECK(bytes.find("exp_avg_sq/dense1.kernel") != std::string::npos);
+    CHECK(bytes.find("velocity/") == std::string::npos);
+    const auto loaded = io::load_checkpoint(dir / "adam.bin", *b);
+    CHECK(loaded.recipe == state.recipe);
+    CHECK(loaded.optimizer_slots == state.optimizer_slots);
+    for (int slot = 0; slot < 2; ++slot)
+        CHECK(std::equal(a->optimizer_state(slot), a->optimizer_state(slot) + AdamNet::kParamFloats, b->optimizer_state(slot)));
+    // One slot where the file has two: refused, naming both counts; the network untouched.
+    auto sgd_net = std::make_unique<Net>(3);
+    const std::vector<float> before(sgd_net->params(), sgd_net->params() + Net::kParamFloats);
+    CHECK_THROWS_WITH(io::load_checkpoint(dir / "adam.bin", *sgd_net),
+                      Catch::Contains("holds 2 optimizer state arrays, this binary's optimizer keeps 1"));
+    CHECK(std::equal(before.begin(), before.end(), sgd_net->params()));
+    // Weights only: any network takes them, whatever its optimizer.
+    io::save_checkpoint(dir / "w.bin", *a, "small", io::CheckpointContents::Weights, state);
+    io::load_checkpoint(dir / "w.bin", *sgd_net);
+    CHECK(std::equal(a->params(), a->params() + Net::kParamFloats, sgd_net->params()));
 }
 
 TEST_CASE("checkpoint: a weights file has no velocity, and loading it clears the velocity", "[io][checkpoint]") {
@@ -219,7 +280,7 @@ TEST_CASE("checkpoint: bad files are one clear error, and the network is untouch
     io::Fnv1a sum;                                // a well-formed file of another version
     sum.add(version.data(), version.size() - 8);
     std::memcpy(version.data() + version.size() - 8, &sum.h, 8);
-    expect_error(version, "format version 9, this build reads versions 1 to 3");
+    expect_error(version, "format version 9, this build reads versions 1 to 4");
     // An augmentation no reader accepts: a corrupted file, even with a valid checksum.
     {
         auto s = some_state();

@@ -19,6 +19,7 @@
 #include "statnn/layers/conv2d_strided.hpp"
 #include "statnn/layers/gelu.hpp"
 #include "statnn/layers/global_avgpool2d.hpp"
+#include "statnn/layers/scale.hpp"
 #include "statnn/network.hpp"
 #include "support/gradcheck.hpp"
 
@@ -33,10 +34,10 @@ namespace {
 // Every new layer, small enough to check every parameter numerically: a 2x2 patch conv
 // with GELU, a 'same' conv with the tanh GELU, average pooling, a bias-free 1x1 conv,
 // BatchNorm (batch statistics: a training step), ReLU, a strided 3x3 conv, global
-// average pooling, dense GELU.
+// average pooling, dense GELU, a constant scale of the logits (airbench's 1/9).
 using Tiny = Sequential<Input<3, 8, 8>, Conv2DStrided<8, 2, 2, 0, GELU>, Conv2D<8, 3, Same, GELUTanh>, AveragePooling2D<2>,
                         Conv2DStrided<12, 1, 1, 0, Linear, NoBias>, BatchNorm<>, ReLU, Conv2DStrided<16, 3, 2, 1>, GELU,
-                        GlobalAveragePooling2D, Dense<10, GELU>, Dense<3>, Softmax>;
+                        GlobalAveragePooling2D, Dense<10, GELU>, Dense<3>, Scale<1, 9>, Softmax>;
 
 // airbench's BatchNorm: scale frozen at 1, faster running statistics, tiny eps.
 struct FrozenScale : BatchNormDefaults {
@@ -57,6 +58,22 @@ TEST_CASE("the counting allocator sees allocations (the test can fail)", "[alloc
     auto p = std::make_unique<int[]>(16);
     g_counting = false;
     CHECK(g_allocations.load() == 1);
+}
+
+TEST_CASE("Scale multiplies by Num / Den, forward and backward, in place", "[layers][scale]") {
+    using L = ScaleLayer<Shape<5, 1, 1>, 2, 1, 9>;
+    static_assert(L::kInPlace && L::kKernelSize == 0);
+    L layer;
+    float x[10] = {9, -18, 4.5f, 0, 1, 2, 3, 4, 5, 6}, d[10] = {9, 9, 9, 9, 9, -9, 0, 1, 2, 3};
+    StepContext ctx;
+    layer.forward(x, x, 2, ctx);
+    for (int i = 0; i < 10; ++i) CHECK(x[i] == float(std::vector<float>{9, -18, 4.5f, 0, 1, 2, 3, 4, 5, 6}[std::size_t(i)]) * (1.0f / 9.0f));
+    layer.backward<true>(nullptr, nullptr, d, d, 2, ctx);
+    const float s = 1.0f / 9.0f;
+    CHECK(d[0] == 9.0f * s);
+    CHECK(d[5] == -9.0f * s);
+    CHECK(d[9] == 3.0f * s);
+    CHECK(d[9] != 3.0f);
 }
 
 TEST_CASE("whole-network gradients through the new layers and the loss", "[network][gradients]") {
@@ -153,7 +170,7 @@ TEST_CASE("BatchNorm in a network: its own initial values, its state apart from 
     using Net = Network<Stem, 8>;
     static_assert(Net::LayerAt<3>::kStateFloats == 2 * 64 && Net::LayerAt<6>::kStateFloats == 2 * 64);
     static_assert(Net::kStateFloats == 4 * 64);
-    static_assert(Net::kPlan.state_at == Net::kPlan.velocity_at + Net::kPlan.params_bytes);
+    static_assert(Net::kPlan.state_at == Net::kPlan.optimizer_at + Net::kPlan.params_bytes);
     auto net = std::make_unique<Net>(3, 2);
     CHECK(std::string(net->layer_name(3)) == "bn1");
     CHECK(std::string(net->layer_name(6)) == "bn2");

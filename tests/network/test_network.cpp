@@ -34,8 +34,8 @@ void check_plan() {
         CHECK(l.saved_at % kAlignment == 0);
     }
     CHECK(p.grads_at == p.params_at + p.params_bytes);
-    CHECK(p.velocity_at == p.grads_at + p.params_bytes);
-    CHECK(p.activations_at == p.velocity_at + p.params_bytes);
+    CHECK(p.optimizer_at == p.grads_at + p.params_bytes);
+    CHECK(p.activations_at == p.optimizer_at + p.params_bytes);
     CHECK(p.saved_at == p.activations_at + p.activations_bytes);
     CHECK(p.scratch_at == p.saved_at + p.saved_bytes);
     CHECK(p.grad_at[0] == p.scratch_at + p.scratch_bytes);
@@ -46,14 +46,12 @@ void check_plan() {
 template <class Net>
 std::vector<float> train_a_little(std::uint64_t seed, int threads, int steps) {
     auto net = std::make_unique<Net>(seed, threads);
-    Sgd sgd(SgdConfig{0.05, 0.9, 1e-3, false});
+    constexpr KerasRecipe recipe = keras_recipe("test", "test", SgdConfig{0.05, 0.9, 1e-3, false}, 1);
     Rng data(7);
     for (int s = 0; s < steps; ++s) {
         for (std::size_t e = 0; e < Net::kBatch * Net::InShape::size; ++e) net->input()[e] = data.uniform01();
         for (int r = 0; r < Net::kBatch; ++r) net->labels()[r] = int(data.below(Net::kClasses));
-        net->forward(Net::kBatch, true, std::uint64_t(s));
-        net->backward(Net::kBatch, std::uint64_t(s));
-        sgd.step(*net);
+        train_step(*net, recipe, Net::kBatch, s);
     }
     return std::vector<float>(net->params(), net->params() + Net::kParamFloats);
 }

@@ -25,7 +25,7 @@ using Catch::Matchers::Contains;
 
 namespace {
 
-const Recipe kRecipe{"cnn4", "test", models::kCnn4Sgd, 1};
+const KerasRecipe kRecipe = keras_recipe("cnn4", "test", models::kCnn4Sgd, 1);
 
 // `cnn4 compare args...` in process.
 RunResult compare_runs(std::vector<std::string> args) {
@@ -252,6 +252,7 @@ TEST_CASE("parse_run_json reads the run folder's metadata", "[compare][run-json]
     const compare::RunMetadata minimal =
         compare::parse_run_json(R"({"format": "statnn-run", "version": 1, "model": "cnn4", "future": [1]})");
     CHECK(minimal.model == "cnn4");
+    CHECK(compare::parse_run_json(R"({"format": "statnn-run", "version": 2, "model": "fastcifar"})").model == "fastcifar");
     CHECK(minimal.parameters == -1);
     CHECK(minimal.train_images == -1);
     CHECK(minimal.sessions.empty());
@@ -266,8 +267,8 @@ TEST_CASE("parse_run_json names what is wrong", "[compare][run-json]") {
     CHECK_THROWS_WITH(compare::parse_run_json(R"({"format": "keras", "version": 1, "model": "m"})"),
                       Contains("\"format\" is \"keras\", expected \"statnn-run\""));
     CHECK_THROWS_WITH(compare::parse_run_json(R"({"format": "statnn-run", "model": "m"})"), Contains("no \"version\""));
-    CHECK_THROWS_WITH(compare::parse_run_json(R"({"format": "statnn-run", "version": 2, "model": "m"})"),
-                      Contains("version 2 is newer"));
+    CHECK_THROWS_WITH(compare::parse_run_json(R"({"format": "statnn-run", "version": 3, "model": "m"})"),
+                      Contains("version 3 is newer"));
     CHECK_THROWS_WITH(compare::parse_run_json(R"({"format": "statnn-run", "version": 1})"), Contains("no \"model\""));
     CHECK_THROWS_WITH(with(", \"model\": 6"), Contains("\"model\" is a number, expected a string"));
     CHECK_THROWS_WITH(with(", \"parameters\": \"many\""), Contains("\"parameters\" is \"many\", expected a non-negative integer"));

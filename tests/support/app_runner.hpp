@@ -18,10 +18,10 @@ struct RunResult {
     std::string out, err;
 };
 
-// `<recipe.name> args...` through run_app<Arch, 32>; what it printed is also echoed to
+// `<recipe.name> args...` through run_app<Arch, Batch>; what it printed is also echoed to
 // this test's stdout, so a failing test's log shows the run.
-template <class Arch>
-RunResult run_command(const Recipe& recipe, std::vector<std::string> args) {
+template <class Arch, int Batch = 32, class R>
+RunResult run_command(const R& recipe, std::vector<std::string> args) {
     std::vector<char*> argv;
     std::string name = recipe.name;
     argv.push_back(name.data());
@@ -35,7 +35,7 @@ RunResult run_command(const Recipe& recipe, std::vector<std::string> args) {
     ::dup2(::fileno(out), 1);
     ::dup2(::fileno(err), 2);
     RunResult r;
-    r.status = run_app<Arch, 32>(recipe, int(argv.size()), argv.data());
+    r.status = run_app<Arch, Batch>(recipe, int(argv.size()), argv.data());
     std::fflush(stdout);
     std::fflush(stderr);
     ::dup2(saved_out, 1);

@@ -38,7 +38,12 @@ using namespace statnn::test;
 
 namespace {
 
-const Recipe kRecipe{"cnn4", "test", models::kCnn4Sgd, 1};
+const KerasRecipe kRecipe = keras_recipe("cnn4", "test", models::kCnn4Sgd, 1);
+
+// cnn4's network with AdamW (two state arrays per parameter), a warm-up cosine schedule
+// written for 1000 steps, and label smoothing.
+using AdamRecipe = Recipe<optim::AdamW, optim::WarmupCosineDecay>;
+const AdamRecipe kAdamRecipe{"cnn4-adamw", "test", {0.9, 0.999, 1e-8, 5e-4}, {2e-3, 100, 1000, 0.1, 0.05}, {0.1}, 3};
 
 const std::string kFew = "64";  // training images of the short runs
 
@@ -88,6 +93,26 @@ pid_t spawn_cnn4(std::vector<std::string> args, const std::string& err_path) {
         ::dup2(err, 2);
         ::execv(bin.c_str(), argv.data());
         ::_exit(127);
+    }
+    return child;
+}
+
+// `run_app` of `recipe` in a child process (no other binary needed), stdout to /dev/null,
+// stderr to `err_path`; the child exits with the command's status.
+template <class R>
+pid_t spawn_in_process(const R& recipe, std::vector<std::string> args, const std::string& err_path) {
+    std::fflush(stdout);
+    std::fflush(stderr);
+    const pid_t child = ::fork();
+    if (child == 0) {
+        const int devnull = ::open("/dev/null", O_WRONLY);
+        ::dup2(devnull, 1);
+        const int err = ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        ::dup2(err, 2);
+        const int status = run_command<models::Cnn4>(recipe, std::move(args)).status;
+        std::fflush(stdout);
+        std::fflush(stderr);
+        ::_exit(status);
     }
     return child;
 }
@@ -149,6 +174,10 @@ TEST_CASE("bad command lines: one clear line naming the flag, usage hint, exit 2
         {{"train", "--lr", "nan"}, "--lr: expected a positive number, got 'nan'"},
         {{"train", "--lr", "-0.1"}, "--lr: expected a positive number, got '-0.1'"},
         {{"train", "--verbose", "7"}, "--verbose: expected 0, 1 or 2"},
+        {{"train", "--weight-decay", "0.1"}, "--weight-decay: the recipe of cnn4 (keras-sgd) has no such setting"},
+        {{"train", "--momentum", "1.5"}, "the recipe's settings cannot train: momentum must be in [0, 1)"},
+        {{"train", "--label-smoothing", "1"}, "the recipe's settings cannot train: label_smoothing must be in [0, 1)"},
+        {{"train", "--augment", "--no-augment"}, "--augment and --no-augment contradict each other"},
         {{"train", "--bogus"}, "unknown flag --bogus"},
         {{"train", "-x"}, "unknown flag -x"},
         {{"train", "--epochs"}, "--epochs: missing value N"},
@@ -569,4 +598,67 @@ TEST_CASE("SIGTERM: the run stops with a checkpoint and exits 143", "[train][sig
     } else {
         CHECK(err.find("before the first training step") != std::string::npos);
     }
+}
+
+// The recipe's optimizer state (both of Adam's moments), its schedule (stretched to the
+// run when it starts) and its loss live in the checkpoint: an AdamW run stopped mid-epoch
+// resumes to the uninterrupted run's weights.
+TEST_CASE("SIGINT mid-epoch of an AdamW run with a warm-up schedule and label smoothing: it resumes bit for bit",
+          "[train][signals][optim][slow]") {
+    TempDir dir;
+    auto args = [&](const std::string& out) {
+        return std::vector<std::string>{"train", "--data", cifar_fixture_dir(), "--limit", "1024", "--val-limit", "64",
+                                        "--epochs", "3", "--seed", "4", "--threads", "2", "--verbose", "0", "--out", out};
+    };
+    REQUIRE(run_command<models::Cnn4>(kAdamRecipe, args(dir / "whole")).status == 0);
+    // The schedule, written for 1000 steps with 100 of warm-up, stretched to 3 x 32 steps.
+    const std::string meta = read_text_file(dir / "whole/run.json");
+    CHECK(meta.find(R"("optimizer": {"kind": "adamw", "beta1": 0.9, "beta2": 0.999, "eps": 1e-08, "weight_decay": 0.0005})") !=
+          std::string::npos);
+    CHECK(meta.find(R"("schedule": {"kind": "warmup-cosine", "peak_lr": 0.002, "warmup_steps": 10, "total_steps": 96, )") !=
+          std::string::npos);
+    CHECK(meta.find(R"("loss": {"kind": "softmax-cross-entropy", "label_smoothing": 0.1})") != std::string::npos);
+    CHECK(read_text_file(dir / "whole/summary.txt").find("optimizer adamw beta1 0.9") != std::string::npos);
+
+    const std::string out = dir / "stopped";
+    const pid_t child = spawn_in_process(kAdamRecipe, args(out), dir / "stderr");
+    REQUIRE(child >= 0);
+    if (!wait_for_file_or_kill(child, out + "/checkpoint.bin")) FAIL("no checkpoint after 60 s");
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    ::kill(child, SIGINT);
+    int status = 0;
+    REQUIRE(::waitpid(child, &status, 0) == child);
+    INFO("stderr: " << read_text_file(dir / "stderr"));
+    REQUIRE(WIFEXITED(status));
+    if (WEXITSTATUS(status) == 0) WARN("the run finished before the signal arrived; nothing to check but the resume");
+    else CHECK(WEXITSTATUS(status) == 130);
+    {
+        auto net = std::make_unique<Network<models::Cnn4, 32, 2>>(1, 1);
+        const auto state = io::load_checkpoint(out + "/checkpoint.bin", *net);
+        CHECK(state.optimizer_slots == std::vector<std::string>{"exp_avg", "exp_avg_sq"});
+        CHECK(state.recipe.optimizer.kind == "adamw");
+        CHECK(field_value(state.recipe.schedule, "total_steps", 0) == 96);
+        CHECK(field_value(state.recipe.loss, "label_smoothing", 0) == 0.1);
+        // Adam's second moment is never negative and not all zero after a step.
+        const float* v = net->optimizer_state(1);
+        CHECK(*std::min_element(v, v + Network<models::Cnn4, 32, 2>::kParamFloats) >= 0.0f);
+        CHECK(*std::max_element(v, v + Network<models::Cnn4, 32, 2>::kParamFloats) > 0.0f);
+    }
+    // Another learning rate on resume is refused (the run's schedule is in the checkpoint).
+    auto other_lr = args(out);
+    other_lr.insert(other_lr.end(), {"--resume", "--lr", "0.5"});
+    const RunResult refused = run_command<models::Cnn4>(kAdamRecipe, other_lr);
+    CHECK(refused.status == 2);
+    CHECK(first_line(refused.err) == "cnn4-adamw: --lr differs from the run being resumed (" + out + "/checkpoint.bin)");
+
+    auto resume = args(out);
+    resume.push_back("--resume");
+    REQUIRE(run_command<models::Cnn4>(kAdamRecipe, resume).status == 0);
+    check_same_run(dir / "whole", out, 3);
+    // A Keras-SGD binary of the same network cannot continue an AdamW run.
+    auto keras = args(out);
+    keras.insert(keras.end(), {"--resume", "--epochs", "4"});
+    const RunResult wrong = run(keras);
+    CHECK(wrong.status == 1);
+    CHECK(first_line(wrong.err).find("holds 2 optimizer state arrays, this binary's optimizer keeps 1") != std::string::npos);
 }

@@ -36,12 +36,12 @@ using namespace statnn::test;
 
 namespace {
 
-const Recipe kCnn6Recipe{"cnn6", "test", models::kCnn6Sgd, 1};
-const Recipe kCnn4Recipe{"cnn4", "test", models::kCnn4Sgd, 1};
+const KerasRecipe kCnn6Recipe = keras_recipe("cnn6", "test", models::kCnn6Sgd, 1);
+const KerasRecipe kCnn4Recipe = keras_recipe("cnn4", "test", models::kCnn4Sgd, 1);
 
 // Runs `<binary> args...` in process; returns the exit status, captures stdout.
-template <class Arch>
-int run(const Recipe& recipe, std::vector<std::string> args, std::string* out = nullptr) {
+template <class Arch, class R>
+int run(const R& recipe, std::vector<std::string> args, std::string* out = nullptr) {
     const RunResult r = run_command<Arch>(recipe, std::move(args));
     if (out) *out = r.out;
     return r.status;
@@ -225,18 +225,20 @@ TEST_CASE("train --keep-epochs: a kept epoch is exactly the final state of a run
     // run.json: the recipe, the data and the session, as compare reads them.
     const auto meta = test::Json::parse(read_text_file(dir / "long/run.json"));
     CHECK(meta["format"].string == "statnn-run");
-    CHECK(meta["version"].number == 1);
+    CHECK(meta["version"].number == 2);
     CHECK(meta["model"].string == "cnn4");
     CHECK(meta["title"].string == "test");
     CHECK(meta["parameters"].number == double(Net::kParamCount));
     CHECK(meta["batch"].number == 32);
     CHECK(meta["seed"].number == 3);
     CHECK(meta["optimizer"]["kind"].string == "keras-sgd");
-    CHECK(meta["optimizer"]["lr"].number == models::kCnn4Sgd.lr);
     CHECK(meta["optimizer"]["momentum"].number == models::kCnn4Sgd.momentum);
-    CHECK(meta["optimizer"]["decay"].number == models::kCnn4Sgd.decay);
-    CHECK(meta["optimizer"]["nesterov"].type == test::Json::Type::Bool);
-    CHECK(meta["optimizer"]["nesterov"].boolean == models::kCnn4Sgd.nesterov);
+    CHECK(meta["optimizer"]["nesterov"].number == (models::kCnn4Sgd.nesterov ? 1.0 : 0.0));
+    CHECK(meta["schedule"]["kind"].string == "keras-decay");
+    CHECK(meta["schedule"]["lr"].number == models::kCnn4Sgd.lr);
+    CHECK(meta["schedule"]["decay"].number == models::kCnn4Sgd.decay);
+    CHECK(meta["loss"]["kind"].string == "softmax-cross-entropy");
+    CHECK(meta["loss"]["label_smoothing"].number == 0.0);
     CHECK(meta["augment"]["pad"].number == 0);  // not augmented
     CHECK(meta["augment"]["flip"].type == test::Json::Type::Bool);
     CHECK(!meta["augment"]["flip"].boolean);

@@ -1,14 +1,17 @@
 // statnn/io/checkpoint.hpp — saving and restoring a network and its training state.
 //
-// Format (little-endian), version 3:
+// Format (little-endian), version 4:
 //   "STATNNCK"            8-byte magic
-//   u32 version           3 (versions 1 and 2 are still read, see below)
-//   u32 contents          1 = training checkpoint (weights, velocity, state), 2 = weights only
+//   u32 version           4 (versions 1 to 3 are still read, see below)
+//   u32 contents          1 = training checkpoint (weights, optimizer state, state), 2 = weights only
 //   u64 signature         FNV-1a of the architecture description below
 //   str architecture      e.g. "Input[3x32x32] Conv2D[3x3x3x32 relu] ..."
 //   str model             binary name, e.g. "cnn6"
-//   u64 seed, i64 sgd iterations, u32 epochs done
-//   f64 lr, momentum, decay; u32 nesterov; i64 train limit, validation limit
+//   u64 seed, i64 optimizer steps applied, u32 epochs done
+//   versions 1-3: f64 lr, momentum, decay; u32 nesterov (Keras SGD with Keras decay)
+//   version 4: the recipe: optimizer, schedule, loss, each as str kind, u32 n, then n x
+//       (str name, f64 value) (train/recipe.hpp); u32 slots, slots x str optimizer state name
+//   i64 train limit, validation limit
 //   u32 rows, then per row: i32 epoch, 7 x f64 (loss acc val_loss val_acc lr seconds, 0)
 //   -- from version 2 on:
 //   u32 epochs planned; u32 n, then n x u32 kept epochs (--keep-epochs)
@@ -20,11 +23,13 @@
 //   --
 //   u32 tensors, then per tensor: str name, u32 rank, rank x u32 dims, float32 data:
 //       every layer's parameters and state (e.g. "bn1.running_mean") in layer order,
-//       then, in a training checkpoint, "velocity/<name>" for each parameter
+//       then, in a training checkpoint, "<slot name>/<name>" for each optimizer state
+//       slot and parameter ("velocity/conv1.kernel"; before version 4 always "velocity")
 //   u64 checksum          FNV-1a of every byte before it
 // (str = u32 length + bytes.) Each version adds the block marked for it: a version 1
 // file loads with no plan, no kept epochs, no partial epoch and no sessions, versions 1
-// and 2 with no augmentation (there was none before version 3). Kernels are stored
+// and 2 with no augmentation (there was none before version 3), versions 1 to 3 as Keras SGD
+// with Keras decay, no label smoothing, one "velocity" slot. Kernels are stored
 // in the Keras layouts statnn uses in memory: conv (kh, kw, in, out), dense (in, out).
 // Files are written through AtomicFile: complete or absent. Loading checks size, magic,
 // version, checksum and signature before it touches the network, and reports any problem
@@ -41,14 +46,14 @@
 
 #include "statnn/data/augment.hpp"
 #include "statnn/io/atomic_file.hpp"
-#include "statnn/optim/sgd.hpp"
+#include "statnn/train/recipe.hpp"
 #include "statnn/tensors.hpp"
 #include "statnn/train/history.hpp"
 
 namespace statnn::io {
 
 inline constexpr char kCheckpointMagic[8] = {'S', 'T', 'A', 'T', 'N', 'N', 'C', 'K'};
-inline constexpr std::uint32_t kCheckpointVersion = 3;
+inline constexpr std::uint32_t kCheckpointVersion = 4;
 inline constexpr std::uint32_t kOldestCheckpointVersion = 1;
 enum class CheckpointContents : std::uint32_t { Training = 1, Weights = 2 };
 
@@ -84,9 +89,10 @@ struct TrainingSession {
 // Everything besides the weights that a resumed run needs.
 struct TrainingState {
     std::uint64_t seed = 1;
-    std::int64_t iterations = 0;  // SGD updates applied
+    std::int64_t iterations = 0;  // optimizer steps applied
     std::uint32_t epochs_done = 0;
-    SgdConfig sgd;
+    RecipeSettings recipe;                                 // optimizer, schedule and loss
+    std::vector<std::string> optimizer_slots{"velocity"};  // the optimizer's state arrays, by name
     std::int64_t train_limit = 0, val_limit = 0;
     std::vector<EpochRecord> history;
     std::uint32_t epochs_planned = 0;        // 0: not recorded (a version 1 file)
@@ -214,10 +220,23 @@ void write_checkpoint(const std::string& path, Net& net, const std::string& mode
     w.put_value(state.seed);
     w.put_value(state.iterations);
     w.put_value(state.epochs_done);
-    w.put_value(state.sgd.lr);
-    w.put_value(state.sgd.momentum);
-    w.put_value(state.sgd.decay);
-    w.put_value(std::uint32_t(state.sgd.nesterov));
+    if (version >= 4) {
+        for (const PartSettings* part : {&state.recipe.optimizer, &state.recipe.schedule, &state.recipe.loss}) {
+            w.put_string(part->kind);
+            w.put_value(std::uint32_t(part->fields.size()));
+            for (const NamedValue& f : part->fields) {
+                w.put_string(f.name);
+                w.put_value(f.value);
+            }
+        }
+        w.put_value(std::uint32_t(state.optimizer_slots.size()));
+        for (const std::string& slot : state.optimizer_slots) w.put_string(slot);
+    } else {  // an older file for tests: Keras SGD's fields
+        w.put_value(field_value(state.recipe.schedule, "lr", 0.0));
+        w.put_value(field_value(state.recipe.optimizer, "momentum", 0.0));
+        w.put_value(field_value(state.recipe.schedule, "decay", 0.0));
+        w.put_value(std::uint32_t(field_value(state.recipe.optimizer, "nesterov", 0.0) != 0.0));
+    }
     w.put_value(state.train_limit);
     w.put_value(state.val_limit);
     w.put_value(std::uint32_t(state.history.size()));
@@ -248,28 +267,27 @@ void write_checkpoint(const std::string& path, Net& net, const std::string& mode
         w.put_value(std::uint32_t(state.augment.pad));
         w.put_value(std::uint32_t(state.augment.flip));
     }
-    const bool with_velocity = contents == CheckpointContents::Training;
-    std::uint32_t tensors = 0, params = 0;
-    for_each_tensor(net, [&](auto&&, auto&&, auto&&, auto&&, TensorRole role, auto&&) {
-        ++tensors;
-        params += role == TensorRole::Parameter;
-    });
-    w.put_value(std::uint32_t(with_velocity ? tensors + params : tensors));
-    for (int pass = 0; pass < (with_velocity ? 2 : 1); ++pass)
+    const int slots = contents == CheckpointContents::Training ? Net::kOptimizerSlots : 0;
+    if (slots > 0 && int(state.optimizer_slots.size()) != slots)
+        throw CheckpointError(path + ": the network keeps " + std::to_string(slots) + " optimizer arrays, the state names " +
+                              std::to_string(state.optimizer_slots.size()));
+    const TensorCounts counts = tensor_counts(net);
+    w.put_value(std::uint32_t(counts.tensors + std::size_t(slots) * counts.parameters));
+    for (int pass = 0; pass <= slots; ++pass)
         for_each_tensor(net, [&](const std::string& name, const std::vector<std::uint32_t>& dims, const float* data,
                                          std::size_t count, TensorRole role, std::size_t offset) {
-            if (pass == 1 && role != TensorRole::Parameter) return;  // state has no velocity
-            w.put_string(pass == 0 ? name : "velocity/" + name);
+            if (pass > 0 && role != TensorRole::Parameter) return;  // state has no optimizer state
+            w.put_string(pass == 0 ? name : state.optimizer_slots[std::size_t(pass - 1)] + "/" + name);
             w.put_value(std::uint32_t(dims.size()));
             for (auto d : dims) w.put_value(d);
-            w.put(pass == 0 ? data : net.velocity() + offset, count * sizeof(float));
+            w.put(pass == 0 ? data : net.optimizer_state(pass - 1) + offset, count * sizeof(float));
         });
     w.finish();
 }
 
 }  // namespace detail
 
-// Writes `net`'s weights (and, for a training checkpoint, its SGD velocity and `state`).
+// Writes `net`'s weights (and, for a training checkpoint, its optimizer state and `state`).
 template <class Net>
 void save_checkpoint(const std::string& path, Net& net, const std::string& model, CheckpointContents contents,
                      const TrainingState& state) {
@@ -277,7 +295,7 @@ void save_checkpoint(const std::string& path, Net& net, const std::string& model
 }
 
 // Reads a checkpoint written for the same architecture into `net` (weights always;
-// velocity when the file has it) and returns its state and contents. Throws
+// optimizer state when the file has it) and returns its state and contents. Throws
 // CheckpointError naming the file and the problem; `net` is untouched on error.
 template <class Net>
 TrainingState load_checkpoint(const std::string& path, Net& net, CheckpointContents* contents_out = nullptr,
@@ -322,10 +340,29 @@ TrainingState load_checkpoint(const std::string& path, Net& net, CheckpointConte
     st.seed = r.get_value<std::uint64_t>();
     st.iterations = r.get_value<std::int64_t>();
     st.epochs_done = r.get_value<std::uint32_t>();
-    st.sgd.lr = r.get_value<double>();
-    st.sgd.momentum = r.get_value<double>();
-    st.sgd.decay = r.get_value<double>();
-    st.sgd.nesterov = r.get_value<std::uint32_t>() != 0;
+    if (version >= 4) {
+        for (PartSettings* part : {&st.recipe.optimizer, &st.recipe.schedule, &st.recipe.loss}) {
+            part->kind = r.get_string(64);
+            const auto n = r.get_value<std::uint32_t>();
+            if (n > 64) r.fail("corrupted (implausible number of " + part->kind + " settings)");
+            for (std::uint32_t i = 0; i < n; ++i) {
+                NamedValue f;
+                f.name = r.get_string(64);
+                f.value = r.get_value<double>();
+                part->fields.push_back(std::move(f));
+            }
+        }
+        const auto slots = r.get_value<std::uint32_t>();
+        if (slots > 16) r.fail("corrupted (implausible number of optimizer state arrays)");
+        st.optimizer_slots.clear();
+        for (std::uint32_t i = 0; i < slots; ++i) st.optimizer_slots.push_back(r.get_string(64));
+    } else {  // Keras SGD with Keras decay, as every run was before version 4
+        const double lr = r.get_value<double>(), momentum = r.get_value<double>(), decay = r.get_value<double>();
+        const bool nesterov = r.get_value<std::uint32_t>() != 0;
+        st.recipe.optimizer = {"keras-sgd", {{"momentum", momentum}, {"nesterov", nesterov ? 1.0 : 0.0}}};
+        st.recipe.schedule = {"keras-decay", {{"lr", lr}, {"decay", decay}}};
+        st.recipe.loss = {"softmax-cross-entropy", {{"label_smoothing", 0.0}}};
+    }
     st.train_limit = r.get_value<std::int64_t>();
     st.val_limit = r.get_value<std::int64_t>();
     const auto rows = r.get_value<std::uint32_t>();
@@ -371,13 +408,12 @@ TrainingState load_checkpoint(const std::string& path, Net& net, CheckpointConte
     }
 
     // Check every tensor's name and shape first; copy only once all are known good.
-    const bool with_velocity = contents == CheckpointContents::Training;
-    std::uint32_t expected = 0, params = 0;
-    for_each_tensor(net, [&](auto&&, auto&&, auto&&, auto&&, TensorRole role, auto&&) {
-        ++expected;
-        params += role == TensorRole::Parameter;
-    });
-    if (with_velocity) expected += params;
+    const int slots = contents == CheckpointContents::Training ? int(st.optimizer_slots.size()) : 0;
+    if (slots > 0 && slots != Net::kOptimizerSlots)
+        r.fail("holds " + std::to_string(slots) + " optimizer state arrays, this binary's optimizer keeps " +
+               std::to_string(Net::kOptimizerSlots));
+    const TensorCounts counts = tensor_counts(net);
+    const std::size_t expected = counts.tensors + std::size_t(slots) * counts.parameters;
     const auto tensors = r.get_value<std::uint32_t>();
     if (tensors != expected)
         r.fail("holds " + std::to_string(tensors) + " tensors, expected " + std::to_string(expected));
@@ -387,22 +423,23 @@ TrainingState load_checkpoint(const std::string& path, Net& net, CheckpointConte
         std::size_t count;
     };
     std::vector<Pending> copies;
-    for (int pass = 0; pass < (with_velocity ? 2 : 1); ++pass)
+    for (int pass = 0; pass <= slots; ++pass)
         for_each_tensor(net, [&](const std::string& name, const std::vector<std::uint32_t>& dims, float* data,
                                          std::size_t count, TensorRole role, std::size_t offset) {
-            if (pass == 1 && role != TensorRole::Parameter) return;
-            const std::string want = pass == 0 ? name : "velocity/" + name;
+            if (pass > 0 && role != TensorRole::Parameter) return;
+            const std::string want = pass == 0 ? name : st.optimizer_slots[std::size_t(pass - 1)] + "/" + name;
             const std::string got = r.get_string(256);
             if (got != want) r.fail("expected tensor '" + want + "', found '" + got + "'");
             const auto rank = r.get_value<std::uint32_t>();
             if (rank != dims.size()) r.fail("tensor '" + want + "' has the wrong rank");
             for (auto d : dims)
                 if (r.get_value<std::uint32_t>() != d) r.fail("tensor '" + want + "' has the wrong shape");
-            copies.push_back({pass == 0 ? data : net.velocity() + offset, r.take(count * sizeof(float)), count});
+            copies.push_back({pass == 0 ? data : net.optimizer_state(pass - 1) + offset, r.take(count * sizeof(float)), count});
         });
     if (!r.at_end()) r.fail("corrupted (unexpected bytes after the last tensor)");
     for (const auto& c : copies) std::memcpy(c.dst, c.src, c.count * sizeof(float));
-    if (!with_velocity) std::memset(net.velocity(), 0, Net::kParamFloats * sizeof(float));
+    if (slots == 0)
+        for (int s = 0; s < Net::kOptimizerSlots; ++s) std::memset(net.optimizer_state(s), 0, Net::kParamFloats * sizeof(float));
     if (contents_out) *contents_out = contents;
     if (model_out) *model_out = model;
     return st;

@@ -91,10 +91,12 @@ struct Conv2DLayer : LayerDefaults {
         std::memset(dkernel, 0, kKernelSize * sizeof(float));
         std::memset(dbias, 0, kBiasSize * sizeof(float));
         const float* inputs = padded_input(in, 0);
-        const std::size_t in_stride = P > 0 ? kPaddedIn : In::size;
+        constexpr std::size_t in_stride = P > 0 ? kPaddedIn : In::size;
         const float* interior = padded_grad + (Q * Wq + Q) * Filters;
-        ctx.pool->run(Grad::kTasks, [&](int task) {
-            Grad::run(task, inputs, in_stride, interior, kPaddedOutGrad, n, dkernel, dbias);
+        constexpr int kChunk = gradient_chunk_images((in_stride + kPaddedOutGrad) * sizeof(float));
+        run_in_image_chunks(ctx, Grad::kTasks, n, kChunk, [&](int task, int first, int count) {
+            Grad::run(task, inputs + first * in_stride, in_stride, interior + first * kPaddedOutGrad, kPaddedOutGrad, count,
+                      dkernel, dbias);
         });
         // 3. Input gradient: the padded output gradient convolved with the rotated kernel.
         if constexpr (NeedInputGrad) {

@@ -96,9 +96,12 @@ struct Conv2DStridedLayer : LayerDefaults {
         std::memset(dkernel, 0, kKernelSize * sizeof(float));
         std::memset(db, 0, std::size_t(Filters) * sizeof(float));
         const float* inputs = P > 0 ? padded(0) : in;
-        const std::size_t in_stride = P > 0 ? Kern::kPaddedFloats : In::size;
+        constexpr std::size_t in_stride = P > 0 ? Kern::kPaddedFloats : In::size;
         using Weights = typename Kern::Weights;
-        ctx.pool->run(Weights::kTasks, [&](int task) { Weights::run(task, inputs, in_stride, dout, n, dkernel, db); });
+        constexpr int kChunk = gradient_chunk_images((in_stride + Out::size) * sizeof(float));
+        run_in_image_chunks(ctx, Weights::kTasks, n, kChunk, [&](int task, int first, int count) {
+            Weights::run(task, inputs + first * in_stride, in_stride, dout + first * Out::size, count, dkernel, db);
+        });
         // 3. Input gradient.
         if constexpr (NeedInputGrad) {
             float* prepared = reinterpret_cast<float*>(scratch);

@@ -81,4 +81,24 @@ void for_each_image(const StepContext& ctx, int n, Fn&& fn) {
     ctx.pool->run(n, fn);
 }
 
+// Images per chunk of a parameter-gradient pass: as many as keep their inputs and output
+// gradients (`bytes_per_image`) within about half a megabyte, at least one.
+constexpr int gradient_chunk_images(std::size_t bytes_per_image) {
+    constexpr std::size_t kCacheBytes = std::size_t(512) * 1024;
+    return bytes_per_image >= kCacheBytes ? 1 : int(kCacheBytes / bytes_per_image);
+}
+
+// Runs the `tasks` of a parameter-gradient pass chunk of images by chunk of images:
+// fn(task, first_image, count). Every tile of the kernel gradient reads every image; a
+// chunk read by all tiles stays in cache, where a batch of 1024 would stream from memory
+// once per tile. Each task adds image after image into outputs of its own, so the sums
+// keep the images' order: the same bits for any chunk size and thread count.
+template <class Fn>
+void run_in_image_chunks(const StepContext& ctx, int tasks, int n, int chunk, Fn&& fn) {
+    for (int first = 0; first < n; first += chunk) {
+        const int count = n - first < chunk ? n - first : chunk;
+        ctx.pool->run(tasks, [&](int task) { fn(task, first, count); });
+    }
+}
+
 }  // namespace statnn

@@ -123,6 +123,20 @@ struct WarmupDecay {
 using WarmupLinearDecay = WarmupDecay<DecayShape::Linear>;
 using WarmupCosineDecay = WarmupDecay<DecayShape::Cosine>;
 
+// A warm-up schedule written for total_steps is stretched to a run of `run_steps`: the
+// warm-up keeps its share of the run. Other schedules do not depend on the run's length.
+template <class S>
+void fit_schedule_to_run(S& /*schedule*/, std::int64_t /*run_steps*/) {}
+
+template <DecayShape Shape>
+void fit_schedule_to_run(WarmupDecay<Shape>& s, std::int64_t run_steps) {
+    if (run_steps <= 0 || run_steps == s.total_steps) return;
+    const double share = double(s.warmup_steps) / double(s.total_steps);
+    s.warmup_steps = std::int64_t(std::llround(share * double(run_steps)));
+    if (s.warmup_steps >= run_steps) s.warmup_steps = run_steps - 1;
+    s.total_steps = run_steps;
+}
+
 namespace detail {
 
 template <class S, class = void>
