@@ -4,6 +4,8 @@
 # neighbour hits both alike), medians.
 #
 #   bench/compare_torch.sh [ROUNDS] [THREADS]        (default 3 rounds, 2 threads)
+#   MODELS=fastcifar bench/compare_torch.sh 3 1       (the third target: batch 1024, against
+#                                                      bench/torch_fastcifar.py)
 #
 # Real images, not synthetic ones: PyTorch's training steps on uniform-noise images ran
 # at a third to a half of its speed on CIFAR-10 here, and erratically, which would
@@ -11,18 +13,22 @@
 #
 # Needs the native build (scripts/test or cmake --build --preset native) and
 # PyTorch from Debian: scripts/install-deps peers.
-# The PyTorch side is bench/torch_cifar.py; TORCH_PEER names another script with the same
-# command line.
+# The PyTorch side is bench/torch_cifar.py (fastcifar: bench/torch_fastcifar.py); TORCH_PEER
+# names another script with the same command line.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds=${1:-3}
 threads=${2:-2}
-peer=${TORCH_PEER:-bench/torch_cifar.py}
+models=${MODELS:-cnn6 cnn4}
 python=/usr/bin/python3
 data=${CIFAR10_DIR:-../shared/cifar-10/cifar-10-batches-bin}
+# The PyTorch script, batch and timed steps of a model.
+peer_of() { if [ -n "${TORCH_PEER:-}" ]; then echo "$TORCH_PEER"; elif [ "$1" = fastcifar ]; then echo bench/torch_fastcifar.py; else echo bench/torch_cifar.py; fi; }
+batch_of() { if [ "$1" = fastcifar ]; then echo 1024; else echo 32; fi; }
+steps_of() { if [ "$1" = fastcifar ]; then echo "--steps 3 --warmup 1"; fi; }
 [ -f "$data/data_batch_1.bin" ] || { echo "compare_torch: no CIFAR-10 in $data (set CIFAR10_DIR)" >&2; exit 1; }
-[ -f "$peer" ] || { echo "compare_torch: $peer not found (set TORCH_PEER)" >&2; exit 1; }
-for m in cnn4 cnn6; do
+for m in $models; do
+  [ -f "$(peer_of "$m")" ] || { echo "compare_torch: $(peer_of "$m") not found (set TORCH_PEER)" >&2; exit 1; }
   [ -x "build/native/$m" ] || { echo "compare_torch: build/native/$m missing; run: cmake --workflow --preset native" >&2; exit 1; }
 done
 "$python" -c "import torch" 2>/dev/null || { echo "compare_torch: PyTorch missing; run: scripts/install-deps peers" >&2; exit 1; }
@@ -33,24 +39,28 @@ median() { sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 for r in $(seq "$rounds"); do
-  for m in cnn6 cnn4; do
+  for m in $models; do
+    peer=$(peer_of "$m")
+    batch=$(batch_of "$m")
+    read -r -a steps <<<"$(steps_of "$m")"
     for mode in train infer; do
       "build/native/$m" bench "$mode" --seconds 10 --threads "$threads" --data "$data" | value >>"$tmp/statnn-$m-$mode"
-      "$python" "$peer" --model "$m" --mode "$mode-throughput" --batch 32 --threads "$threads" --data "$data" | value >>"$tmp/torch-$m-$mode"
-      "$python" "$peer" --model "$m" --mode "$mode-throughput" --batch 32 --threads "$threads" --data "$data" --channels-last \
-        | value >>"$tmp/torchcl-$m-$mode"
+      "$python" "$peer" --model "$m" --mode "$mode-throughput" --batch "$batch" --threads "$threads" --data "$data" \
+        "${steps[@]}" | value >>"$tmp/torch-$m-$mode"
+      "$python" "$peer" --model "$m" --mode "$mode-throughput" --batch "$batch" --threads "$threads" --data "$data" \
+        "${steps[@]}" --channels-last | value >>"$tmp/torchcl-$m-$mode"
     done
   done
   echo "round $r/$rounds done" >&2
 done
-printf '%-6s %-6s %14s %14s %18s %10s\n' model mode "statnn img/s" "torch img/s" "torch NHWC img/s" "ratio"
-for m in cnn6 cnn4; do
+printf '%-9s %-6s %14s %14s %18s %10s\n' model mode "statnn img/s" "torch img/s" "torch NHWC img/s" "ratio"
+for m in $models; do
   for mode in train infer; do
     s=$(median <"$tmp/statnn-$m-$mode")
     t=$(median <"$tmp/torch-$m-$mode")
     c=$(median <"$tmp/torchcl-$m-$mode")
     best=$(printf '%s\n%s\n' "$t" "$c" | sort -g | tail -1)
-    printf '%-6s %-6s %14.0f %14.0f %18.0f %9.2fx\n' "$m" "$mode" "$s" "$t" "$c" "$(awk -v a="$s" -v b="$best" 'BEGIN {print a / b}')"
+    printf '%-9s %-6s %14.0f %14.0f %18.0f %9.2fx\n' "$m" "$mode" "$s" "$t" "$c" "$(awk -v a="$s" -v b="$best" 'BEGIN {print a / b}')"
   done
 done
-echo "(medians of $rounds alternating runs, batch 32, $threads threads, CIFAR-10 images; ratio = statnn / the faster PyTorch layout)"
+echo "(medians of $rounds alternating runs, batch 32 (fastcifar 1024), $threads threads, CIFAR-10 images; ratio = statnn / the faster PyTorch layout)"
