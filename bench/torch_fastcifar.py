@@ -6,10 +6,10 @@ what statnn's recipe computes rather than what airbench or PyTorch would by defa
 
   input     CIFAR-10 binary batches, pixels / 255, then per channel (x - mean) / std with
             mean (0.4914, 0.4822, 0.4465) and std (0.2470, 0.2435, 0.2616)
-  network   stem conv 2x2 3->24 (bias) + GELU (erf), 32 -> 31 pixels; three blocks
+  network   stem conv 2x2 3->32 (bias) + GELU (erf), 32 -> 31 pixels; three blocks
             conv3x3 (no bias) -> max-pool 2 -> BN -> GELU -> conv3x3 (no bias) -> BN -> GELU
             of widths 64, 256, 256 (31 -> 15 -> 7 -> 3 pixels); max-pool 3; linear 256->10
-            (bias); logits x 1/9. About 118 M multiply-adds per image forward.
+            (bias); logits x 1/9. About 123 M multiply-adds per image forward.
   BN        eps 1e-12, PyTorch momentum 0.4, scale frozen at 1 (not trained), shift trained
   weights   glorot-uniform kernels (fan_in = in*kh*kw, fan_out = out*kh*kw), zero biases
   loss      mean cross-entropy against targets smoothed by 0.2; evaluation unsmoothed
@@ -42,13 +42,10 @@ as bench/compare_accuracy.sh reads it (TORCH_PEER=bench/torch_fastcifar.py, mode
 fastcifar). Run it with Debian's /usr/bin/python3 (python3-torch).
 """
 import argparse
-import ctypes
-import glob
 import json
 import math
 import os
 import sys
-import time
 from collections import OrderedDict
 from pathlib import Path
 
@@ -57,8 +54,11 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-IMAGE_SHAPE = (3, 32, 32)
-RECORD_BYTES = 1 + 3 * 32 * 32  # label byte, then the R, G and B planes
+# The CIFAR-10 reading, machine-load and thread-pool helpers are the seed models' peer's.
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from torch_cifar import (IMAGE_SHAPE, RECORD_BYTES, CpuWatch, limit_openblas_threads,  # noqa: E402
+                         positive_int)
+
 CLASSES = 10
 MEAN = (0.4914, 0.4822, 0.4465)
 STD = (0.2470, 0.2435, 0.2616)
@@ -79,7 +79,7 @@ BN_EPS = 1e-12
 BN_MOMENTUM = 0.4
 LOGIT_SCALE = 1.0 / 9.0
 WIDTHS = (64, 256, 256)
-STEM_WIDTH = 24
+STEM_WIDTH = 32  # targets/fastcifar.hpp: airbench has 24, statnn 32 (SIMD width)
 
 
 def default_data_dir():
@@ -301,53 +301,6 @@ class Augmenter:
 
 
 # ---------------------------------------------------------------------------------------
-# The machine: shared, so timings say how busy the rest of it was
-# ---------------------------------------------------------------------------------------
-def machine_busy_seconds():
-    """CPU seconds all processes have used (/proc/stat: user nice system idle iowait irq
-    softirq steal)."""
-    with open("/proc/stat") as f:
-        ticks = [int(v) for v in f.readline().split()[1:9]]
-    ticks += [0] * (8 - len(ticks))
-    busy = ticks[0] + ticks[1] + ticks[2] + ticks[5] + ticks[6] + ticks[7]
-    return busy / os.sysconf("SC_CLK_TCK")
-
-
-class Stopwatch:
-    """Wall time of a block and the share of the machine's CPUs other processes used."""
-
-    def __enter__(self):
-        self._busy, self._own, self._t0 = machine_busy_seconds(), sum(os.times()[:2]), time.perf_counter()
-        return self
-
-    def __exit__(self, *exc):
-        self.wall = time.perf_counter() - self._t0
-        own = sum(os.times()[:2]) - self._own
-        others = machine_busy_seconds() - self._busy - own
-        self.foreign_cpu_frac = max(0.0, others / (max(self.wall, 1e-9) * (os.cpu_count() or 1)))
-        return False
-
-
-def size_openblas_pool(threads):
-    """Debian's torch reaches BLAS through the generic interface, and OpenBLAS keeps a
-    pool of one thread per CPU whatever torch.set_num_threads says: size it too. Returns
-    the pool's size, or None without OpenBLAS."""
-    try:
-        with open("/proc/self/maps") as f:
-            paths = sorted({line.split()[-1] for line in f if "libopenblas" in line and ".so" in line})
-    except OSError:
-        return None
-    for path in paths:
-        try:
-            lib = ctypes.CDLL(path)
-            lib.openblas_set_num_threads(int(threads))
-            return int(lib.openblas_get_num_threads())
-        except (OSError, AttributeError):
-            continue
-    return None
-
-
-# ---------------------------------------------------------------------------------------
 # Modes
 # ---------------------------------------------------------------------------------------
 def to_layout(x, channels_last):
@@ -398,7 +351,7 @@ def train(args):
     for epoch in range(1, args.epochs + 1):
         net.train()
         loss_sum, correct = 0.0, 0
-        with Stopwatch() as train_watch:
+        with CpuWatch() as train_watch:
             order = torch.randperm(n, generator=generator)
             for i in range(0, n, args.batch):
                 picked = order[i:i + args.batch]
@@ -408,7 +361,7 @@ def train(args):
                 t += 1
                 loss_sum += loss.item() * len(picked)
                 correct += (logits.argmax(dim=1) == labels).sum().item()
-        with Stopwatch() as val_watch:
+        with CpuWatch() as val_watch:
             val_loss, val_acc = evaluate(net, x_test, y_test, args.batch, args.channels_last)
         train_seconds += train_watch.wall
         total_seconds += train_watch.wall + val_watch.wall
@@ -440,7 +393,7 @@ def train(args):
         "val_loss": history[-1]["val_loss"],
     }
     if args.tta == "flip":
-        with Stopwatch() as tta_watch:
+        with CpuWatch() as tta_watch:
             result["val_loss_tta"], result["accuracy_tta"] = evaluate(net, x_test, y_test, args.batch,
                                                                       args.channels_last, tta=True)
         result["tta_seconds"] = tta_watch.wall
@@ -491,7 +444,7 @@ def measure_throughput(args, training):
 
     for _ in range(args.warmup):
         run()
-    with Stopwatch() as watch:
+    with CpuWatch() as watch:
         for _ in range(args.steps):
             run()
     images = args.steps * args.batch
@@ -507,13 +460,6 @@ def measure_throughput(args, training):
         "foreign_cpu_frac": watch.foreign_cpu_frac,
         "images_per_s": images / watch.wall,
     }
-
-
-def positive_int(text):
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError("must be at least 1")
-    return value
 
 
 def parse_args(argv=None):
@@ -544,7 +490,7 @@ def parse_args(argv=None):
 def main(argv=None):
     args = parse_args(argv)
     torch.set_num_threads(args.threads)
-    openblas_threads = size_openblas_pool(args.threads)
+    openblas_threads = limit_openblas_threads(args.threads)
     net = build_network()  # for the counts only: the runs build their own, seeded
     result = {
         "model": "fastcifar",

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -174,26 +175,45 @@ inline std::string shell_word(const std::string& word) {
     return quoted + "'";
 }
 
-// The recipe with the command line's overrides (--lr, --momentum, --weight-decay,
-// --label-smoothing); a flag the recipe has no field for is refused by name.
+// The flags that override a setting of the recipe: the part it belongs to and the field
+// names it sets (the first the part has).
+enum class RecipePart { Optimizer, Schedule, Loss };
+struct RecipeFlag {
+    const char* flag;
+    RecipePart part;
+    std::array<const char*, 2> fields;  // nullptr: none
+};
+inline constexpr RecipeFlag kRecipeFlags[] = {{"lr", RecipePart::Schedule, {"lr", "peak_lr"}},
+                                              {"momentum", RecipePart::Optimizer, {"momentum", nullptr}},
+                                              {"weight-decay", RecipePart::Optimizer, {"weight_decay", nullptr}},
+                                              {"label-smoothing", RecipePart::Loss, {"label_smoothing", nullptr}}};
+
+// fn(part) on the optimizer, schedule or loss of `r` (a Recipe or RecipeSettings).
+template <class R, class Fn>
+void with_part(R& r, RecipePart part, Fn&& fn) {
+    if (part == RecipePart::Optimizer) fn(r.optimizer);
+    else if (part == RecipePart::Schedule) fn(r.schedule);
+    else fn(r.loss);
+}
+
+// The recipe with the command line's overrides (kRecipeFlags); a flag the recipe has no
+// field for is refused by name.
 template <class R>
 R recipe_from_flags(const R& recipe, const cli::Args& args) {
     R r = recipe;
-    auto set = [&](const char* flag, auto& part, std::initializer_list<const char*> fields) {
-        if (!args.has(flag)) return;
-        for (const char* field : fields)
-            if (has_field(part, field)) {
-                part.set_field(field, args.real(flag, 0.0));
-                return;
-            }
-        using Part = std::decay_t<decltype(part)>;
-        throw cli::UsageError(std::string("--") + flag + ": the recipe of " + recipe.name + " (" + Part::kKind +
-                              ") has no such setting");
-    };
-    set("lr", r.schedule, {"lr", "peak_lr"});
-    set("momentum", r.optimizer, {"momentum"});
-    set("weight-decay", r.optimizer, {"weight_decay"});
-    set("label-smoothing", r.loss, {"label_smoothing"});
+    for (const RecipeFlag& f : kRecipeFlags) {
+        if (!args.has(f.flag)) continue;
+        with_part(r, f.part, [&](auto& part) {
+            for (const char* field : f.fields)
+                if (field && has_field(part, field)) {
+                    part.set_field(field, args.real(f.flag, 0.0));
+                    return;
+                }
+            using Part = std::decay_t<decltype(part)>;
+            throw cli::UsageError(std::string("--") + f.flag + ": the recipe of " + recipe.name + " (" + Part::kKind +
+                                  ") has no such setting");
+        });
+    }
     for (const char* why : {r.optimizer.invalid(), r.schedule.invalid(), r.loss.invalid()})
         if (why) throw cli::UsageError(std::string("the recipe's settings cannot train: ") + why);
     return r;
@@ -263,16 +283,17 @@ int train(const R& base_recipe, const cli::Args& args) {
         };
         differs("seed", args.has("seed"), saved.seed == state.seed);
         // A setting given again must be the run's; the run's settings replace the recipe's.
-        const RecipeSettings given = settings_of_recipe(recipe);
-        auto same_field = [&](const PartSettings& a, const PartSettings& b, std::initializer_list<const char*> fields) {
-            for (const char* f : fields)
-                if (field_value(a, f, -1.0) != field_value(b, f, -1.0)) return false;
-            return true;
-        };
-        differs("lr", args.has("lr"), same_field(saved.recipe.schedule, given.schedule, {"lr", "peak_lr"}));
-        differs("momentum", args.has("momentum"), same_field(saved.recipe.optimizer, given.optimizer, {"momentum"}));
-        differs("weight-decay", args.has("weight-decay"), same_field(saved.recipe.optimizer, given.optimizer, {"weight_decay"}));
-        differs("label-smoothing", args.has("label-smoothing"), same_field(saved.recipe.loss, given.loss, {"label_smoothing"}));
+        RecipeSettings given = settings_of_recipe(recipe);
+        for (const RecipeFlag& f : kRecipeFlags) {
+            bool same = true;
+            with_part(given, f.part, [&](const PartSettings& ours) {
+                with_part(saved.recipe, f.part, [&](const PartSettings& theirs) {
+                    for (const char* field : f.fields)
+                        if (field && field_value(ours, field, -1.0) != field_value(theirs, field, -1.0)) same = false;
+                });
+            });
+            differs(f.flag, args.has(f.flag), same);
+        }
         for (const std::string& why : {apply_settings(recipe.optimizer, saved.recipe.optimizer),
                                        apply_settings(recipe.schedule, saved.recipe.schedule),
                                        apply_settings(recipe.loss, saved.recipe.loss)})

@@ -38,6 +38,7 @@
 #include "statnn/layers/layer.hpp"
 #include "statnn/layers/maxpool2d.hpp"
 #include "statnn/layers/softmax.hpp"
+#include "statnn/loss/softmax_cross_entropy.hpp"
 #include "statnn/rng.hpp"
 #include "statnn/shape.hpp"
 #include "statnn/thread_pool.hpp"
@@ -293,15 +294,10 @@ public:
 
     // After forward(n, true, step): mean cross-entropy of the first n images against
     // labels(), and the gradient of every parameter in grads().
-    double backward(int n, std::uint64_t step = 0) {
-        StepContext ctx = context(true, step);
-        float* dlogits = grad_buffer(kPlan.layer[kLayers - 1].grad_slot);
-        const double loss = kernels::softmax_xent_backward<kClasses>(probabilities(), labels(), n, dlogits);
-        backward_layers<kLayers - 2>(n, ctx);
-        return loss;
-    }
+    double backward(int n, std::uint64_t step = 0) { return backward(n, step, loss::SoftmaxCrossEntropy{}); }
 
-    // The same with a loss of its own (loss/softmax_cross_entropy.hpp: label smoothing).
+    // The same with a loss of its own (loss/softmax_cross_entropy.hpp: label smoothing;
+    // without it, the plain cross-entropy above, bit for bit).
     template <class Loss>
     double backward(int n, std::uint64_t step, const Loss& loss) {
         StepContext ctx = context(true, step);

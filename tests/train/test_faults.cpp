@@ -78,6 +78,14 @@ std::map<std::string, std::string> folder_contents(const std::string& dir, const
     return files;
 }
 
+// In a forked child: stdout to /dev/null, stderr to `err_path`.
+void redirect_child_output(const std::string& err_path) {
+    const int devnull = ::open("/dev/null", O_WRONLY);
+    ::dup2(devnull, 1);
+    const int err = ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    ::dup2(err, 2);
+}
+
 // The real cnn4 binary as a child process, stdout to /dev/null, stderr to `err_path`.
 pid_t spawn_cnn4(std::vector<std::string> args, const std::string& err_path) {
     const pid_t child = ::fork();
@@ -87,10 +95,7 @@ pid_t spawn_cnn4(std::vector<std::string> args, const std::string& err_path) {
         argv.push_back(bin.data());
         for (auto& s : args) argv.push_back(s.data());
         argv.push_back(nullptr);
-        const int devnull = ::open("/dev/null", O_WRONLY);
-        ::dup2(devnull, 1);
-        const int err = ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        ::dup2(err, 2);
+        redirect_child_output(err_path);
         ::execv(bin.c_str(), argv.data());
         ::_exit(127);
     }
@@ -105,10 +110,7 @@ pid_t spawn_in_process(const R& recipe, std::vector<std::string> args, const std
     std::fflush(stderr);
     const pid_t child = ::fork();
     if (child == 0) {
-        const int devnull = ::open("/dev/null", O_WRONLY);
-        ::dup2(devnull, 1);
-        const int err = ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        ::dup2(err, 2);
+        redirect_child_output(err_path);
         const int status = run_command<models::Cnn4>(recipe, std::move(args)).status;
         std::fflush(stdout);
         std::fflush(stderr);
