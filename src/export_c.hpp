@@ -31,6 +31,7 @@
 #include "statnn/layers/avgpool2d.hpp"
 #include "statnn/layers/batchnorm.hpp"
 #include "statnn/layers/conv2d_strided.hpp"
+#include "statnn/layers/patch_whitening.hpp"
 #include "statnn/layers/gelu.hpp"
 #include "statnn/layers/global_avgpool2d.hpp"
 #include "statnn/layers/scale.hpp"
@@ -305,18 +306,34 @@ struct LayerCode<Conv2DLayer<In, B, F, K, Pad, Act>> {
     }
 };
 
-template <class In, int B, int F, int K, int S, int P, class Act, class Bias>
-struct LayerCode<Conv2DStridedLayer<In, B, F, K, S, P, Act, Bias>> {
+template <class In, int B, int F, int K, int S, int P, class Act, class Bias, class Init>
+struct LayerCode<Conv2DStridedLayer<In, B, F, K, S, P, Act, Bias, Init>> {
     static constexpr bool kInPlace = false;
     template <class Layer>
     static void emit(std::string& c, const std::string& name, const Layer&, Buffers b) {
-        using L = Conv2DStridedLayer<In, B, F, K, S, P, Act, Bias>;
+        using L = Conv2DStridedLayer<In, B, F, K, S, P, Act, Bias, Init>;
         const std::string bias = L::kBias ? name + "_bias" : "0";
         char in_shape[64], layer_shape[128];
         std::snprintf(in_shape, sizeof in_shape, "%d, %d, %d", In::H, In::W, In::C);
         std::snprintf(layer_shape, sizeof layer_shape, "%d, %d, %d, %d, %d, %d, %d", K, S, P, F, L::Out::H, L::Out::W,
                       activation_code(Act::name));
         weighted_call(c, "conv2d", name, bias, b, int(In::size), in_shape, layer_shape);
+    }
+};
+
+// A convolution whose kernel is the layer's state ("kernel"); it stays in float in an
+// int8 export (its input scale is not calibrated).
+template <class In, int B, class Config>
+struct LayerCode<PatchWhiteningLayer<In, B, Config>> {
+    static constexpr bool kInPlace = false;
+    template <class Layer>
+    static void emit(std::string& c, const std::string& name, const Layer&, Buffers b) {
+        using L = PatchWhiteningLayer<In, B, Config>;
+        char in_shape[64], layer_shape[128];
+        std::snprintf(in_shape, sizeof in_shape, "%d, %d, %d", In::H, In::W, In::C);
+        std::snprintf(layer_shape, sizeof layer_shape, "%d, 1, 0, %d, %d, %d, %d", L::P, L::F, L::Out::H, L::Out::W,
+                      activation_code("linear"));
+        weighted_call(c, "conv2d", name, "0", Buffers{b.in, b.out, 0.0f}, int(In::size), in_shape, layer_shape);
     }
 };
 

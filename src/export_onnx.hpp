@@ -173,9 +173,9 @@ inline std::vector<float> oihw(const float* hwio, int k, int c, int f) {
 
 template <class L>
 std::string conv(Graph& g, const L& layer, const std::string& x, const std::string& name, int k, int stride, int pad,
-                 bool bias) {
+                 bool bias, const float* kernel = nullptr) {
     constexpr int C = L::In::C, F = L::Out::C;
-    const std::vector<float> w = oihw(layer.kernel, k, C, F);
+    const std::vector<float> w = oihw(kernel ? kernel : layer.kernel, k, C, F);
     std::vector<std::string> inputs = {x, g.constant(name + ".kernel", {F, C, k, k}, w.data())};
     if (bias) inputs.push_back(g.constant(name + ".bias", {F}, layer.bias));
     const std::string y = g.node("Conv", inputs, name + "_conv",
@@ -201,11 +201,19 @@ struct Nodes<Conv2DLayer<In, B, F, K, Pad, Act>> {
     }
 };
 
-template <class In, int B, int F, int K, int S, int P, class Act, class Bias>
-struct Nodes<Conv2DStridedLayer<In, B, F, K, S, P, Act, Bias>> {
+template <class In, int B, int F, int K, int S, int P, class Act, class Bias, class Init>
+struct Nodes<Conv2DStridedLayer<In, B, F, K, S, P, Act, Bias, Init>> {
     template <class Layer>
     static std::string emit(Graph& g, Layer& l, const std::string& x, const std::string& name) {
         return conv(g, l, x, name, K, S, P, Layer::kBias);
+    }
+};
+
+template <class In, int B, class Config>
+struct Nodes<PatchWhiteningLayer<In, B, Config>> {  // a convolution with its frozen kernel
+    template <class Layer>
+    static std::string emit(Graph& g, Layer& l, const std::string& x, const std::string& name) {
+        return conv(g, l, x, name, Layer::P, 1, 0, false, l.filters());
     }
 };
 

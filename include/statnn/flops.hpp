@@ -2,7 +2,8 @@
 //
 // Multiply-adds of the convolution and dense layers only (a multiply-add = 2 FLOPs),
 // counted as the PyTorch peer script counts them: training = forward + kernel
-// gradients + input gradients of every weighted layer but the first.
+// gradients + input gradients of every weighted layer but the first. A frozen layer
+// (PatchWhitening: kFrozenMacs) counts in the forward pass only.
 #pragma once
 
 #include <cstdint>
@@ -24,8 +25,13 @@ constexpr std::uint64_t layer_macs() {
 }
 
 template <class Net, std::size_t... K>
-constexpr std::uint64_t forward_macs(std::index_sequence<K...>) {
+constexpr std::uint64_t trained_macs(std::index_sequence<K...>) {
     return (layer_macs<typename Net::template LayerAt<K>>() + ... + 0);
+}
+
+template <class Net, std::size_t... K>
+constexpr std::uint64_t forward_macs(std::index_sequence<K...>) {
+    return trained_macs<Net>(std::index_sequence<K...>{}) + (Net::template LayerAt<K>::kFrozenMacs + ... + 0);
 }
 
 template <class Net, std::size_t K = 0>
@@ -48,7 +54,8 @@ constexpr std::uint64_t forward_flops_per_image() {
 template <class Net>
 constexpr std::uint64_t training_flops_per_image() {
     const std::uint64_t fwd = detail::forward_macs<Net>(std::make_index_sequence<Net::kLayers>{});
-    return 2 * (fwd + fwd + (fwd - detail::first_layer_macs<Net>()));
+    const std::uint64_t trained = detail::trained_macs<Net>(std::make_index_sequence<Net::kLayers>{});
+    return 2 * (fwd + trained + (trained - detail::first_layer_macs<Net>()));
 }
 
 }  // namespace statnn

@@ -70,6 +70,11 @@ struct BindLayers<In, Batch, Spec, Rest...> {
 };
 
 template <class L, class = void>
+struct initializes_with_rng : std::false_type {};
+template <class L>
+struct initializes_with_rng<L, std::void_t<decltype(std::declval<L&>().initialize(std::declval<Rng&>()))>> : std::true_type {};
+
+template <class L, class = void>
 struct is_softmax : std::false_type {};
 template <class L>
 struct is_softmax<L, std::void_t<decltype(L::kIsSoftmax)>> : std::bool_constant<L::kIsSoftmax> {};
@@ -134,8 +139,28 @@ struct ArenaPlanner {
     };
 
     template <std::size_t... K>
+    static constexpr int later_layers_init_from_data(std::index_sequence<K...>) {
+        return ((K > 0 && LayerAt<K>::kInitFromData ? 1 : 0) + ... + 0);
+    }
+
+    template <std::size_t... K>
+    static constexpr std::array<bool, kLayers> bias_is_norm_shift(std::index_sequence<K...>) {
+        return {LayerAt<K>::kBiasIsNormShift...};
+    }
+
+    template <std::size_t... K>
     static constexpr std::size_t count_params(std::index_sequence<K...>) {
         return ((LayerAt<K>::kKernelSize + LayerAt<K>::kBiasSize) + ... + 0);
+    }
+
+    // The first layer with trained parameters (kLayers when none has any): the backward
+    // pass stops there, and that layer computes no input gradient — layers before it
+    // (a frozen whitening stem and its activation) train nothing.
+    template <std::size_t... K>
+    static constexpr int first_trained(std::index_sequence<K...>) {
+        int first = kLayers;
+        ((first = (first == kLayers && LayerAt<K>::kKernelSize + LayerAt<K>::kBiasSize > 0) ? int(K) : first), ...);
+        return first;
     }
 
     template <std::size_t... K>
@@ -243,6 +268,39 @@ public:
     static constexpr std::size_t kParamFloats = kPlan.params_bytes / sizeof(float);  // with alignment padding
     static constexpr std::size_t kParamCount = Planner::count_params(std::make_index_sequence<kLayers>{});
     static constexpr std::size_t kStateFloats = kPlan.state_bytes / sizeof(float);  // with alignment padding
+    static constexpr int kFirstTrainedLayer = Planner::first_trained(std::make_index_sequence<kLayers>{});
+    static_assert(Planner::later_layers_init_from_data(std::make_index_sequence<kLayers>{}) == 0,
+                  "Network: a layer set from training images (PatchWhitening) must be the first layer");
+
+    // The parameter arrays as runs of whole tensors (with their padding) that share a
+    // role: BatchNorm shifts, or anything else. A recipe may give the shifts a learning
+    // rate and weight decay of their own (airbench's 64x); without, one run covers all.
+    struct ParamSegment {
+        std::size_t begin = 0, count = 0;  // floats
+        bool norm_shift = false;
+    };
+    static constexpr int kMaxSegments = 2 * kLayers;
+    struct ParamSegments {
+        std::array<ParamSegment, kMaxSegments> segment{};
+        int count = 0;
+    };
+    static constexpr ParamSegments kParamSegments = [] {
+        ParamSegments s{};
+        constexpr std::array<bool, kLayers> shift = Planner::bias_is_norm_shift(std::make_index_sequence<kLayers>{});
+        auto add = [&](std::size_t at_bytes, std::size_t floats, bool norm_shift) {
+            if (floats == 0) return;
+            const std::size_t begin = at_bytes / sizeof(float), count = float_bytes(floats) / sizeof(float);
+            if (s.count > 0 && s.segment[std::size_t(s.count - 1)].norm_shift == norm_shift)
+                s.segment[std::size_t(s.count - 1)].count = begin + count - s.segment[std::size_t(s.count - 1)].begin;
+            else
+                s.segment[std::size_t(s.count++)] = ParamSegment{begin, count, norm_shift};
+        };
+        for (int k = 0; k < kLayers; ++k) {
+            add(kPlan.layer[std::size_t(k)].kernel_at, kPlan.layer[std::size_t(k)].kernel_size, false);
+            add(kPlan.layer[std::size_t(k)].bias_at, kPlan.layer[std::size_t(k)].bias_size, shift[std::size_t(k)]);
+        }
+        return s;
+    }();
 
     explicit Network(std::uint64_t seed = 1, int threads = 1) : arena_(kArenaBytes), pool_(threads) { set_up(seed); }
 
@@ -258,19 +316,40 @@ public:
 
     // Glorot-uniform kernels, zero biases, as Keras does; one random stream per layer.
     // A layer with its own initial values (BatchNorm: γ 1, β 0, running mean 0 and
-    // variance 1) sets its parameters and state itself.
+    // variance 1; a convolution with TorchInit) sets its parameters and state itself,
+    // from the layer's stream when its initialize() takes one.
     void initialize(std::uint64_t seed) {
         // params, grads, optimizer state, state: contiguous.
         std::memset(arena_.data() + kPlan.params_at, 0, (2 + OptimizerSlots) * kPlan.params_bytes + kPlan.state_bytes);
         visit([&](auto k, auto& layer) {
             using L = std::decay_t<decltype(layer)>;
+            Rng rng(splitmix64(seed ^ splitmix64(std::uint64_t(k) + 1)));
             if constexpr (L::kHasOwnInit) {
-                layer.initialize();
+                if constexpr (detail::initializes_with_rng<L>::value) layer.initialize(rng);
+                else layer.initialize();
             } else if constexpr (L::kKernelSize > 0) {
-                Rng rng(splitmix64(seed ^ splitmix64(std::uint64_t(k) + 1)));
                 glorot_uniform(layer.kernel, L::kKernelSize, L::fan_in, L::fan_out, rng);
             }
         });
+    }
+
+    // ---- initialisation from training images (a PatchWhitening first layer) -------------
+    // The trainer, before a fresh run's first step: begin, then observe the first n
+    // images of input() batch by batch, then finish. Without such a layer: nothing.
+    static constexpr bool kInitFromData = LayerAt<0>::kInitFromData;
+    static constexpr int kInitImages = [] {
+        if constexpr (kInitFromData) return LayerAt<0>::kInitImages;
+        else return 0;
+    }();
+    void begin_data_init() {
+        if constexpr (kInitFromData) std::get<0>(layers_).begin_data_init();
+    }
+    void observe_for_init(int n) {
+        if constexpr (kInitFromData) std::get<0>(layers_).observe(input(), n);
+    }
+    bool finish_data_init() {
+        if constexpr (kInitFromData) return std::get<0>(layers_).finish_data_init();
+        else return true;
     }
 
     // ---- data in and out ------------------------------------------------------------
@@ -420,15 +499,15 @@ private:
 
     float* grad_buffer(int slot) { return arena_.template at<float>(kPlan.grad_at[slot]); }
 
-    // Layers K, K-1, ..., 0; the Softmax layer (last) is handled by the loss.
+    // Layers K, K-1, ..., kFirstTrainedLayer; the Softmax layer (last) is handled by the loss.
     template <int K>
     void backward_layers(int n, const StepContext& ctx) {
-        if constexpr (K >= 0) {
+        if constexpr (K >= kFirstTrainedLayer) {
             auto& layer = std::get<K>(layers_);
             float* dout = grad_buffer(kPlan.layer[K + 1].grad_slot);
-            float* din = K > 0 ? grad_buffer(kPlan.layer[K].grad_slot) : nullptr;
+            float* din = K > kFirstTrainedLayer ? grad_buffer(kPlan.layer[K].grad_slot) : nullptr;
             probe(K, ProbePhase::BackwardBegin);
-            layer.template backward<(K > 0)>(activation_input(K), activation(K), dout, din, n, ctx);
+            layer.template backward<(K > kFirstTrainedLayer)>(activation_input(K), activation(K), dout, din, n, ctx);
             probe(K, ProbePhase::BackwardEnd);
             backward_layers<K - 1>(n, ctx);
         }

@@ -10,6 +10,7 @@
 
 // Optimizers beyond Keras SGD (train/recipe.hpp brings KerasSgd and the schedules).
 #include "statnn/optim/adam.hpp"
+#include "statnn/optim/lookahead.hpp"
 #include "statnn/optim/momentum_sgd.hpp"
 
 // Layers beyond the seed models' (network.hpp includes those): GELU, average pooling,
@@ -18,5 +19,6 @@
 #include "statnn/layers/batchnorm.hpp"
 #include "statnn/layers/conv2d_strided.hpp"
 #include "statnn/layers/gelu.hpp"
+#include "statnn/layers/patch_whitening.hpp"
 #include "statnn/layers/global_avgpool2d.hpp"
 #include "statnn/layers/scale.hpp"

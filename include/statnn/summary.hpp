@@ -66,8 +66,11 @@ void print_architecture(std::FILE* out) {
     detail::print_all_layer_rows<Net>(out, double(Net::kParamCount), std::make_index_sequence<Net::kLayers>{});
     std::fprintf(out, "\nTotal params: %s (all trainable)\n", with_commas(Net::kParamCount).c_str());
     if constexpr (Net::kStateFloats > 0)
-        std::fprintf(out, "Non-trainable state: %s floats (BatchNorm running statistics, with padding)\n",
+        std::fprintf(out, "Non-trainable state: %s floats (BatchNorm running statistics, frozen filters; with padding)\n",
                      with_commas(Net::kStateFloats).c_str());
+    if constexpr (Net::kFirstTrainedLayer > 0)
+        std::fprintf(out, "Frozen below layer %d: no backward pass through the first %d layers\n", Net::kFirstTrainedLayer + 1,
+                     Net::kFirstTrainedLayer);
 }
 
 template <class Net>
@@ -93,7 +96,7 @@ void print_memory_plan(std::FILE* out, Net& net) {
     region("optimizer", Net::kOptimizerSlots * p.params_bytes,
            Net::kOptimizerSlots == 1 ? "optimizer state: one array like params (velocity, momentum)"
                                      : "optimizer state: one array like params per slot (Adam's two moments)");
-    if (p.state_bytes > 0) region("state", p.state_bytes, "non-trainable: BatchNorm running statistics");
+    if (p.state_bytes > 0) region("state", p.state_bytes, "non-trainable: BatchNorm running statistics, frozen filters");
     region("activations", p.activations_bytes, "input batch and every layer output");
     region("saved", p.saved_bytes, "zero-padded conv inputs kept for the backward pass");
     region("scratch", p.scratch_bytes, "transient, shared by all layers");

@@ -61,6 +61,7 @@ struct BatchNormLayer : LayerDefaults {
     static constexpr int kKernelDims[4] = {kHasAffine ? C : 0, 0, 0, 0};
     static constexpr std::size_t kStateFloats = 2 * std::size_t(C);  // running mean, running variance
     static constexpr bool kHasOwnInit = true;
+    static constexpr bool kBiasIsNormShift = kHasAffine;
     static constexpr const char* kKernelName = "gamma";
     static constexpr const char* kBiasName = "beta";
     static constexpr int kStateTensors = 2;

@@ -3,7 +3,11 @@
 // `Conv2d(C, filters, k, stride=S, padding=P, bias=...)`): 2x2 stride-2 patch
 // embeddings, strided 3x3 and 1x1 down-sampling convs, bias-free convs before BatchNorm.
 //
-//   Conv2DStrided<Filters, KernelSize, Stride, PadPixels = 0, Activation = Linear, Bias = UseBias>
+//   Conv2DStrided<Filters, KernelSize, Stride, PadPixels = 0, Activation = Linear, Bias = UseBias,
+//                 Init = KerasInit>
+//
+// Init (init.hpp): KerasInit (glorot_uniform, zero bias), TorchInit (PyTorch's default) or
+// PartialIdentityInit (PyTorch's default with the first filters an identity, airbench's).
 //
 // Memory (per image, channels-last): input H x W x C; output Ho x Wo x F with
 // Ho = (H + 2P − K) / S + 1 (floor). With P > 0 the forward pass keeps the zero-padded
@@ -15,6 +19,7 @@
 #include <type_traits>
 
 #include "statnn/kernels/conv2d_strided.hpp"
+#include "statnn/init.hpp"
 #include "statnn/kernels/eltwise.hpp"
 #include "statnn/layers/activation.hpp"
 #include "statnn/layers/gelu.hpp"
@@ -25,7 +30,7 @@ namespace statnn {
 struct UseBias {};
 struct NoBias {};  // e.g. before BatchNorm, whose shift makes a bias redundant
 
-template <class In_, int Batch, int Filters, int K, int S, int P, class Act, class BiasChoice>
+template <class In_, int Batch, int Filters, int K, int S, int P, class Act, class BiasChoice, class Init>
 struct Conv2DStridedLayer : LayerDefaults {
     static_assert(Filters > 0, "Conv2DStrided: the number of filters must be positive");
     static_assert(K > 0 && S > 0, "Conv2DStrided: the kernel size and the stride must be positive");
@@ -36,6 +41,9 @@ struct Conv2DStridedLayer : LayerDefaults {
                   "Conv2DStrided: the activation must be Linear, ReLU, GELU or GELUTanh");
     static_assert(std::is_same_v<BiasChoice, UseBias> || std::is_same_v<BiasChoice, NoBias>,
                   "Conv2DStrided: the bias choice must be UseBias or NoBias");
+    static_assert(std::is_same_v<Init, KerasInit> || std::is_same_v<Init, TorchInit> ||
+                      std::is_same_v<Init, PartialIdentityInit>,
+                  "Conv2DStrided: the initialisation must be KerasInit, TorchInit or PartialIdentityInit");
 
     using Kern = kernels::Conv2DStrided<In_::H, In_::W, In_::C, K, Filters, S, P>;
     using In = In_;
@@ -54,6 +62,15 @@ struct Conv2DStridedLayer : LayerDefaults {
     static constexpr int kKernelRank = 4;
     static constexpr int kKernelDims[4] = {K, K, C, Filters};  // Keras HWIO
     static constexpr float fan_in = float(K * K * C), fan_out = float(K * K * Filters);
+    static constexpr bool kHasOwnInit = !std::is_same_v<Init, KerasInit>;
+    static constexpr const char* kInitName = Init::name;
+
+    // TorchInit and PartialIdentityInit (the network does KerasInit itself).
+    void initialize(Rng& rng) {
+        torch_uniform(kernel, kKernelSize, fan_in, rng);
+        if constexpr (kBias) torch_uniform(bias, kBiasSize, fan_in, rng);
+        if constexpr (std::is_same_v<Init, PartialIdentityInit>) partial_identity(kernel, K, C, Filters);
+    }
 
     // saved: | padded inputs (P > 0) | pre-activations (GELU) |
     static constexpr std::size_t kPaddedBytes = P > 0 ? float_bytes(Batch * Kern::kPaddedFloats) : 0;
@@ -114,10 +131,11 @@ struct Conv2DStridedLayer : LayerDefaults {
     }
 };
 
-template <int Filters, int KernelSize, int Stride, int PadPixels = 0, class Activation = Linear, class Bias = UseBias>
+template <int Filters, int KernelSize, int Stride, int PadPixels = 0, class Activation = Linear, class Bias = UseBias,
+          class Init = KerasInit>
 struct Conv2DStrided {
     template <class In, int Batch>
-    using bind = Conv2DStridedLayer<In, Batch, Filters, KernelSize, Stride, PadPixels, Activation, Bias>;
+    using bind = Conv2DStridedLayer<In, Batch, Filters, KernelSize, Stride, PadPixels, Activation, Bias, Init>;
 };
 
 }  // namespace statnn

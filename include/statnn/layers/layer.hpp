@@ -68,6 +68,14 @@ struct LayerDefaults : LayerSlices {
     static constexpr int kKernelDims[4] = {0, 0, 0, 0};
     static constexpr float fan_in = 0, fan_out = 0;
     static constexpr bool kHasConstraint = false;
+    // True when the bias slot is a normalisation's shift (BatchNorm's β): a recipe may
+    // train those with a learning rate of their own (train/recipe.hpp).
+    static constexpr bool kBiasIsNormShift = false;
+    // True for a layer whose state is set from training images before the first step
+    // (PatchWhitening); it must be the network's first layer.
+    static constexpr bool kInitFromData = false;
+    // Multiply-adds per image of a layer with fixed weights (flops.hpp).
+    static constexpr std::uint64_t kFrozenMacs = 0;
     // Initial values of the parameters and state, when not Glorot-uniform kernels and
     // zero biases (the network calls it after those, with kHasOwnInit).
     static constexpr bool kHasOwnInit = false;

@@ -57,6 +57,22 @@ struct ParamArrays {
     std::size_t count = 0;
 };
 
+// Multipliers of the learning rate and the weight decay for one group of tensors (e.g.
+// BatchNorm's shifts: airbench trains them at 64x the learning rate and 1/64 the decay).
+struct GroupScaling {
+    double lr = 1.0;
+    double weight_decay = 1.0;
+    constexpr bool identity() const { return lr == 1.0 && weight_decay == 1.0; }
+};
+
+// `o` with its weight_decay field (if it has one) multiplied by `scale`.
+template <class O>
+O with_scaled_weight_decay(O o, double scale) {
+    for (const Field& f : o.fields())
+        if (std::string_view(f.name) == "weight_decay") o.set_field(f.name, f.value * scale);
+    return o;
+}
+
 // One step of any optimizer over its tasks on the pool (what O::step does).
 template <class O>
 void run_step(ThreadPool& pool, const O& optimizer, const ParamArrays<O::kStateSlots>& arrays, double lr, std::int64_t t) {

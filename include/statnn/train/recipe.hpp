@@ -43,6 +43,7 @@ struct Recipe {
     data::Augmentation augmentation = data::kSeedModelAugmentation;  // what train --augment does
     data::Normalization normalization = {};  // of every input image; off: byte / 255
     bool augment_by_default = false;          // train augments without --augment
+    optim::GroupScaling norm_shift = {};      // BatchNorm shifts' learning rate and decay multipliers
 };
 
 // The seed models' recipe: Keras 2 SGD (optim/sgd.hpp) as the optimizer KerasSgd with the

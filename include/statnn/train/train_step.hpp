@@ -11,6 +11,8 @@
 
 #include <cmath>
 #include <cstdint>
+#include <type_traits>
+#include <utility>
 
 #include "statnn/optim/optimizer.hpp"
 
@@ -37,9 +39,40 @@ optim::ParamArrays<Optimizer::kStateSlots> parameter_arrays(Net& net) {
     return a;
 }
 
+namespace detail {
+template <class R, class = void>
+struct has_norm_shift_scaling : std::false_type {};
+template <class R>
+struct has_norm_shift_scaling<R, std::void_t<decltype(std::declval<const R&>().norm_shift.identity())>> : std::true_type {};
+}  // namespace detail
+
+// The optimizer step at learning rate lr, with BatchNorm shifts scaled by `shift`: the
+// parameter arrays run segment by segment (Net::kParamSegments), each with its own
+// learning rate and weight decay. Identity scaling is one step over all arrays.
+template <class Net, class Optimizer>
+void optimizer_step(Net& net, const Optimizer& optimizer, double lr, std::int64_t t, const optim::GroupScaling& shift) {
+    const optim::ParamArrays<Optimizer::kStateSlots> all = parameter_arrays<Net, Optimizer>(net);
+    if (shift.identity()) {
+        optimizer.step(net.pool(), all, lr, t);
+        return;
+    }
+    const Optimizer shift_optimizer = optim::with_scaled_weight_decay(optimizer, shift.weight_decay);
+    for (int s = 0; s < Net::kParamSegments.count; ++s) {
+        const auto& seg = Net::kParamSegments.segment[std::size_t(s)];
+        optim::ParamArrays<Optimizer::kStateSlots> part = all;
+        part.params += seg.begin;
+        part.grads += seg.begin;
+        for (float*& state : part.state) state += seg.begin;
+        part.count = seg.count;
+        if (seg.norm_shift) shift_optimizer.step(net.pool(), part, lr * shift.lr, t);
+        else optimizer.step(net.pool(), part, lr, t);
+    }
+}
+
 // One step on the first n images of net.input() / net.labels(). R is a Recipe
 // (train/recipe.hpp) or anything with its members optimizer, schedule, loss and type
-// OptimizerType (a bare-metal program needs no more).
+// OptimizerType (a bare-metal program needs no more); a member norm_shift
+// (optim::GroupScaling) scales BatchNorm shifts' learning rate and decay.
 template <class Net, class R>
 StepResult train_step(Net& net, const R& recipe, int n, std::int64_t t) {
     StepResult r;
@@ -50,7 +83,9 @@ StepResult train_step(Net& net, const R& recipe, int n, std::int64_t t) {
         return r;
     }
     r.lr = recipe.schedule.learning_rate(t);
-    recipe.optimizer.step(net.pool(), parameter_arrays<Net, typename R::OptimizerType>(net), r.lr, t);
+    optim::GroupScaling shift{};
+    if constexpr (detail::has_norm_shift_scaling<R>::value) shift = recipe.norm_shift;
+    optimizer_step(net, recipe.optimizer, r.lr, t, shift);
     r.clipped = net.apply_constraints();
     return r;
 }
