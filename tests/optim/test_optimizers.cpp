@@ -22,6 +22,7 @@
 #include "catch.hpp"
 #include "support/counting_allocator.hpp"
 #include "optim/optim_support.hpp"
+#include "statnn/optim/lookahead.hpp"
 #include "statnn/optim/sgd.hpp"
 
 using statnn::test::g_allocations;
@@ -420,4 +421,58 @@ TEST_CASE("optimizers: fields round-trip, settings are checked, the concept is d
     CHECK(Adam{0.9, 0.999, 0.0, 0.0}.invalid() != nullptr);
     CHECK(AdamW{}.weight_decay == 1e-2);  // PyTorch's defaults
     CHECK(Adam{}.weight_decay == 0.0);
+}
+
+// ---- Lookahead around an optimizer ----------------------------------------------------
+
+TEST_CASE("Lookahead: the inner step, the average pulled in every k steps with a growing weight, the run ending "
+          "on the average",
+          "[optim][lookahead]") {
+    using Inner = MomentumSgd<WeightDecay::L2>;
+    using LA = Lookahead<Inner>;
+    static_assert(is_optimizer_v<LA> && LA::kStateSlots == 2);
+    CHECK(std::string(LA::kKind) == "sgd+lookahead");
+    CHECK(std::string(LA::state_name(0)) == "momentum_buffer");
+    CHECK(std::string(LA::state_name(1)) == "lookahead_average");
+    const std::size_t n = 2 * LA::kChunk + 19;  // tasks and a tail
+    constexpr int kSteps = 11;
+    LA la{{0.85, 1e-3, true}, 3, 0.6, 2.0, 1};
+    fit_optimizer_to_run(la, kSteps);
+    CHECK(la.total_steps == double(kSteps));
+    CHECK(la.invalid() == nullptr);
+    Buffers<2> fast(n);
+    Buffers<1> ref(n);
+    fill_uniform(fast.params.data(), n, 5);
+    std::memcpy(ref.params.data(), fast.params.data(), n * sizeof(float));
+    std::vector<double> average(fast.params.data(), fast.params.data() + n);
+    ThreadPool pool(2);
+    int pulls = 0;
+    for (int t = 0; t < kSteps; ++t) {
+        fill_uniform(fast.grads.data(), n, 50 + std::uint64_t(t));
+        std::memcpy(ref.grads.data(), fast.grads.data(), n * sizeof(float));
+        la.step(pool, fast.arrays(), 0.05, t);
+        reference_step(la.inner, ref.arrays(), 0.05, t);  // the inner optimizer alone
+        const int s = t + 1;
+        if (s % 3 == 0 || s == kSteps) {
+            ++pulls;
+            const double d = s >= kSteps ? 1.0 : 0.6 * std::pow(double(s) / kSteps, 2.0);
+            for (std::size_t e = 0; e < n; ++e) {
+                average[e] += (1.0 - d) * (double(ref.params[e]) - average[e]);
+                ref.params[e] = float(average[e]);
+            }
+        }
+        double worst = 0;
+        for (std::size_t e = 0; e < n; ++e) worst = std::max(worst, std::fabs(double(fast.params[e]) - ref.params[e]));
+        INFO("step " << t);
+        CHECK(worst < 1e-5);
+    }
+    CHECK(pulls == 4);  // after steps 3, 6, 9 and the last (11)
+    // The last step ends on the average.
+    for (std::size_t e = 0; e < n; e += 101) CHECK(fast.params[e] == (*fast.state[1])[e]);
+    // Fields: the inner ones by their names, its own, and refusals.
+    CHECK(la.set_field("momentum", 0.9));
+    CHECK(la.inner.momentum == 0.9);
+    CHECK(la.set_field("lookahead_every", 0.5));
+    CHECK(std::string(la.invalid()) == "lookahead_every must be a whole number of steps >= 1");
+    CHECK_FALSE(la.set_field("beta1", 0.9));
 }
