@@ -61,7 +61,9 @@ inline const std::vector<cli::FlagSpec>& flag_specs() {
         {"weights", cli::FlagKind::Text, "FILE", "evaluate, predict: weights or checkpoint file"},
         {"format", cli::FlagKind::Text, "c|onnx", "export: c (C99 inference source, <model>.h and <model>.c) or onnx (<model>.onnx)"},
         {"int8", cli::FlagKind::Switch, "", "export: int8 kernels and inputs of the convolution and dense layers, calibrated on --limit training images (default 2000)"},
-        {"tta", cli::FlagKind::Text, "flip", "evaluate: score the mean softmax of each test image and its mirror image"},
+        {"tta", cli::FlagKind::Text, "flip|flip-translate",
+         "evaluate: score the mean softmax of each test image and its mirror image (flip), or of six views: "
+         "also both moved by one pixel up-left and down-right (flip-translate, airbench's)"},
         {"keep-epochs", cli::FlagKind::PositiveIntList, "LIST", "train: after these epochs keep weights and confusion matrix in <out>/epoch-NNN/ (e.g. 10,20,50,100)"},
         {"threads", cli::FlagKind::PositiveInt, "N", "worker threads (default: the cores this process may use; at most 4 per core)"},
         {"verbose", cli::FlagKind::NonNegativeInt, "N", "0 quiet, 1 progress bar, 2 one line per epoch (default 1; 2 when not a terminal)"},
@@ -323,13 +325,28 @@ int train(const R& base_recipe, const cli::Args& args) {
                                      recipe.normalization);
     // A schedule over the whole run (warm-up, then decay) is stretched to this run's steps
     // when it starts; a resumed run keeps the schedule it started with.
-    if (!resume) optim::fit_schedule_to_run(recipe.schedule, std::int64_t(epochs) * train_reader.batches_per_epoch());
+    if (!resume) {
+        optim::fit_schedule_to_run(recipe.schedule, std::int64_t(epochs) * train_reader.batches_per_epoch());
+        optim::fit_optimizer_to_run(recipe.optimizer, std::int64_t(epochs) * train_reader.batches_per_epoch());
+    }
     if (const char* why = recipe.schedule.invalid()) throw cli::UsageError(std::string("--epochs: ") + why);
     state.recipe = settings_of_recipe(recipe);
     state.optimizer_slots.clear();
     for (int slot = 0; slot < Net::kOptimizerSlots; ++slot)
         state.optimizer_slots.push_back(R::OptimizerType::state_name(slot));
     data::Cifar10Reader val_reader(test_set, Batch, long(state.val_limit), false, 0, {}, recipe.normalization);
+    // A first layer set from data (PatchWhitening) learns its filters from the first
+    // training images, in file order, before a fresh run's first step.
+    if constexpr (Net::kInitFromData)
+        if (!resume) {
+            const long images = state.train_limit > 0 && long(state.train_limit) < Net::kInitImages ? long(state.train_limit)
+                                                                                                     : long(Net::kInitImages);
+            data::Cifar10Reader init_reader(train_set, Batch, images, false, 0, {}, recipe.normalization);
+            init_reader.start_epoch(0);
+            net->begin_data_init();
+            for (int n; (n = init_reader.next(net->input(), net->labels())) > 0;) net->observe_for_init(n);
+            net->finish_data_init();
+        }
     if (state.partial.steps > train_reader.batches_per_epoch())
         throw io::CheckpointError(checkpoint + ": stopped after step " + std::to_string(state.partial.steps) + " of epoch " +
                                   std::to_string(state.epochs_done + 1) + ", but an epoch of this data has only " +
@@ -583,11 +600,12 @@ int train(const R& base_recipe, const cli::Args& args) {
 
 // ---- evaluate, predict -------------------------------------------------------------
 
-// --tta: none, or flip.
+// --tta: none, flip or flip-translate.
 inline TestTimeAugmentation tta_flag(const cli::Args& args) {
     if (!args.has("tta")) return TestTimeAugmentation::None;
     if (args.text("tta") == "flip") return TestTimeAugmentation::Flip;
-    throw cli::UsageError("--tta: expected flip, got '" + args.text("tta") + "'");
+    if (args.text("tta") == "flip-translate") return TestTimeAugmentation::FlipTranslate;
+    throw cli::UsageError("--tta: expected flip or flip-translate, got '" + args.text("tta") + "'");
 }
 
 template <class Arch, int Batch, class R>
@@ -602,7 +620,7 @@ int evaluate_command(const R& recipe, const cli::Args& args) {
     const auto t0 = std::chrono::steady_clock::now();
     const auto e = evaluate(*net, reader, tta);
     std::printf("%s: %ld test images%s, loss %.4f, %.1f s\n", recipe.name, e.images,
-                tta == TestTimeAugmentation::Flip ? " and their mirror images (--tta flip: mean softmax of the two)" : "",
+                tta_description(tta),
                 e.loss, seconds_since(t0));
     std::printf("Accuracy: %.2f%%\n", 100.0 * e.acc);
     print_confusion<Net>(e.confusion, stdout);

@@ -186,7 +186,8 @@ inline std::string run_json(const RunInfo& r) {
     field("schedule", part(r.recipe.schedule));
     field("loss", part(r.recipe.loss));
     // Added within version 1: a run.json without it is a run without augmentation.
-    field("augment", "{\"pad\": " + std::to_string(r.augment.pad) + ", \"flip\": " + (r.augment.flip ? "true" : "false") + "}");
+    field("augment", "{\"pad\": " + std::to_string(r.augment.pad) + ", \"flip\": " + (r.augment.flip ? "true" : "false") +
+                         ", \"border\": \"" + (r.augment.reflect ? "reflect" : "zero") + "\"}");
     field("train_images", std::to_string(r.train_images));
     field("val_images", std::to_string(r.val_images));
     field("data", json_string(r.data));

@@ -42,35 +42,66 @@ inline double seconds_since(std::chrono::steady_clock::time_point t) {
 // What evaluation does besides looking at each image once.
 enum class TestTimeAugmentation {
     None,
-    Flip,  // the mean of the softmax of each image and of its mirror image
+    Flip,           // the mean of the softmax of each image and of its mirror image
+    FlipTranslate,  // airbench's six views: 1/2 for the image and its mirror, 1/2 for both moved by
+                    // one pixel up-left and down-right (reflected border), each with its mirror
 };
 
+inline const char* tta_description(TestTimeAugmentation tta) {
+    switch (tta) {
+    case TestTimeAugmentation::Flip: return " and their mirror images (--tta flip: mean softmax of the two)";
+    case TestTimeAugmentation::FlipTranslate:
+        return " in six views (--tta flip-translate: image and mirror 1/4 each, moved by one pixel either way 1/8 each)";
+    default: return "";
+    }
+}
+
 // Runs every image of `reader` (one epoch of it, in its order) through `net` in
-// inference mode; with TestTimeAugmentation::Flip, also its mirror image, and scores
-// the mean of the two softmax outputs.
+// inference mode; with test-time augmentation, also other views of it, and scores the
+// weighted mean of their softmax outputs.
 template <class Net>
 Evaluation<Net::kClasses> evaluate(Net& net, data::Cifar10Reader& reader, TestTimeAugmentation tta = TestTimeAugmentation::None) {
     using In = typename Net::InShape;
     Evaluation<Net::kClasses> e;
     reader.start_epoch(0);
     double loss_sum = 0;
-    // On the stack: evaluation allocates nothing either (at most Batch x classes floats).
+    // On the stack: evaluation allocates nothing (at most Batch x classes floats) — but
+    // for the translated views, which need the batch's originals: one buffer per call.
     std::array<float, std::size_t(Net::kBatch) * Net::kClasses> mean_probabilities;
+    std::vector<float> originals(tta == TestTimeAugmentation::FlipTranslate ? std::size_t(Net::kBatch) * In::size : 0);
     for (int n; (n = reader.next(net.input(), net.labels())) > 0;) {
-        net.forward(n, false);
         if (tta == TestTimeAugmentation::None) {
+            net.forward(n, false);
             loss_sum += net.loss(n) * n;
             e.confusion.add(net.probabilities(), net.labels(), n);
             e.images += n;
             continue;
         }
-        // Flip: the mean of the softmax of the images and of their mirror images.
-        const float* scores = net.probabilities();
-        std::copy(scores, scores + std::size_t(n) * Net::kClasses, mean_probabilities.begin());
-        for (int r = 0; r < n; ++r) data::mirror_horizontally(net.input() + std::size_t(r) * In::size, In::H, In::W, In::C);
-        net.forward(n, false);
-        for (std::size_t i = 0; i < std::size_t(n) * Net::kClasses; ++i)
-            mean_probabilities[i] = 0.5f * (mean_probabilities[i] + scores[i]);
+        const std::size_t scores_count = std::size_t(n) * Net::kClasses;
+        std::fill(mean_probabilities.begin(), mean_probabilities.begin() + std::ptrdiff_t(scores_count), 0.0f);
+        // The view in input() and its mirror image, each with weight w.
+        auto add_view_and_mirror = [&](float w) {
+            for (int pass = 0; pass < 2; ++pass) {
+                if (pass == 1)
+                    for (int r = 0; r < n; ++r)
+                        data::mirror_horizontally(net.input() + std::size_t(r) * In::size, In::H, In::W, In::C);
+                net.forward(n, false);
+                const float* scores = net.probabilities();
+                for (std::size_t i = 0; i < scores_count; ++i) mean_probabilities[i] += w * scores[i];
+            }
+        };
+        if (tta == TestTimeAugmentation::Flip) {
+            add_view_and_mirror(0.5f);
+        } else {
+            std::copy(net.input(), net.input() + std::size_t(n) * In::size, originals.begin());
+            add_view_and_mirror(0.25f);
+            for (const int shift : {1, -1}) {
+                for (int r = 0; r < n; ++r)
+                    data::translate_reflect(originals.data() + std::size_t(r) * In::size, net.input() + std::size_t(r) * In::size,
+                                            In::H, In::W, In::C, shift, shift);
+                add_view_and_mirror(0.125f);
+            }
+        }
         loss_sum += kernels::softmax_xent_loss<Net::kClasses>(mean_probabilities.data(), net.labels(), n) * n;
         e.confusion.add(mean_probabilities.data(), net.labels(), n);
         e.images += n;

@@ -327,3 +327,60 @@ TEST_CASE("normalisation: off is byte / 255 exactly, on is (byte / 255 - mean) /
     CHECK_THROWS_AS(check_normalization(nan), std::invalid_argument);
     CHECK_NOTHROW(check_normalization(Normalization{}));
 }
+
+TEST_CASE("translate_reflect: the crops of a reflect-padded image (PyTorch's F.pad 'reflect')", "[data][augment]") {
+    // A 4 x 5 image, 2 channels: value 100*y + 10*x + c.
+    constexpr int H = 4, W = 5, C = 2;
+    std::vector<float> image(std::size_t(H) * W * C), moved(image.size());
+    for (int y = 0; y < H; ++y)
+        for (int x = 0; x < W; ++x)
+            for (int c = 0; c < C; ++c) image[std::size_t((y * W + x) * C + c)] = float(100 * y + 10 * x + c);
+    // Padded by 1 with reflection: row -1 is row 1, row H is row H-2 (the edge is not repeated).
+    auto padded = [&](int y, int x, int c) {
+        const int ry = y < 0 ? 1 : (y >= H ? H - 2 : y), rx = x < 0 ? 1 : (x >= W ? W - 2 : x);
+        return image[std::size_t((ry * W + rx) * C + c)];
+    };
+    // Down-right by one: padded[0:H, 0:W]; up-left by one: padded[2:H+2, 2:W+2].
+    for (const int shift : {1, -1}) {
+        translate_reflect(image.data(), moved.data(), H, W, C, shift, shift);
+        for (int y = 0; y < H; ++y)
+            for (int x = 0; x < W; ++x)
+                for (int c = 0; c < C; ++c) CHECK(moved[std::size_t((y * W + x) * C + c)] == padded(y - shift, x - shift, c));
+    }
+    CHECK(moved != image);
+    translate_reflect(image.data(), moved.data(), H, W, C, 0, 0);
+    CHECK(moved == image);
+}
+
+TEST_CASE("augment with a reflected border: the shifted image's outside is its own mirrored border, then the flip",
+          "[data][augment]") {
+    const auto planes = distinct_planes();
+    std::vector<float> plain(kImageBytes), moved(kImageBytes);
+    record_to_float(planes.data(), plain.data());
+    for (const ImageTransform t : {ImageTransform{2, -1, false}, ImageTransform{-2, 2, true}, ImageTransform{0, 0, true},
+                                   ImageTransform{1, 0, false}}) {
+        std::vector<float> out(kImageBytes, -1.0f);
+        transformed_image_to_float<kSize, kSize, 3>(planes.data(), t, out.data(), true);
+        translate_reflect(plain.data(), moved.data(), kSize, kSize, 3, t.dy, t.dx);  // oracle: shift, then mirror
+        if (t.flip) mirror_horizontally(moved.data(), kSize, kSize, 3);
+        INFO("dx " << t.dx << ", dy " << t.dy << ", flip " << t.flip);
+        CHECK(out == moved);
+        if (t.dx != 0 || t.dy != 0) CHECK(out != transformed(planes.data(), t));  // not the black border
+    }
+    // A reader with the reflected border: its images are those transforms of its records.
+    TempDir dir;
+    write_cifar_set(dir.path(), 4);
+    const Cifar10Set set(dir.path(), Split::Train);
+    const Augmentation reflecting{2, true, true};
+    CHECK(describe(reflecting) == "random shift of up to 2 pixels (reflected border) and horizontal flip");
+    Cifar10Reader reader(set, 8, 0, true, 3, reflecting);
+    const auto images = epoch_images(reader, 1);
+    std::vector<unsigned char> record(kRecordBytes);
+    for (std::size_t i = 0; i < reader.order().size(); ++i) {
+        const std::uint32_t r = reader.order()[i];
+        set.read_record(long(r), record.data());
+        std::vector<float> expected(kImageBytes);
+        transformed_image_to_float<kSize, kSize, 3>(record.data() + 1, draw_transform(reflecting, 3, 1, r), expected.data(), true);
+        REQUIRE(std::equal(expected.begin(), expected.end(), images.begin() + long(i) * kImageBytes));
+    }
+}

@@ -121,11 +121,14 @@ TEST_CASE("checkpoint: weights, velocity and training state round-trip exactly",
     CHECK(loaded.sessions[1].threads == 3);
     CHECK(loaded.augment == data::Augmentation{3, true});
     // Each part of an augmentation round-trips on its own.
-    for (const data::Augmentation augment : {data::Augmentation{}, data::Augmentation{4, false}, data::Augmentation{0, true}}) {
+    for (const data::Augmentation augment : {data::Augmentation{}, data::Augmentation{4, false}, data::Augmentation{0, true},
+                                             data::Augmentation{2, true, true}, data::Augmentation{2, false, true}}) {
         auto other = state;
         other.augment = augment;
         io::save_checkpoint(dir / "augment.bin", *a, "small", io::CheckpointContents::Weights, other);
-        CHECK(io::load_checkpoint(dir / "augment.bin", *b).augment == augment);
+        const data::Augmentation loaded_augment = io::load_checkpoint(dir / "augment.bin", *b).augment;
+        CHECK(loaded_augment == augment);
+        CHECK(loaded_augment.reflect == augment.reflect);
     }
 }
 

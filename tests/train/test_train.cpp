@@ -340,6 +340,15 @@ TEST_CASE("train --augment: cnn6 learns the fixture from shifted and mirrored im
         return std::stod(text.substr(at + 7));
     };
     CHECK(printed_loss(mirrored) != printed_loss(plain));
+    // Six views: the images moved by a pixel were scored too.
+    std::string six;
+    REQUIRE(run<models::Cnn6>(kCnn6Recipe, {"evaluate", "--data", fixture, "--val-limit", val_limit, "--weights",
+                                            out + "/weights.bin", "--tta", "flip-translate"},
+                              &six) == 0);
+    INFO("evaluate --tta flip-translate: " << six);
+    CHECK(six.rfind("cnn6: 1000 test images in six views (--tta flip-translate: ", 0) == 0);
+    CHECK(std::abs(printed_accuracy(six) - printed_accuracy(plain)) < 0.1);
+    CHECK(printed_loss(six) != printed_loss(mirrored));
 }
 
 TEST_CASE("train --augment: kept in the checkpoint and run.json, continued by --resume, and it changes the run",

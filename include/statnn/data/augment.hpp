@@ -3,6 +3,8 @@
 // A training image is shifted by (dx, dy) pixels, each drawn uniformly from -pad..pad,
 // the pixels moved in from outside being 0 (black): the same as padding the image with
 // `pad` zero pixels on every side and cropping a random window of the original size.
+// With `reflect`, they are the image's own pixels mirrored at its border instead
+// (PyTorch's 'reflect' padding, airbench's): no black band the test images never show.
 // Then, with probability 1/2, it is mirrored left to right. The label stays: a shifted
 // or mirrored airplane is still an airplane.
 //
@@ -29,9 +31,12 @@ namespace statnn::data {
 struct Augmentation {
     int pad = 0;        // largest shift in pixels, in x and in y (0: no shift)
     bool flip = false;  // mirror left to right with probability 1/2
+    bool reflect = false;  // shifted-in pixels mirrored from the image (else black)
 
     bool enabled() const { return pad > 0 || flip; }
-    friend bool operator==(const Augmentation& a, const Augmentation& b) { return a.pad == b.pad && a.flip == b.flip; }
+    friend bool operator==(const Augmentation& a, const Augmentation& b) {
+        return a.pad == b.pad && a.flip == b.flip && (a.reflect == b.reflect || a.pad == 0);
+    }
     friend bool operator!=(const Augmentation& a, const Augmentation& b) { return !(a == b); }
 };
 
@@ -42,7 +47,9 @@ inline constexpr Augmentation kSeedModelAugmentation{4, true};
 inline std::string describe(const Augmentation& a) {
     if (!a.enabled()) return "none";
     std::string d;
-    if (a.pad > 0) d = "random shift of up to " + std::to_string(a.pad) + " pixel" + (a.pad == 1 ? "" : "s") + " (zero padding)";
+    if (a.pad > 0)
+        d = "random shift of up to " + std::to_string(a.pad) + " pixel" + (a.pad == 1 ? "" : "s") +
+            (a.reflect ? " (reflected border)" : " (zero padding)");
     if (a.flip) d += std::string(d.empty() ? "" : " and ") + "horizontal flip";
     return d;
 }
@@ -82,22 +89,27 @@ inline void check_augmentation(const Augmentation& a, int height, int width) {
                                     std::to_string((height < width ? height : width) - 1) + " pixels");
 }
 
+// The index i of an axis of n pixels, mirrored into 0..n-1 at the borders (the edge
+// pixel not repeated): -1 -> 1, n -> n - 2. For |i| < 2n - 1.
+constexpr int reflect_index(int i, int n) { return i < 0 ? -i : (i >= n ? 2 * (n - 1) - i : i); }
+
 // Image `planes` (Channels planes of Height x Width bytes, row-major, as CIFAR-10 stores
 // them) under transform `t`, as float / 255, channels-last (y, x, c), into `out`:
-//   out(y, x, c) = in(y - dy, sx - dx, c) with sx = flip ? Width - 1 - x : x, 0 outside.
+//   out(y, x, c) = in(y - dy, sx - dx, c) with sx = flip ? Width - 1 - x : x, 0 outside
+// (with `reflect`, outside indices mirrored back in by reflect_index).
 // Without a shift or flip it equals record_to_float bit for bit (the same division).
 template <int Height, int Width, int Channels>
-void transformed_image_to_float(const unsigned char* planes, const ImageTransform& t, float* out) {
+void transformed_image_to_float(const unsigned char* planes, const ImageTransform& t, float* out, bool reflect = false) {
     constexpr int kPlane = Height * Width;
     for (int y = 0; y < Height; ++y) {
         float* row = out + std::size_t(y) * Width * Channels;
-        const int sy = y - t.dy;
+        const int sy = reflect ? reflect_index(y - t.dy, Height) : y - t.dy;
         if (sy < 0 || sy >= Height) {
             for (int e = 0; e < Width * Channels; ++e) row[e] = 0.0f;
             continue;
         }
         for (int x = 0; x < Width; ++x) {
-            const int sx = (t.flip ? Width - 1 - x : x) - t.dx;
+            const int sx = reflect ? reflect_index((t.flip ? Width - 1 - x : x) - t.dx, Width) : (t.flip ? Width - 1 - x : x) - t.dx;
             float* px = row + std::size_t(x) * Channels;
             if (sx < 0 || sx >= Width) {
                 for (int c = 0; c < Channels; ++c) px[c] = 0.0f;
@@ -119,6 +131,20 @@ inline void mirror_horizontally(float* image, int height, int width, int channel
                 row[l * channels + c] = row[r * channels + c];
                 row[r * channels + c] = v;
             }
+    }
+}
+
+// dst = src moved by (dy, dx) pixels, the uncovered border filled by reflection (PyTorch's
+// 'reflect' padding: the edge pixel is not repeated). |dy|, |dx| < height, width.
+inline void translate_reflect(const float* src, float* dst, int height, int width, int channels, int dy, int dx) {
+    for (int y = 0; y < height; ++y) {
+        const int sy = reflect_index(y - dy, height);
+        for (int x = 0; x < width; ++x) {
+            const float* from =
+                src + (std::size_t(sy) * std::size_t(width) + std::size_t(reflect_index(x - dx, width))) * std::size_t(channels);
+            float* to = dst + (std::size_t(y) * std::size_t(width) + std::size_t(x)) * std::size_t(channels);
+            for (int c = 0; c < channels; ++c) to[c] = from[c];
+        }
     }
 }
 

@@ -317,7 +317,8 @@ private:
             slot_labels_[s][std::size_t(r)] = raw_[0];
             float* image = slot_images_[s].data() + std::size_t(r) * kImageBytes;
             if (augment_.enabled())
-                transformed_image_to_float<kSide, kSide, 3>(raw_.data() + 1, draw_transform(augment_, seed_, epoch_, record), image);
+                transformed_image_to_float<kSide, kSide, 3>(raw_.data() + 1, draw_transform(augment_, seed_, epoch_, record), image,
+                                                            augment_.reflect);
             else
                 record_to_float(raw_.data() + 1, image);
             normalize_channels(image, kPixels, normalization_);

@@ -265,7 +265,7 @@ void write_checkpoint(const std::string& path, Net& net, const std::string& mode
     }
     if (version >= 3) {
         w.put_value(std::uint32_t(state.augment.pad));
-        w.put_value(std::uint32_t(state.augment.flip));
+        w.put_value(std::uint32_t(state.augment.flip) | (state.augment.reflect ? 2u : 0u));  // bit 1: reflected border
     }
     const int slots = contents == CheckpointContents::Training ? Net::kOptimizerSlots : 0;
     if (slots > 0 && int(state.optimizer_slots.size()) != slots)
@@ -402,9 +402,10 @@ TrainingState load_checkpoint(const std::string& path, Net& net, CheckpointConte
     }
     if (version >= 3) {
         const auto pad = r.get_value<std::uint32_t>(), flip = r.get_value<std::uint32_t>();
-        if (pad > 31 || flip > 1) r.fail("corrupted (impossible augmentation)");  // a shift is less than the 32-pixel side
+        if (pad > 31 || flip > 3) r.fail("corrupted (impossible augmentation)");  // a shift is less than the 32-pixel side
         st.augment.pad = int(pad);
-        st.augment.flip = flip != 0;
+        st.augment.flip = (flip & 1u) != 0;
+        st.augment.reflect = (flip & 2u) != 0;
     }
 
     // Check every tensor's name and shape first; copy only once all are known good.
