@@ -6,15 +6,21 @@ what statnn's recipe computes rather than what airbench or PyTorch would by defa
 
   input     CIFAR-10 binary batches, pixels / 255, then per channel (x - mean) / std with
             mean (0.4914, 0.4822, 0.4465) and std (0.2470, 0.2435, 0.2616)
-  network   stem conv 2x2 3->32 (bias) + GELU (erf), 32 -> 31 pixels; three blocks
-            conv3x3 (no bias) -> max-pool 2 -> BN -> GELU -> conv3x3 (no bias) -> BN -> GELU
-            of widths 64, 256, 256 (31 -> 15 -> 7 -> 3 pixels); max-pool 3; linear 256->10
-            (bias); logits x 1/9. About 123 M multiply-adds per image forward.
+  network   frozen patch-whitening stem: conv 2x2 3->24 (no bias, not trained) + GELU (erf),
+            32 -> 31 pixels; three blocks conv3x3 (no bias) -> max-pool 2 -> BN -> GELU ->
+            conv3x3 (no bias) -> BN -> GELU of widths 64, 256, 256 (31 -> 15 -> 7 -> 3
+            pixels); max-pool 3; linear 256->10 (bias); logits x 1/9. About 118 M
+            multiply-adds per image forward.
+  stem      from the first 5,000 training images (normalised, not augmented): the
+            eigenvectors v_k of the covariance of their 2x2x3 patches (torch.cov: mean
+            removed, divisor N-1), as filters v_k / sqrt(lambda_k + 5e-4) and their negatives
   BN        eps 1e-12, PyTorch momentum 0.4, scale frozen at 1 (not trained), shift trained
-  weights   glorot-uniform kernels (fan_in = in*kh*kw, fan_out = out*kh*kw), zero biases
+  weights   convolutions: PyTorch's default, then the first in_channels filters an identity
+            (nn.init.dirac_); linear: glorot-uniform kernel, zero bias
   loss      mean cross-entropy against targets smoothed by 0.2; evaluation unsmoothed
-  SGD       torch.optim.SGD, Nesterov momentum 0.85, L2 weight decay 1.949e-6 on every
-            trained parameter, batch 1024 (the last batch of an epoch partial)
+  SGD       torch.optim.SGD, Nesterov momentum 0.85, L2 weight decay 1.949e-6, batch 1024
+            (the last batch of an epoch partial); BN shifts at 64x the learning rate and
+            1/64 the decay
   schedule  lr_t = 1.5 * f(t), t = updates already applied; W warm-up steps of T:
               t < W:       f = 0.2 + 0.8 * t / W
               W <= t < T:  f = 1 + (0.07 - 1) * (t - W) / (T - W)
@@ -22,9 +28,10 @@ what statnn's recipe computes rather than what airbench or PyTorch would by defa
             The recipe is written for 10 epochs of 50,000 images: T = 490, W = 490*23 // 100
             = 112. Another run length T keeps that share: W = round(112 / 490 * T).
   augment   training only, drawn afresh each epoch: a shift by dx, dy uniform in -2..2 with
-            black (0 byte) pixels moved in, then a left-right mirror with probability 1/2.
-            statnn shifts before normalising, so the padding becomes -mean / std after it;
-            --pad-fill mean pads with 0 after normalising (the channel mean) instead.
+            the image's border pixels mirrored in (reflect padding), then a left-right mirror
+            with probability 1/2. --pad-fill black moves in black (0 byte) pixels, as
+            statnn's seed models do (-mean / std after normalising); --pad-fill mean pads
+            with 0 after normalising (the channel mean).
   shuffle   a new permutation of the training set every epoch
 
 statnn's shuffle and augmentation draw from its own counter-based streams; here both come
@@ -79,7 +86,11 @@ BN_EPS = 1e-12
 BN_MOMENTUM = 0.4
 LOGIT_SCALE = 1.0 / 9.0
 WIDTHS = (64, 256, 256)
-STEM_WIDTH = 32  # targets/fastcifar.hpp: airbench has 24, statnn 32 (SIMD width)
+WHITEN_PATCH = 2
+WHITEN_WIDTH = 2 * 3 * WHITEN_PATCH * WHITEN_PATCH  # 24: every eigenvector, positive and negated
+WHITEN_EPS = 5e-4
+WHITEN_IMAGES = 5000
+SHIFT_LR_SCALE = 64.0
 
 
 def default_data_dir():
@@ -123,21 +134,45 @@ def build_network():
     """The network, flat so that shapes and work can be followed layer by layer, with
     statnn's initial weights (the BN layers already start at scale 1, shift 0, running
     mean 0 and variance 1)."""
-    layers = [("stem", nn.Conv2d(3, STEM_WIDTH, kernel_size=2, padding=0, bias=True)), ("stem_gelu", nn.GELU())]
-    cin = STEM_WIDTH
+    stem = nn.Conv2d(3, WHITEN_WIDTH, kernel_size=WHITEN_PATCH, padding=0, bias=False)
+    stem.weight.requires_grad_(False)
+    layers = [("stem", stem), ("stem_gelu", nn.GELU())]
+    cin = WHITEN_WIDTH
     for i, width in enumerate(WIDTHS, 1):
         layers += block_layers("block%d" % i, cin, width)
         cin = width
     layers += [("pool", nn.MaxPool2d(3)), ("flatten", nn.Flatten()),
                ("linear", nn.Linear(cin, CLASSES, bias=True)), ("scale", Scale(LOGIT_SCALE))]
     net = nn.Sequential(OrderedDict(layers))
-    for m in net.modules():
-        if isinstance(m, (nn.Conv2d, nn.Linear)):
-            # PyTorch's fans for a conv kernel are in*kh*kw and out*kh*kw, as Keras counts them.
+    for name, m in net.named_children():
+        if isinstance(m, nn.Conv2d) and name != "stem":
+            nn.init.dirac_(m.weight[:m.in_channels])  # after PyTorch's default initialisation
+        elif isinstance(m, nn.Linear):
             nn.init.xavier_uniform_(m.weight)
-            if m.bias is not None:
-                nn.init.zeros_(m.bias)
+            nn.init.zeros_(m.bias)
+    whiten(net.stem, torch.eye(3 * WHITEN_PATCH * WHITEN_PATCH))  # until data comes: a unit covariance
     return net
+
+
+@torch.no_grad()
+def whiten(stem, covariance):
+    eigenvalues, eigenvectors = torch.linalg.eigh(covariance.double())  # ascending
+    order = torch.argsort(eigenvalues, descending=True)
+    eigenvalues, eigenvectors = eigenvalues[order].clamp(min=0), eigenvectors[:, order]
+    filters = (eigenvectors / torch.sqrt(eigenvalues + WHITEN_EPS)).t()  # row k: v_k / sqrt(lambda_k + eps)
+    # Patch element order (dy, dx, c) -> conv weight [k, c, dy, dx].
+    filters = filters.reshape(-1, WHITEN_PATCH, WHITEN_PATCH, 3).permute(0, 3, 1, 2).float()
+    stem.weight.copy_(torch.cat([filters, -filters]))
+
+
+@torch.no_grad()
+def whiten_from(stem, images):
+    """The stem's filters from normalised images (N x 3 x 32 x 32)."""
+    patches = F.unfold(images.double(), WHITEN_PATCH)  # N x (3*P*P, channel-major) x L
+    n, d, count = patches.shape
+    # unfold orders a patch (c, dy, dx); statnn orders it (dy, dx, c): reorder.
+    patches = patches.reshape(n, 3, WHITEN_PATCH * WHITEN_PATCH, count).transpose(1, 2).reshape(n, d, count)
+    whiten(stem, torch.cov(patches.transpose(0, 1).reshape(d, -1)))
 
 
 def forward_macs(net):
@@ -161,11 +196,12 @@ def forward_macs(net):
 
 def flops_per_image(net):
     """FLOPs (2 per multiply-add). Training counts the forward pass, the kernel gradients
-    and the input gradients of every layer but the first (the image needs none), the
-    count statnn's include/statnn/flops.hpp uses, so the GFLOP/s figures compare."""
+    of the trained layers and the input gradients of every trained layer but the first
+    (the frozen stem needs none), the count statnn's include/statnn/flops.hpp uses, so the
+    GFLOP/s figures compare."""
     macs = forward_macs(net)
-    forward = sum(macs)
-    return {"infer": 2 * forward, "train": 2 * (3 * forward - macs[0])}
+    forward, trained = sum(macs), macs[1:]
+    return {"infer": 2 * forward, "train": 2 * (forward + 2 * sum(trained) - trained[0])}
 
 
 def trainable_parameters(net):
@@ -201,15 +237,19 @@ class Schedule:
 
 def make_optimizer(net):
     # PyTorch's Nesterov form, b = m*b + (g + wd*w); w -= lr * (g + wd*w + m*b), is the
-    # update of statnn's MomentumSgd<WeightDecay::L2>.
-    return torch.optim.SGD(trainable_parameters(net), lr=PEAK_LR * START_FACTOR, momentum=MOMENTUM,
-                           nesterov=True, weight_decay=WEIGHT_DECAY)
+    # update of statnn's MomentumSgd<WeightDecay::L2>; BN shifts are a group of their own.
+    shifts = [m.bias for m in net.modules() if isinstance(m, nn.BatchNorm2d)]
+    shift_ids = {id(p) for p in shifts}
+    others = [p for p in trainable_parameters(net) if id(p) not in shift_ids]
+    return torch.optim.SGD([{"params": others, "lr_scale": 1.0, "weight_decay": WEIGHT_DECAY},
+                            {"params": shifts, "lr_scale": SHIFT_LR_SCALE, "weight_decay": WEIGHT_DECAY / SHIFT_LR_SCALE}],
+                           lr=PEAK_LR * START_FACTOR, momentum=MOMENTUM, nesterov=True)
 
 
 def train_step(net, optimizer, lr, images, labels):
     """One update at learning rate lr: returns the batch's mean (smoothed) loss and logits."""
     for group in optimizer.param_groups:
-        group["lr"] = lr
+        group["lr"] = lr * group["lr_scale"]
     optimizer.zero_grad(set_to_none=True)
     logits = net(images)
     loss = F.cross_entropy(logits, labels, label_smoothing=LABEL_SMOOTHING)
@@ -266,7 +306,10 @@ def normalise(images):
 
 
 def padding_values(pad_fill):
-    """Per-channel value of the pixels a shift moves in, in normalised units."""
+    """Per-channel value of the pixels a shift moves in, in normalised units (None: the
+    image's own pixels mirrored at its border)."""
+    if pad_fill == "reflect":
+        return None
     mean, std = channel_constants()
     if pad_fill == "black":
         return (torch.zeros_like(mean) - mean) / std  # a 0 byte, normalised
@@ -288,8 +331,11 @@ class Augmenter:
 
     def __call__(self, x):
         n, c, h, w = x.shape
-        padded = self.fill.expand(n, c, h + 2 * PAD, w + 2 * PAD).clone()
-        padded[:, :, PAD:PAD + h, PAD:PAD + w] = x
+        if self.fill is None:  # reflected border, as statnn's Augmentation{..., reflect}
+            padded = F.pad(x, (PAD, PAD, PAD, PAD), mode="reflect")
+        else:
+            padded = self.fill.expand(n, c, h + 2 * PAD, w + 2 * PAD).clone()
+            padded[:, :, PAD:PAD + h, PAD:PAD + w] = x
         draw = torch.randint(-PAD, PAD + 1, (2, n), generator=self.generator)
         dx, dy = draw[0], draw[1]
         mirror = torch.rand(n, generator=self.generator) < 0.5
@@ -313,20 +359,31 @@ def new_network(args):
     return net.to(memory_format=torch.channels_last) if args.channels_last else net
 
 
-def evaluate(net, x, y, batch, channels_last, tta=False):
-    """Mean unsmoothed loss and accuracy over the test images in eval mode; with tta the
-    scores are the mean of the softmax of each image and of its mirror image."""
+def evaluate(net, x, y, batch, channels_last, tta=None):
+    """Mean unsmoothed loss and accuracy over the test images in eval mode; with tta
+    "flip" the scores are the mean of the softmax of each image and of its mirror image,
+    with "flip-translate" (statnn's evaluate --tta flip-translate) image and mirror weigh
+    1/4 each, and both moved by one pixel up-left and down-right (reflected border) 1/8."""
     net.eval()
     loss_sum, correct = 0.0, 0
+
+    def mirrored(images):
+        return 0.5 * (F.softmax(net(to_layout(images, channels_last)), dim=1) +
+                      F.softmax(net(to_layout(images.flip(3), channels_last)), dim=1))
+
     with torch.no_grad():
         for i in range(0, len(x), batch):
             images, labels = x[i:i + batch], y[i:i + batch]
-            logits = net(to_layout(images, channels_last))
             if tta:
-                probs = 0.5 * (F.softmax(logits, dim=1) + F.softmax(net(to_layout(images.flip(3), channels_last)), dim=1))
+                probs = mirrored(images)
+                if tta == "flip-translate":
+                    padded = F.pad(images, (1, 1, 1, 1), mode="reflect")
+                    moved = 0.5 * (mirrored(padded[:, :, 0:32, 0:32]) + mirrored(padded[:, :, 2:34, 2:34]))
+                    probs = 0.5 * probs + 0.5 * moved
                 loss_sum += F.nll_loss(torch.log(probs), labels, reduction="sum").item()
                 correct += (probs.argmax(dim=1) == labels).sum().item()
             else:
+                logits = net(to_layout(images, channels_last))
                 loss_sum += F.cross_entropy(logits, labels, reduction="sum").item()
                 correct += (logits.argmax(dim=1) == labels).sum().item()
     return loss_sum / len(x), correct / len(x)
@@ -338,6 +395,7 @@ def train(args):
     x_train, y_train = normalise(train_images), torch.from_numpy(train_labels)
     x_test, y_test = normalise(test_images), torch.from_numpy(test_labels)
     net = new_network(args)
+    whiten_from(net.stem, x_train[:WHITEN_IMAGES])
     optimizer = make_optimizer(net)
     n = len(x_train)
     steps_per_epoch = (n + args.batch - 1) // args.batch
@@ -392,10 +450,10 @@ def train(args):
         "accuracy": history[-1]["val_acc"],
         "val_loss": history[-1]["val_loss"],
     }
-    if args.tta == "flip":
+    if args.tta:
         with CpuWatch() as tta_watch:
             result["val_loss_tta"], result["accuracy_tta"] = evaluate(net, x_test, y_test, args.batch,
-                                                                      args.channels_last, tta=True)
+                                                                      args.channels_last, tta=args.tta)
         result["tta_seconds"] = tta_watch.wall
     result.update({
         "seconds": total_seconds,  # training and the evaluation after each epoch
@@ -477,10 +535,12 @@ def parse_args(argv=None):
     parser.add_argument("--epochs", type=positive_int, default=EPOCHS, help="train mode (default %d)" % EPOCHS)
     parser.add_argument("--limit", type=positive_int, default=None, help="train mode: the first N training images")
     parser.add_argument("--val-limit", type=positive_int, default=None, help="train mode: the first N test images")
-    parser.add_argument("--tta", choices=["flip"], default=None,
-                        help="train mode: also score the final network on each test image and its mirror image")
-    parser.add_argument("--pad-fill", choices=["black", "mean"], default="black",
-                        help="pixels a shift moves in: black (a 0 byte, as statnn) or the channel mean")
+    parser.add_argument("--tta", choices=["flip", "flip-translate"], default=None,
+                        help="train mode: also score the final network on each test image and its mirror image "
+                             "(flip), or in six views (flip-translate, as statnn's evaluate --tta)")
+    parser.add_argument("--pad-fill", choices=["reflect", "black", "mean"], default="reflect",
+                        help="pixels a shift moves in: the border mirrored (as statnn's fastcifar), black (a 0 byte, as "
+                             "statnn's seed models) or the channel mean")
     parser.add_argument("--channels-last", action="store_true", help="NHWC memory format instead of NCHW")
     parser.add_argument("--steps", type=positive_int, default=3, help="timed steps of a throughput mode (default 3)")
     parser.add_argument("--warmup", type=int, default=2, help="untimed steps before a throughput timing (default 2)")
