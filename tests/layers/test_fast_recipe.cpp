@@ -119,7 +119,7 @@ TEST_CASE("PatchWhitening: its convolution is the reference kernel's with its fi
     }
 }
 
-TEST_CASE("PatchWhitening: filters from data whiten the patches they saw; without data, ±identity",
+TEST_CASE("PatchWhitening: filters from data whiten the patches they saw, and without data they are ±identity",
           "[layers][whitening]") {
     using L = PatchWhiteningLayer<Shape<3, 8, 8>, 64, TinyEps>;
     constexpr int D = L::D, n = 64;
@@ -166,7 +166,7 @@ TEST_CASE("PatchWhitening: filters from data whiten the patches they saw; withou
 }
 
 TEST_CASE("a network with a frozen stem: no backward pass below the first trained layer, whose gradients "
-          "stay exact; the stem's filters are state",
+          "stay exact, and the stem's filters are state",
           "[network][whitening][gradients]") {
     using Net = Network<MiniFast, 4>;
     static_assert(Net::kFirstTrainedLayer == 2);
