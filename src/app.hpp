@@ -326,8 +326,9 @@ int train(const R& base_recipe, const cli::Args& args) {
     // A schedule over the whole run (warm-up, then decay) is stretched to this run's steps
     // when it starts; a resumed run keeps the schedule it started with.
     if (!resume) {
-        optim::fit_schedule_to_run(recipe.schedule, std::int64_t(epochs) * train_reader.batches_per_epoch());
-        optim::fit_optimizer_to_run(recipe.optimizer, std::int64_t(epochs) * train_reader.batches_per_epoch());
+        const std::int64_t run_steps = std::int64_t(epochs) * train_reader.batches_per_epoch();
+        optim::fit_schedule_to_run(recipe.schedule, run_steps);
+        optim::fit_optimizer_to_run(recipe.optimizer, run_steps);
     }
     if (const char* why = recipe.schedule.invalid()) throw cli::UsageError(std::string("--epochs: ") + why);
     state.recipe = settings_of_recipe(recipe);
