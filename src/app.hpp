@@ -25,6 +25,7 @@
 #include "export_onnx.hpp"
 #include "files.hpp"
 #include "image_file.hpp"
+#include "processes.hpp"
 #include "progress.hpp"
 #include "run_folder.hpp"
 #include "report/report.hpp"
@@ -221,9 +222,13 @@ R recipe_from_flags(const R& recipe, const cli::Args& args) {
     return r;
 }
 
+// Training on the processes of `comm` (one, or an MPI job's ranks): every process trains
+// its share of each batch; the root (rank 0) alone prints, takes the folder's lock and
+// writes reports and checkpoints.
 template <class Arch, int Batch, class R>
-int train(const R& base_recipe, const cli::Args& args) {
+int train_on(const R& base_recipe, const cli::Args& args, Communicator& comm) {
     using Net = NetworkFor<Arch, Batch, R>;
+    const bool root = comm.is_root();
     R recipe = recipe_from_flags(base_recipe, args);
     if (args.has("augment") && args.has("no-augment")) throw cli::UsageError("--augment and --no-augment contradict each other");
     // From here until train returns, SIGINT and SIGTERM stop training after the current
@@ -251,14 +256,14 @@ int train(const R& base_recipe, const cli::Args& args) {
     // The folder's lock comes before anything else is read or written there, so a second
     // run with the same --out is refused before it can touch the first one's files.
     RunFolderLock lock;
-    if (directory_exists(out)) lock = RunFolderLock(out, "--out");
+    if (root && directory_exists(out)) lock = RunFolderLock(out, "--out");
     check_checkpoint();
     // Validate the data before creating anything, so a bad data folder leaves nothing behind.
     const std::string dir = find_data_dir(args);
     const data::Cifar10Set train_set(dir, data::Split::Train), test_set(dir, data::Split::Test);
     data::Cifar10Set::check_same_size(train_set, test_set);
-    make_writable_dir(out, "--out");
-    if (!lock.held()) {
+    if (root) make_writable_dir(out, "--out");
+    if (root && !lock.held()) {
         lock = RunFolderLock(out, "--out");
         check_checkpoint();  // a run started at the same moment may have got here first
     }
@@ -310,7 +315,7 @@ int train(const R& base_recipe, const cli::Args& args) {
         // A new --keep-epochs list replaces the run's; it changes what is kept, not what is trained.
         if (args.has("keep-epochs")) {
             for (const auto e : keep_epochs)
-                if (e <= saved.epochs_done && !directory_exists(kept_epoch_dir(out, int(e))))
+                if (root && e <= saved.epochs_done && !directory_exists(kept_epoch_dir(out, int(e))))
                     std::fprintf(stderr, "%s: warning: --keep-epochs: epoch %u is already done in this run; it cannot be kept now\n",
                                  recipe.name, e);
             saved.keep_epochs = keep_epochs;
@@ -336,6 +341,8 @@ int train(const R& base_recipe, const cli::Args& args) {
     for (int slot = 0; slot < Net::kOptimizerSlots; ++slot)
         state.optimizer_slots.push_back(R::OptimizerType::state_name(slot));
     data::Cifar10Reader val_reader(test_set, Batch, long(state.val_limit), false, 0, {}, recipe.normalization);
+    train_reader.set_shard(comm.shard());
+    val_reader.set_shard(comm.shard());
     // A first layer set from data (PatchWhitening) learns its filters from the first
     // training images, in file order, before a fresh run's first step.
     if constexpr (Net::kInitFromData)
@@ -352,7 +359,7 @@ int train(const R& base_recipe, const cli::Args& args) {
         throw io::CheckpointError(checkpoint + ": stopped after step " + std::to_string(state.partial.steps) + " of epoch " +
                                   std::to_string(state.epochs_done + 1) + ", but an epoch of this data has only " +
                                   std::to_string(train_reader.batches_per_epoch()) + " steps");
-    const int verbose = int(args.integer("verbose", 1));
+    const int verbose = root ? int(args.integer("verbose", 1)) : 0;
     Progress progress(stdout, verbose);
     const auto names = data::class_names(dir);
     auto is_kept = [&](int epoch) {
@@ -386,7 +393,7 @@ int train(const R& base_recipe, const cli::Args& args) {
         info.epochs_planned = epochs;
         info.keep_epochs = state.keep_epochs;
         info.sessions = state.sessions;
-        io::write_file_atomic(out + "/run.json", run_json(info));
+        if (root) io::write_file_atomic(out + "/run.json", run_json(info));
     }
 
     if (verbose > 0) {
@@ -395,6 +402,13 @@ int train(const R& base_recipe, const cli::Args& args) {
                     val_reader.size(), out.c_str());
         std::printf("seed %llu, %d thread%s, SIMD %s; arena %.1f MiB\n", (unsigned long long)state.seed, net->threads(),
                     net->threads() == 1 ? "" : "s", simd_arch_name(), double(Net::kArenaBytes) / 1048576.0);
+        if (comm.size() > 1) {
+            const int fewest = Batch / comm.size(), most = (Batch + comm.size() - 1) / comm.size();
+            std::printf("%d processes (MPI), %d thread%s each: every process trains %s images of each batch of %d\n",
+                        comm.size(), net->threads(), net->threads() == 1 ? "" : "s",
+                        fewest == most ? std::to_string(most).c_str() : (std::to_string(fewest) + " or " + std::to_string(most)).c_str(),
+                        Batch);
+        }
         if (state.augment.enabled()) std::printf("augmenting training images: %s\n", data::describe(state.augment).c_str());
         if (!state.keep_epochs.empty()) {
             std::string list;
@@ -413,16 +427,24 @@ int train(const R& base_recipe, const cli::Args& args) {
     Evaluation<Net::kClasses> last_eval;
     bool have_eval = false;
     bool interrupted = false;
+    // A stop signal seen by any process (all of them, in the same place of the loop).
+    auto stop_agreed = [&] {
+        double signal = double(stop.signal());
+        comm.max(&signal, 1);
+        return int(signal);
+    };
+    int stop_signal = 0;
     for (int epoch = int(state.epochs_done) + 1; epoch <= epochs; ++epoch) {
-        if (stop.signal() != 0) {  // arrived during the last validation or the writing after it
+        if ((stop_signal = stop_agreed()) != 0) {  // arrived during the last validation or the writing after it
             interrupted = true;
             break;
         }
+        comm.reset_gradient_seconds();
         const auto t0 = std::chrono::steady_clock::now();
         const io::EpochProgress start = state.partial;
         progress.epoch_begin(epoch, epochs, train_reader.batches_per_epoch(), long(start.steps));
         const TrainEpochResult tr =
-            train_epoch(*net, recipe, steps_done, train_reader, epoch, progress, start, stop.flag());
+            train_epoch(*net, recipe, steps_done, train_reader, epoch, progress, start, stop.flag(), &comm);
         if (const long bad = first_non_finite_parameter(*net); bad >= 0)
             throw DivergenceError("epoch " + std::to_string(epoch) + ": parameter " + std::to_string(bad) +
                                   " is not finite after update " + std::to_string(steps_done));
@@ -431,9 +453,11 @@ int train(const R& base_recipe, const cli::Args& args) {
             state.partial = tr.totals;
             state.iterations = steps_done;
             interrupted = true;
+            stop_signal = stop_agreed();
             break;
         }
-        last_eval = evaluate(*net, val_reader);
+        const double allreduce_seconds = comm.gradient_seconds();
+        last_eval = evaluate(*net, val_reader, TestTimeAugmentation::None, &comm);
         have_eval = true;
         const double seconds = start.seconds + seconds_since(t0);
 
@@ -451,7 +475,7 @@ int train(const R& base_recipe, const cli::Args& args) {
         state.partial = {};
         // A kept epoch is written before the checkpoint that counts the epoch as done:
         // if the process dies in between, the resumed run repeats the epoch and keeps it.
-        if (is_kept(epoch)) {
+        if (root && is_kept(epoch)) {
             const std::string kept = kept_epoch_dir(out, epoch);
             const auto matrix = to_matrix<Net>(last_eval.confusion);
             make_dir(kept);
@@ -462,10 +486,12 @@ int train(const R& base_recipe, const cli::Args& args) {
                                                                            " confusion matrix (test set), epoch " +
                                                                            std::to_string(epoch)));
         }
-        io::save_checkpoint(checkpoint, *net, recipe.name, io::CheckpointContents::Training, state);
-        io::write_file_atomic(out + "/history.csv", report::history_csv(state.history));
-        io::write_file_atomic(out + "/accuracy.svg", report::accuracy_svg(state.history));
-        io::write_file_atomic(out + "/loss.svg", report::loss_svg(state.history));
+        if (root) {
+            io::save_checkpoint(checkpoint, *net, recipe.name, io::CheckpointContents::Training, state);
+            io::write_file_atomic(out + "/history.csv", report::history_csv(state.history));
+            io::write_file_atomic(out + "/accuracy.svg", report::accuracy_svg(state.history));
+            io::write_file_atomic(out + "/loss.svg", report::loss_svg(state.history));
+        }
 
         EpochSummary s;
         s.steps = tr.steps;
@@ -475,10 +501,12 @@ int train(const R& base_recipe, const cli::Args& args) {
         s.acc = tr.acc;
         s.val_loss = last_eval.loss;
         s.val_acc = last_eval.acc;
+        if (comm.size() > 1 && tr.steps > long(start.steps))
+            s.allreduce_ms_per_step = 1000.0 * allreduce_seconds / double(tr.steps - long(start.steps));
         progress.epoch_end(s);
 
         // Stuck at chance: say why, if a layer of ReLUs died.
-        if (last_eval.acc <= 1.5 / Net::kClasses) {
+        if (root && last_eval.acc <= 1.5 / Net::kClasses) {
             constexpr long kProbe = 1024;
             const auto activity = relu_activity(*net, val_reader, kProbe);
             std::string dead, nearly;
@@ -541,27 +569,31 @@ int train(const R& base_recipe, const cli::Args& args) {
                           (long long)state.partial.steps, steps);
         else
             std::snprintf(where, sizeof where, "after epoch %u of %d", state.epochs_done, epochs);
+        const char* signal_name = StopSignals::name_of(stop_signal);
         if (state.iterations == 0) {
-            std::fprintf(stderr, "%s: interrupted by %s before the first training step; nothing to continue\n", recipe.name,
-                         stop.signal_name());
-            return stop.exit_status();
+            if (root)
+                std::fprintf(stderr, "%s: interrupted by %s before the first training step; nothing to continue\n",
+                             recipe.name, signal_name);
+            return 128 + stop_signal;
         }
+        if (!root) return 128 + stop_signal;
         // Saved again even between epochs: it then also records what this session changed
         // (--epochs, --keep-epochs, the session itself).
         io::save_checkpoint(checkpoint, *net, recipe.name, io::CheckpointContents::Training, state);
         io::save_checkpoint(out + "/weights.bin", *net, recipe.name, io::CheckpointContents::Weights, state);
-        write_summary(nullptr, std::string("Interrupted by ") + stop.signal_name() + " " + where +
+        write_summary(nullptr, std::string("Interrupted by ") + signal_name + " " + where +
                                    "; weights.bin holds the weights at that point, checkpoint.bin continues from it.");
         std::string again = std::string(recipe.name) + " train --out " + shell_word(out) + " --resume";
         if (args.has("data")) again += " --data " + shell_word(dir);
         std::fprintf(stderr, "%s: interrupted by %s %s; checkpoint, weights and reports are in %s; continue with: %s\n",
-                     recipe.name, stop.signal_name(), where, out.c_str(), again.c_str());
-        return stop.exit_status();
+                     recipe.name, signal_name, where, out.c_str(), again.c_str());
+        return 128 + stop_signal;
     }
 
     if (!have_eval) {  // resumed a finished run: evaluate for the reports
-        last_eval = evaluate(*net, val_reader);
+        last_eval = evaluate(*net, val_reader, TestTimeAugmentation::None, &comm);
     }
+    if (!root) return 0;
     io::save_checkpoint(out + "/weights.bin", *net, recipe.name, io::CheckpointContents::Weights, state);
     const auto matrix = to_matrix<Net>(last_eval.confusion);
     io::write_file_atomic(out + "/confusion.svg",
@@ -597,6 +629,30 @@ int train(const R& base_recipe, const cli::Args& args) {
                 "weights.bin run.json%s\n",
                 out.c_str(), state.keep_epochs.empty() ? "" : " epoch-NNN/");
     return 0;
+}
+
+// `train` on the processes this command was started on (processes.hpp). With several, a
+// failure on one ends them all at once: the others would wait for it in the next sum.
+// A command-line problem, a divergence or an unusable checkpoint is the same on every
+// process and printed by the root alone; anything else is named with the rank that met it.
+template <class Arch, int Batch, class R>
+int train(const R& recipe, const cli::Args& args) {
+    const std::unique_ptr<Communicator> comm = join_processes();
+    if (comm->size() == 1) return train_on<Arch, Batch>(recipe, args, *comm);
+    try {
+        return train_on<Arch, Batch>(recipe, args, *comm);
+    } catch (const std::exception& e) {
+        const bool same_everywhere = dynamic_cast<const cli::UsageError*>(&e) || dynamic_cast<const DivergenceError*>(&e) ||
+                                     dynamic_cast<const io::CheckpointError*>(&e);
+        const int status = dynamic_cast<const cli::UsageError*>(&e) ? 2 : 1;
+        if (comm->is_root())
+            std::fprintf(stderr, "%s: %s\n", recipe.name, e.what());
+        else if (!same_everywhere)
+            std::fprintf(stderr, "%s: process %d of %d: %s\n", recipe.name, comm->rank(), comm->size(), e.what());
+        std::fflush(stderr);
+        comm->abort(status);
+        return status;  // not reached: abort ends the process
+    }
 }
 
 // ---- evaluate, predict -------------------------------------------------------------
@@ -890,6 +946,7 @@ int run_app(const R& recipe, int argc, char** argv) {
             print_architecture<Net>(stdout);
             auto net = std::make_unique<Net>(1, app::threads_flag(args));
             print_memory_plan(stdout, *net);
+            std::printf("%s\n", mpi_support_line().c_str());
             return 0;
         }
         if (command == "train") return app::train<Arch, Batch>(recipe, args);

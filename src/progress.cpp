@@ -2,6 +2,7 @@
 #include "progress.hpp"
 
 #include <cmath>
+#include <string>
 #include <unistd.h>
 
 namespace statnn {
@@ -69,19 +70,26 @@ void Progress::epoch_abandoned() {
     std::fflush(out_);
 }
 
+static std::string allreduce_note(const EpochSummary& s) {
+    if (s.allreduce_ms_per_step < 0) return "";
+    char note[64];
+    std::snprintf(note, sizeof note, " - allreduce: %.1fms/step", s.allreduce_ms_per_step);
+    return note;
+}
+
 void Progress::epoch_end(const EpochSummary& s) {
     if (verbose_ == 0) return;
     const double ms_per_step = s.steps ? 1000.0 * s.seconds / double(s.steps) : 0.0;
     if (bar_) {
         draw(s.steps, s.loss, s.acc, true);
-        std::fprintf(out_, " - val_loss: %.4f - val_acc: %.4f - %.0fs %.0fms/step - %.0f img/s\n", s.val_loss, s.val_acc,
-                     s.seconds, ms_per_step, s.images_per_s);
+        std::fprintf(out_, " - val_loss: %.4f - val_acc: %.4f - %.0fs %.0fms/step - %.0f img/s%s\n", s.val_loss, s.val_acc,
+                     s.seconds, ms_per_step, s.images_per_s, allreduce_note(s).c_str());
     } else {
         std::fprintf(out_,
                      "Epoch %d/%d - %ld/%ld - %.0fs %.0fms/step - %.0f img/s - loss: %.4f - acc: %.4f - val_loss: %.4f - "
-                     "val_acc: %.4f\n",
+                     "val_acc: %.4f%s\n",
                      epoch_, epochs_, s.steps, s.steps, s.seconds, ms_per_step, s.images_per_s, s.loss, s.acc, s.val_loss,
-                     s.val_acc);
+                     s.val_acc, allreduce_note(s).c_str());
     }
     std::fflush(out_);
 }

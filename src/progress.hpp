@@ -15,6 +15,7 @@ struct EpochSummary {
     long steps = 0;
     double seconds = 0, images_per_s = 0;
     double loss = 0, acc = 0, val_loss = 0, val_acc = 0;
+    double allreduce_ms_per_step = -1;  // training on several processes: the gradient sum's share of a step
 };
 
 class Progress {

@@ -1,8 +1,10 @@
-// src/stop_signals.hpp — SIGINT and SIGTERM as a request to stop training cleanly.
+// src/stop_signals.hpp — SIGINT, SIGTERM and SIGUSR1 as a request to stop training cleanly.
 //
-// While a StopSignals object lives, the first SIGINT or SIGTERM only records its number;
-// the training loop reads it between steps, saves its state and returns 128 + the signal
-// (130, 143), as shells expect of a program stopped by a signal. A second signal, for
+// While a StopSignals object lives, the first SIGINT, SIGTERM or SIGUSR1 only records its
+// number; the training loop reads it between steps, saves its state and returns 128 + the
+// signal (130, 143, 138), as shells expect of a program stopped by a signal. SIGTERM and
+// SIGUSR1 are what cluster schedulers send some seconds before they preempt a job
+// (mpirun passes both on to every rank). A second signal, for
 // someone who does not want to wait for the checkpoint, ends the process at once with
 // the default action (files are written atomically, so the last complete checkpoint
 // stays). The destructor puts back the handlers that were there before.
@@ -40,10 +42,12 @@ public:
         action.sa_flags = SA_RESTART;  // reads, writes and waits in other threads carry on
         ::sigaction(SIGINT, &action, &previous_int_);
         ::sigaction(SIGTERM, &action, &previous_term_);
+        ::sigaction(SIGUSR1, &action, &previous_usr1_);
     }
     ~StopSignals() {
         ::sigaction(SIGINT, &previous_int_, nullptr);
         ::sigaction(SIGTERM, &previous_term_, nullptr);
+        ::sigaction(SIGUSR1, &previous_usr1_, nullptr);
     }
     StopSignals(const StopSignals&) = delete;
     StopSignals& operator=(const StopSignals&) = delete;
@@ -52,18 +56,20 @@ public:
     int signal() const { return detail::g_stop_signal.load(std::memory_order_relaxed); }
     const std::atomic<int>* flag() const { return &detail::g_stop_signal; }
 
-    // 130 for SIGINT, 143 for SIGTERM.
+    // 130 for SIGINT, 143 for SIGTERM, 138 for SIGUSR1.
     int exit_status() const { return 128 + signal(); }
-    const char* signal_name() const {
-        switch (signal()) {
+    const char* signal_name() const { return name_of(signal()); }
+    static const char* name_of(int signal) {
+        switch (signal) {
             case SIGINT: return "SIGINT";
             case SIGTERM: return "SIGTERM";
+            case SIGUSR1: return "SIGUSR1";
             default: return "a signal";
         }
     }
 
 private:
-    struct sigaction previous_int_ {}, previous_term_ {};
+    struct sigaction previous_int_ {}, previous_term_ {}, previous_usr1_ {};
 };
 
 }  // namespace statnn

@@ -59,17 +59,24 @@ inline const char* tta_description(TestTimeAugmentation tta) {
 // Runs every image of `reader` (one epoch of it, in its order) through `net` in
 // inference mode; with test-time augmentation, also other views of it, and scores the
 // weighted mean of their softmax outputs.
+// With several processes (`comm`), each scores its share of every batch of a reader
+// sharded like the training one, with the root's layer state (BatchNorm's running
+// statistics: each process's follow its own rows), and the counts are summed.
 template <class Net>
-Evaluation<Net::kClasses> evaluate(Net& net, data::Cifar10Reader& reader, TestTimeAugmentation tta = TestTimeAugmentation::None) {
+Evaluation<Net::kClasses> evaluate(Net& net, data::Cifar10Reader& reader, TestTimeAugmentation tta = TestTimeAugmentation::None,
+                                   Communicator* comm = nullptr) {
     using In = typename Net::InShape;
     Evaluation<Net::kClasses> e;
+    if (comm && comm->size() > 1 && Net::kStateFloats > 0) comm->broadcast(net.state(), Net::kStateFloats, 0);
     reader.start_epoch(0);
     double loss_sum = 0;
     // On the stack: evaluation allocates nothing (at most Batch x classes floats) — but
     // for the translated views, which need the batch's originals: one buffer per call.
     std::array<float, std::size_t(Net::kBatch) * Net::kClasses> mean_probabilities;
     std::vector<float> originals(tta == TestTimeAugmentation::FlipTranslate ? std::size_t(Net::kBatch) * In::size : 0);
-    for (int n; (n = reader.next(net.input(), net.labels())) > 0;) {
+    for (ShardRows rows; reader.next_rows(net.input(), net.labels(), rows);) {
+        const int n = rows.rows;
+        if (n == 0) continue;
         if (tta == TestTimeAugmentation::None) {
             net.forward(n, false);
             loss_sum += net.loss(n) * n;
@@ -106,6 +113,19 @@ Evaluation<Net::kClasses> evaluate(Net& net, data::Cifar10Reader& reader, TestTi
         e.confusion.add(mean_probabilities.data(), net.labels(), n);
         e.images += n;
     }
+    if (comm && comm->size() > 1) {
+        constexpr int C = Net::kClasses;
+        std::array<double, C * C + 2> sums{};
+        for (int i = 0; i < C; ++i)
+            for (int j = 0; j < C; ++j) sums[std::size_t(i * C + j)] = double(e.confusion.counts[i][j]);
+        sums[C * C] = loss_sum;
+        sums[C * C + 1] = double(e.images);
+        comm->sum(sums.data(), sums.size());
+        for (int i = 0; i < C; ++i)
+            for (int j = 0; j < C; ++j) e.confusion.counts[i][j] = std::int64_t(sums[std::size_t(i * C + j)]);
+        loss_sum = sums[C * C];
+        e.images = long(sums[C * C + 1]);
+    }
     e.loss = e.images ? loss_sum / double(e.images) : 0.0;
     e.acc = e.confusion.accuracy();
     return e;
@@ -126,10 +146,16 @@ struct TrainEpochResult {
 // the epoch ends after the current step, incomplete; the check is one atomic load.
 // `steps_done` counts the optimizer steps applied before and is advanced by each step.
 // Throws DivergenceError on a non-finite loss.
+//
+// With several processes (`comm`, distributed.hpp) the reader hands each its share of every
+// global batch; the totals are the global batch's, the same on every process, and the
+// processes stop together at the step where any of them was asked to.
 template <class Net, class R>
 TrainEpochResult train_epoch(Net& net, const R& recipe, std::int64_t& steps_done, data::Cifar10Reader& reader, int epoch,
                              Progress& progress, const io::EpochProgress& start = {},
-                             const std::atomic<int>* stop = nullptr) {
+                             const std::atomic<int>* stop = nullptr, Communicator* comm = nullptr) {
+    SingleProcess one;
+    Communicator& processes = comm ? *comm : one;
     TrainEpochResult r;
     io::EpochProgress& t = r.totals;
     t = start;
@@ -137,19 +163,23 @@ TrainEpochResult train_epoch(Net& net, const R& recipe, std::int64_t& steps_done
     const long steps = reader.batches_per_epoch();
     reader.start_epoch(epoch - 1, long(start.steps));
     r.complete = true;
-    for (int n; (n = reader.next(net.input(), net.labels())) > 0;) {
-        const StepResult step = train_step(net, recipe, n, steps_done);
+    for (ShardRows rows; reader.next_rows(net.input(), net.labels(), rows);) {
+        const bool stop_requested = stop && stop->load(std::memory_order_relaxed) != 0;
+        const ShardStepResult step = train_step(net, recipe, rows, steps_done, processes, stop_requested);
         const double loss = step.loss;
         if (!step.finite)
             throw DivergenceError("epoch " + std::to_string(epoch) + ", step " + std::to_string(t.steps + 1) + " (update " +
                                   std::to_string(steps_done + 1) + "): the loss is " + std::to_string(loss));
         ++steps_done;
-        t.correct += count_correct<Net::kClasses>(net.probabilities(), net.labels(), n);
-        t.loss_sum += loss * n;
-        t.images += n;
+        t.correct += step.correct;
+        t.loss_sum += loss * rows.total;
+        t.images += rows.total;
         ++t.steps;
         progress.step(long(t.steps), t.loss_sum / double(t.images), double(t.correct) / double(t.images));
-        if (stop && stop->load(std::memory_order_relaxed) != 0 && t.steps < steps) {
+        // One process: the signal is read after the step, as before. Several: the request
+        // travelled with the step's sums, so every process stops after the same step.
+        const bool stop_now = processes.size() > 1 ? step.stop : stop && stop->load(std::memory_order_relaxed) != 0;
+        if (stop_now && t.steps < steps) {
             r.complete = false;
             break;
         }

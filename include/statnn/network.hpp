@@ -366,8 +366,10 @@ public:
     // Runs the first n (<= Batch) images of input() through the network. With training,
     // layers run in Mode::Train: dropout is active (its mask a function of (seed, step))
     // and BatchNorm normalises with the batch's statistics and updates its running ones.
-    void forward(int n, bool training, std::uint64_t step = 0) {
-        StepContext ctx = context(training, step);
+    // first_row: the global row of input()'s first image when this process holds a share
+    // of a larger batch (distributed.hpp); dropout masks follow the global row.
+    void forward(int n, bool training, std::uint64_t step = 0, int first_row = 0) {
+        StepContext ctx = context(training, step, first_row);
         forward_layers(n, ctx, std::make_index_sequence<kLayers>{});
     }
 
@@ -377,12 +379,17 @@ public:
 
     // The same with a loss of its own (loss/softmax_cross_entropy.hpp: label smoothing;
     // without it, the plain cross-entropy above, bit for bit).
+    // For a share of a global batch (forward with the same first_row), gradient_scale =
+    // rows / global rows makes the gradients those of the global mean once summed over
+    // the processes; the returned loss stays this share's mean.
     template <class Loss>
-    double backward(int n, std::uint64_t step, const Loss& loss) {
-        StepContext ctx = context(true, step);
+    double backward(int n, std::uint64_t step, const Loss& loss, int first_row = 0, float gradient_scale = 1.0f) {
+        StepContext ctx = context(true, step, first_row);
         float* dlogits = grad_buffer(kPlan.layer[kLayers - 1].grad_slot);
         probe(kLayers - 1, ProbePhase::BackwardBegin);
         const double value = loss.template backward<kClasses>(probabilities(), labels(), n, dlogits);
+        if (gradient_scale != 1.0f)
+            for (std::size_t i = 0; i < std::size_t(n) * kClasses; ++i) dlogits[i] *= gradient_scale;
         probe(kLayers - 1, ProbePhase::BackwardEnd);
         backward_layers<kLayers - 2>(n, ctx);
         return value;
@@ -476,8 +483,9 @@ private:
         (fn(std::integral_constant<int, int(K)>{}, std::get<K>(layers_)), ...);
     }
 
-    StepContext context(bool training, std::uint64_t step) {
+    StepContext context(bool training, std::uint64_t step, int first_row = 0) {
         StepContext ctx;
+        ctx.first_row = first_row;
         ctx.pool = &pool_;
         ctx.mode = training ? Mode::Train : Mode::Eval;
         ctx.dropout = training && dropout_enabled_;

@@ -162,3 +162,45 @@ TEST_CASE("a training epoch, with its stop check, allocates nothing", "[alloc][t
 TEST_CASE("a training epoch on augmented images allocates nothing", "[alloc][train][augment]") {
     check_training_loop_allocates_nothing(data::kSeedModelAugmentation);
 }
+
+namespace {
+
+// Rank 1 of 2 whose partner holds the same numbers: the sums double, nothing travels.
+class MirroredPartner final : public Communicator {
+public:
+    int rank() const override { return 1; }
+    int size() const override { return 2; }
+    void sum(float* data, std::size_t count) override { for (std::size_t i = 0; i < count; ++i) data[i] *= 2.0f; }
+    void sum(double* data, std::size_t count) override { for (std::size_t i = 0; i < count; ++i) data[i] *= 2.0; }
+    void max(double*, std::size_t) override {}
+    void broadcast(float*, std::size_t, int) override {}
+    [[noreturn]] void abort(int status) override { std::exit(status); }
+};
+
+}  // namespace
+
+TEST_CASE("a training epoch on one process's share of each batch, with its sums, allocates nothing", "[alloc][train][distributed]") {
+    statnn::test::TempDir dir;
+    statnn::test::write_cifar_set(dir.path(), 8);
+    const data::Cifar10Set set(dir.path(), data::Split::Train), test_set(dir.path(), data::Split::Test);
+    data::Cifar10Reader reader(set, 32, 0, true, 1), val_reader(test_set, 32, 0, false, 0);
+    MirroredPartner partner;
+    reader.set_shard(partner.shard());
+    val_reader.set_shard(partner.shard());
+    auto net = std::make_unique<Network<models::Cnn4, 32>>(1, 2);
+    std::int64_t steps = 0;
+    Progress progress(stdout, 0);
+    std::atomic<int> stop{0};
+    train_epoch(*net, models::kCnn4Recipe, steps, reader, 1, progress, {}, &stop, &partner);  // warm-up
+    evaluate(*net, val_reader, TestTimeAugmentation::None, &partner);
+    g_allocations = 0;
+    g_counting = true;
+    const auto epoch = train_epoch(*net, models::kCnn4Recipe, steps, reader, 2, progress, {}, &stop, &partner);
+    const auto scored = evaluate(*net, val_reader, TestTimeAugmentation::None, &partner);
+    g_counting = false;
+    CHECK(epoch.complete);
+    CHECK(epoch.steps == 2);
+    CHECK(epoch.images == 40);  // the global batches' images: 32 + 8
+    CHECK(scored.images == 8);  // this share's 4 of the 8, doubled by the partner's
+    CHECK(g_allocations.load() == 0);
+}

@@ -173,3 +173,60 @@ TEST_CASE("whole-network gradients through softmax + cross-entropy", "[network][
     std::printf("  whole network: %d parameters checked, %d skipped (kinks), worst error %.2e\n", checked, skipped, worst);
     CHECK(checked > 250);
 }
+
+TEST_CASE("a batch split in shards: the scaled shard gradients sum to the batch's gradient", "[network][distributed]") {
+    // What data-parallel training does on N processes (distributed.hpp): each runs its
+    // rows with their global row offset (dropout on: its masks follow the global row) and
+    // scales its loss gradient by rows / batch; the sum is the one-process gradient up to
+    // summation order.
+    using Net = Network<Tiny, 8>;
+    auto net = std::make_unique<Net>(5, 1);
+    Rng rng(6);
+    std::vector<float> images(8 * Net::InShape::size);
+    std::vector<std::int32_t> labels(8);
+    for (auto& x : images) x = rng.uniform(-1.0f, 1.0f);
+    for (int r = 0; r < 8; ++r) labels[std::size_t(r)] = r % 3;
+    auto load_rows = [&](int first, int rows) {
+        std::copy(images.begin() + first * Net::InShape::size, images.begin() + (first + rows) * Net::InShape::size, net->input());
+        std::copy(labels.begin() + first, labels.begin() + first + rows, net->labels());
+    };
+    const std::uint64_t step = 3;
+    load_rows(0, 8);
+    net->forward(8, true, step);
+    const double whole_loss = net->backward(8, step, loss::SoftmaxCrossEntropy{});
+    const std::vector<float> whole(net->grads(), net->grads() + Net::kParamFloats);
+    for (const int ranks : {2, 3}) {
+        std::vector<double> sum(Net::kParamFloats, 0.0);
+        double loss_sum = 0;
+        for (int rank = 0; rank < ranks; ++rank) {
+            const BatchShard shard{rank, ranks};
+            load_rows(shard.begin(8), shard.rows(8));
+            net->forward(shard.rows(8), true, step, shard.begin(8));
+            loss_sum += shard.rows(8) * net->backward(shard.rows(8), step, loss::SoftmaxCrossEntropy{}, shard.begin(8),
+                                                      float(shard.rows(8)) / 8.0f);
+            for (std::size_t e = 0; e < Net::kParamFloats; ++e) sum[e] += net->grads()[e];
+        }
+        INFO(ranks << " shards");
+        CHECK(loss_sum / 8 == Approx(whole_loss).epsilon(1e-6));
+        double worst = 0, largest = 0;
+        for (std::size_t e = 0; e < Net::kParamFloats; ++e) {
+            worst = std::max(worst, std::fabs(sum[e] - double(whole[e])));
+            largest = std::max(largest, std::fabs(double(whole[e])));
+        }
+        CHECK(largest > 0.01);
+        CHECK(worst <= 1e-6 * largest);
+    }
+    // A shard's rows cover the batch exactly, and differ by at most one.
+    for (const int n : {1, 5, 8, 32})
+        for (const int ranks : {1, 2, 3, 7}) {
+            int covered = 0;
+            for (int rank = 0; rank < ranks; ++rank) {
+                const BatchShard s{rank, ranks};
+                CHECK(s.begin(n) == covered);
+                CHECK(s.rows(n) >= n / ranks);
+                CHECK(s.rows(n) <= (n + ranks - 1) / ranks);
+                covered = s.end(n);
+            }
+            CHECK(covered == n);
+        }
+}

@@ -34,6 +34,7 @@
 
 #include "statnn/data/augment.hpp"
 #include "statnn/data/normalize.hpp"
+#include "statnn/distributed.hpp"
 #include "statnn/rng.hpp"
 
 namespace statnn::data {
@@ -257,8 +258,26 @@ public:
     // image count: `batch` except for the last batch of an epoch; 0 once the epoch is
     // done. Throws DataError if the data could not be read.
     int next(float* images, std::int32_t* labels) {
+        ShardRows rows;
+        return next_rows(images, labels, rows) ? rows.rows : 0;
+    }
+
+    // Data-parallel reading (distributed.hpp): every process walks the same global
+    // batches and keeps only its share of each one's rows. Set before start_epoch.
+    void set_shard(const BatchShard& shard) {
         std::unique_lock<std::mutex> lock(mutex_);
-        if (!active_ || next_to_take_ >= batches_per_epoch()) return 0;
+        changed_.wait(lock, [&] { return !filling_; });
+        shard_ = shard;
+        for (auto& s : slot_state_) s = SlotState::Empty;
+        active_ = false;
+    }
+
+    // The next global batch: this process's rows of it (at the start of images and
+    // labels) and where they sit in the batch. False once the epoch is done. A share may
+    // hold no rows (a last batch smaller than the number of processes).
+    bool next_rows(float* images, std::int32_t* labels, ShardRows& rows) {
+        std::unique_lock<std::mutex> lock(mutex_);
+        if (!active_ || next_to_take_ >= batches_per_epoch()) return false;
         const int s = int(next_to_take_ % 2);
         changed_.wait(lock, [&] { return slot_state_[s] == SlotState::Ready || slot_state_[s] == SlotState::Failed; });
         if (slot_state_[s] == SlotState::Failed) {
@@ -268,10 +287,11 @@ public:
         const int n = slot_count_[s];
         std::memcpy(images, slot_images_[s].data(), std::size_t(n) * kImageBytes * sizeof(float));
         std::memcpy(labels, slot_labels_[s].data(), std::size_t(n) * sizeof(std::int32_t));
+        rows = ShardRows{n, slot_first_[s], slot_total_[s]};
         slot_state_[s] = SlotState::Empty;
         ++next_to_take_;
         changed_.notify_all();
-        return n;
+        return true;
     }
 
     const Cifar10Set& set() const { return set_; }
@@ -309,8 +329,9 @@ private:
     }
 
     void fill(long b, int s) {
-        const long first = b * batch_;
-        const int n = int(std::min<long>(batch_, size_ - first));
+        const int total = int(std::min<long>(batch_, size_ - b * batch_));
+        const long first = b * batch_ + shard_.begin(total);
+        const int n = shard_.rows(total);
         for (int r = 0; r < n; ++r) {
             const std::uint32_t record = order_[std::size_t(first + r)];
             set_.read_record(long(record), raw_.data());
@@ -324,6 +345,8 @@ private:
             normalize_channels(image, kPixels, normalization_);
         }
         slot_count_[s] = n;
+        slot_first_[s] = shard_.begin(total);
+        slot_total_[s] = total;
     }
 
     const Cifar10Set& set_;
@@ -339,6 +362,8 @@ private:
     std::vector<float> slot_images_[2];
     std::vector<std::int32_t> slot_labels_[2];
     int slot_count_[2] = {0, 0};
+    int slot_first_[2] = {0, 0}, slot_total_[2] = {0, 0};
+    BatchShard shard_{};
     SlotState slot_state_[2] = {SlotState::Empty, SlotState::Empty};
     std::string slot_errors_[2];
     std::mutex mutex_;

@@ -2,8 +2,9 @@
 //
 // In training each element is kept with probability 1 - rate and scaled by 1 / (1 - rate);
 // at inference it is the identity. The mask comes from a counter-based generator keyed
-// by (step, layer), so it is the same whatever the thread split and is regenerated in
-// the backward pass instead of stored.
+// by (step, layer) and counted along the global batch, so it is the same whatever the
+// thread split or the process's share of the batch, and is regenerated in the backward
+// pass instead of stored.
 #pragma once
 
 #include "statnn/kernels/eltwise.hpp"
@@ -29,7 +30,7 @@ struct DropoutLayer : LayerDefaults {
         if (!ctx.dropout || Num == 0) return;  // identity, and out aliases in
         const std::uint64_t key = splitmix64(ctx.dropout_key ^ layer_key);
         for_each_image(ctx, n, [&](int r) {
-            kernels::dropout_apply(in + r * In::size, out + r * In::size, In::size, rate, key, std::uint32_t(r * In::size));
+            kernels::dropout_apply(in + r * In::size, out + r * In::size, In::size, rate, key, std::uint32_t((ctx.first_row + r) * In::size));
         });
     }
 
@@ -38,7 +39,7 @@ struct DropoutLayer : LayerDefaults {
         if (!NeedInputGrad || !ctx.dropout || Num == 0) return;
         const std::uint64_t key = splitmix64(ctx.dropout_key ^ layer_key);
         for_each_image(ctx, n, [&](int r) {
-            kernels::dropout_apply(dout + r * In::size, din + r * In::size, In::size, rate, key, std::uint32_t(r * In::size));
+            kernels::dropout_apply(dout + r * In::size, din + r * In::size, In::size, rate, key, std::uint32_t((ctx.first_row + r) * In::size));
         });
     }
 };

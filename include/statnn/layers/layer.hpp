@@ -34,6 +34,7 @@ struct StepContext {
     Mode mode = Mode::Eval;        // BatchNorm: batch statistics (Train) or running ones (Eval)
     bool dropout = false;          // dropout active: in Train mode, unless switched off for reference runs
     std::uint64_t dropout_key = 0; // differs per step; layers mix in their index
+    int first_row = 0;             // global row of the batch's first image (data-parallel shards)
 };
 
 // The arena slices of one layer. Unused ones stay null.

@@ -11,10 +11,13 @@
 
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <type_traits>
 #include <utility>
 
+#include "statnn/distributed.hpp"
 #include "statnn/optim/optimizer.hpp"
+#include "statnn/train/metrics.hpp"
 
 namespace statnn {
 
@@ -79,6 +82,50 @@ StepResult train_step(Net& net, const R& recipe, int n, std::int64_t t) {
     net.forward(n, true, std::uint64_t(t));
     r.loss = net.backward(n, std::uint64_t(t), recipe.loss);
     if (!std::isfinite(r.loss)) {
+        r.finite = false;
+        return r;
+    }
+    r.lr = recipe.schedule.learning_rate(t);
+    optim::GroupScaling shift{};
+    if constexpr (detail::has_norm_shift_scaling<R>::value) shift = recipe.norm_shift;
+    optimizer_step(net, recipe.optimizer, r.lr, t, shift);
+    r.clipped = net.apply_constraints();
+    return r;
+}
+
+// One data-parallel step (distributed.hpp): this process holds `rows` of a global batch in
+// net.input() / net.labels(). Its gradient share is summed over the processes in place
+// (one collective over the contiguous gradient arrays), together with the batch's loss,
+// correct count and any process's request to stop; then every process applies the same
+// update. With one process this is train_step bit for bit. Allocates nothing.
+struct ShardStepResult : StepResult {
+    long correct = 0;     // over the global batch
+    bool stop = false;    // some process asked to stop (its stop_requested was true)
+};
+
+template <class Net, class R>
+ShardStepResult train_step(Net& net, const R& recipe, const ShardRows& rows, std::int64_t t, Communicator& comm,
+                           bool stop_requested = false) {
+    ShardStepResult r;
+    double totals[3] = {0.0, 0.0, stop_requested ? 1.0 : 0.0};  // loss sum, correct, stop
+    double local_loss = 0.0;
+    if (rows.rows > 0) {
+        net.forward(rows.rows, true, std::uint64_t(t), rows.first);
+        const float scale = rows.rows == rows.total ? 1.0f : float(rows.rows) / float(rows.total);
+        local_loss = net.backward(rows.rows, std::uint64_t(t), recipe.loss, rows.first, scale);
+        totals[0] = local_loss * rows.rows;
+        totals[1] = count_correct<Net::kClasses>(net.probabilities(), net.labels(), rows.rows);
+    } else {
+        std::memset(net.grads(), 0, Net::kParamFloats * sizeof(float));  // no rows: nothing to add
+    }
+    if (comm.size() > 1) {
+        comm.sum(net.grads(), Net::kParamFloats);
+        comm.sum(totals, 3);
+    }
+    r.loss = comm.size() > 1 ? totals[0] / double(rows.total) : local_loss;
+    r.correct = long(totals[1]);
+    r.stop = totals[2] > 0.0;
+    if (!std::isfinite(r.loss)) {  // the same verdict on every process: the sum is shared
         r.finite = false;
         return r;
     }
