@@ -54,6 +54,9 @@ inline const std::vector<cli::FlagSpec>& flag_specs() {
         {"weight-decay", cli::FlagKind::NonNegativeReal, "X", "train: the optimizer's weight decay, if it has one (default: the recipe's)"},
         {"label-smoothing", cli::FlagKind::NonNegativeReal, "X", "train: label smoothing of the loss, in [0, 1) (default: the recipe's)"},
         {"limit", cli::FlagKind::PositiveInt, "N", "train: use the first N training images only"},
+        {"global-batch", cli::FlagKind::PositiveInt, "B",
+         "train: images per optimizer step over all MPI processes, each taking at most the network's batch (default: the "
+         "network's batch); without --lr the learning rate scales by B / batch (linear rule)"},
         {"val-limit", cli::FlagKind::PositiveInt, "N", "validate/evaluate on the first N test images only"},
         {"out", cli::FlagKind::Text, "DIR", "train: folder for reports and checkpoints (default runs/<name>-<date>-<time>); compare: folder for its files (default ./compare)"},
         {"resume", cli::FlagKind::Switch, "", "train: continue the run in --out from its last checkpoint"},
@@ -306,6 +309,8 @@ int train_on(const R& base_recipe, const cli::Args& args, Communicator& comm) {
                                        apply_settings(recipe.loss, saved.recipe.loss)})
             if (!why.empty()) throw io::CheckpointError(checkpoint + ": " + why);
         differs("limit", args.has("limit"), saved.train_limit == state.train_limit);
+        const std::uint32_t saved_batch = saved.global_batch ? saved.global_batch : std::uint32_t(Batch);
+        differs("global-batch", args.has("global-batch"), std::int64_t(saved_batch) == args.integer("global-batch", Batch));
         differs("val-limit", args.has("val-limit"), saved.val_limit == state.val_limit);
         // Without --augment a run continues as it was trained, augmented or not.
         differs("augment", args.has("augment") || args.has("no-augment"), saved.augment == state.augment);
@@ -326,7 +331,27 @@ int train_on(const R& base_recipe, const cli::Args& args, Communicator& comm) {
     state.epochs_planned = std::uint32_t(epochs);
     std::int64_t steps_done = state.iterations;
 
-    data::Cifar10Reader train_reader(train_set, Batch, long(state.train_limit), true, state.seed, state.augment,
+    // The global batch: the network's, or --global-batch over several processes, each
+    // holding at most the batch its network was compiled for.
+    if (!resume) state.global_batch = args.has("global-batch") ? std::uint32_t(args.integer("global-batch", Batch)) : 0;
+    const int global_batch = state.global_batch ? int(state.global_batch) : Batch;
+    if (global_batch > Batch * comm.size() || global_batch < comm.size())
+        throw cli::UsageError("--global-batch: " + std::to_string(global_batch) + " images per step need between " +
+                              std::to_string((global_batch + Batch - 1) / Batch) + " and " + std::to_string(global_batch) +
+                              " processes (each holds at most " + std::to_string(Batch) + "); this run has " +
+                              std::to_string(comm.size()));
+    // The linear rule (Goyal et al. 2017): k times the batch, k times the learning rate.
+    if (!resume && global_batch != Batch && !args.has("lr"))
+        for (const char* field : {"lr", "peak_lr"})
+            if (has_field(recipe.schedule, field)) {
+                double lr = 0;
+                for (const optim::Field& f : recipe.schedule.fields())
+                    if (std::string(f.name) == field) lr = f.value;
+                recipe.schedule.set_field(field, lr * global_batch / Batch);
+                break;
+            }
+
+    data::Cifar10Reader train_reader(train_set, global_batch, long(state.train_limit), true, state.seed, state.augment,
                                      recipe.normalization);
     // A schedule over the whole run (warm-up, then decay) is stretched to this run's steps
     // when it starts; a resumed run keeps the schedule it started with.
@@ -340,7 +365,7 @@ int train_on(const R& base_recipe, const cli::Args& args, Communicator& comm) {
     state.optimizer_slots.clear();
     for (int slot = 0; slot < Net::kOptimizerSlots; ++slot)
         state.optimizer_slots.push_back(R::OptimizerType::state_name(slot));
-    data::Cifar10Reader val_reader(test_set, Batch, long(state.val_limit), false, 0, {}, recipe.normalization);
+    data::Cifar10Reader val_reader(test_set, Batch * comm.size(), long(state.val_limit), false, 0, {}, recipe.normalization);
     train_reader.set_shard(comm.shard());
     val_reader.set_shard(comm.shard());
     // A first layer set from data (PatchWhitening) learns its filters from the first
@@ -383,7 +408,7 @@ int train_on(const R& base_recipe, const cli::Args& args, Communicator& comm) {
         info.model = recipe.name;
         info.title = recipe.title;
         info.parameters = std::int64_t(Net::kParamCount);
-        info.batch = Batch;
+        info.batch = global_batch;
         info.seed = state.seed;
         info.recipe = state.recipe;
         info.augment = state.augment;
@@ -402,12 +427,15 @@ int train_on(const R& base_recipe, const cli::Args& args, Communicator& comm) {
                     val_reader.size(), out.c_str());
         std::printf("seed %llu, %d thread%s, SIMD %s; arena %.1f MiB\n", (unsigned long long)state.seed, net->threads(),
                     net->threads() == 1 ? "" : "s", simd_arch_name(), double(Net::kArenaBytes) / 1048576.0);
+        if (global_batch != Batch)
+            std::printf("global batch %d (--global-batch; the network's is %d): learning rate %s\n", global_batch, Batch,
+                        describe(state.recipe.schedule).c_str());
         if (comm.size() > 1) {
-            const int fewest = Batch / comm.size(), most = (Batch + comm.size() - 1) / comm.size();
+            const int fewest = global_batch / comm.size(), most = (global_batch + comm.size() - 1) / comm.size();
             std::printf("%d processes (MPI), %d thread%s each: every process trains %s images of each batch of %d\n",
                         comm.size(), net->threads(), net->threads() == 1 ? "" : "s",
                         fewest == most ? std::to_string(most).c_str() : (std::to_string(fewest) + " or " + std::to_string(most)).c_str(),
-                        Batch);
+                        global_batch);
         }
         if (state.augment.enabled()) std::printf("augmenting training images: %s\n", data::describe(state.augment).c_str());
         if (!state.keep_epochs.empty()) {
@@ -543,7 +571,7 @@ int train_on(const R& base_recipe, const cli::Args& args, Communicator& comm) {
         print_architecture<Net>(summary.get());
         print_memory_plan(summary.get(), *net);
         std::fprintf(summary.get(), "\nTraining: seed %llu, batch %d, optimizer %s, schedule %s, loss %s\n",
-                     (unsigned long long)state.seed, Batch, describe(state.recipe.optimizer).c_str(),
+                     (unsigned long long)state.seed, global_batch, describe(state.recipe.optimizer).c_str(),
                      describe(state.recipe.schedule).c_str(), describe(state.recipe.loss).c_str());
         std::fprintf(summary.get(), "Augmentation of training images: %s\n", data::describe(state.augment).c_str());
         std::fprintf(summary.get(), "Data: %s, %ld training and %ld validation images\n\n", dir.c_str(),

@@ -67,6 +67,7 @@ io::TrainingState some_state() {
         r.seconds = 10.5 * e;
         s.history.push_back(r);
     }
+    s.global_batch = 64;
     return s;
 }
 
@@ -120,6 +121,7 @@ TEST_CASE("checkpoint: weights, velocity and training state round-trip exactly",
     CHECK(loaded.sessions[1].cores == 4);
     CHECK(loaded.sessions[1].threads == 3);
     CHECK(loaded.augment == data::Augmentation{3, true});
+    CHECK(loaded.global_batch == 64);
     // Each part of an augmentation round-trips on its own.
     for (const data::Augmentation augment : {data::Augmentation{}, data::Augmentation{4, false}, data::Augmentation{0, true},
                                              data::Augmentation{2, true, true}, data::Augmentation{2, false, true}}) {
@@ -174,7 +176,7 @@ TEST_CASE("checkpoint: a version 2 file still loads, with everything but the aug
     REQUIRE(state.augment.enabled());
     io::detail::write_checkpoint(dir / "v2.bin", *a, "small", io::CheckpointContents::Training, state, 2);
     REQUIRE(read_bytes(dir / "v2.bin")[8] == 2);
-    CHECK(io::kCheckpointVersion == 4);
+    CHECK(io::kCheckpointVersion == 5);
     const auto loaded = io::load_checkpoint(dir / "v2.bin", *b);
     CHECK(std::equal(a->params(), a->params() + Net::kParamFloats, b->params()));
     CHECK(std::equal(a->velocity(), a->velocity() + Net::kParamFloats, b->velocity()));
@@ -283,7 +285,7 @@ TEST_CASE("checkpoint: bad files are one clear error, and the network is untouch
     io::Fnv1a sum;                                // a well-formed file of another version
     sum.add(version.data(), version.size() - 8);
     std::memcpy(version.data() + version.size() - 8, &sum.h, 8);
-    expect_error(version, "format version 9, this build reads versions 1 to 4");
+    expect_error(version, "format version 9, this build reads versions 1 to 5");
     // An augmentation no reader accepts: a corrupted file, even with a valid checksum.
     {
         auto s = some_state();
@@ -371,4 +373,19 @@ TEST_CASE("checkpoint: BatchNorm's running statistics are saved as state, with w
     auto other = std::make_unique<Network<NormedOtherMomentum, 4>>(1);
     CHECK_THROWS_WITH(io::load_checkpoint(dir / "bn.bin", *other),
                       Catch::Contains("written for another architecture ('normed')"));
+}
+
+// Runs from before version 5 trained one process's batch: read back with global batch 0.
+TEST_CASE("checkpoint: a version 4 file loads with the network's batch as the global batch", "[io][checkpoint]") {
+    TempDir dir;
+    auto a = std::make_unique<Net>(1), b = std::make_unique<Net>(2);
+    const auto state = some_state();
+    REQUIRE(state.global_batch == 64);
+    io::detail::write_checkpoint(dir / "v4.bin", *a, "small", io::CheckpointContents::Training, state, 4);
+    REQUIRE(read_bytes(dir / "v4.bin")[8] == 4);
+    const auto loaded = io::load_checkpoint(dir / "v4.bin", *b);
+    CHECK(std::equal(a->params(), a->params() + Net::kParamFloats, b->params()));
+    CHECK(loaded.recipe == state.recipe);
+    CHECK(loaded.augment == state.augment);
+    CHECK(loaded.global_batch == 0);
 }

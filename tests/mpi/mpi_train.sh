@@ -8,7 +8,9 @@
 #   2. SIGUSR1 to mpirun (a scheduler's preemption notice) stops every rank after the same
 #      step with a checkpoint, and --resume (N=2) ends bit-identical to a run never stopped;
 #   3. a rank killed with SIGKILL ends the job within a bounded time, non-zero, and the
-#      last checkpoint stays intact.
+#      last checkpoint stays intact;
+#   4. --global-batch 64 on two processes (32 each) trains at twice the learning rate, and a
+#      process count that cannot hold it is refused, on resume too.
 # usage: mpi_train.sh MPIRUN CNN6 MAKE_FIXTURE WEIGHTS_DIFF WORK_DIR
 set -uo pipefail
 mpirun=$1 cnn6=$2 make_fixture=$3 weights_diff=$4 work=$5
@@ -73,4 +75,17 @@ echo "job ended $(( $(date +%s) - started )) s after rank 1 was killed, status $
 if pgrep -f "$work/killed" > /dev/null; then fail "processes of the killed job are left"; fi
 "$cnn6" evaluate --weights "$work/killed/checkpoint.bin" --data "$work/data" --val-limit 64 --threads 1 \
   || fail "the last checkpoint does not load"
+echo "== 4. --global-batch"
+"${launch[@]}" "$cnn6" train "${flags[@]}" --limit 256 --epochs 1 --global-batch 64 --out "$work/big" > "$work/big.log" 2>&1
+status=$?
+cat "$work/big.log"
+[ $status -eq 0 ] || fail "--global-batch 64 on 2 processes exited with $status"
+grep -q "global batch 64" "$work/big.log" || fail "the run does not say its global batch"
+grep -q "lr 0.02" "$work/big.log" || fail "the learning rate is not doubled (linear rule)"
+grep -q "every process trains 32 images of each batch of 64" "$work/big.log" || fail "not 32 images per process"
+"$cnn6" train --data "$work/data" --out "$work/big" --resume --epochs 2 --threads 1 > "$work/big-resume.log" 2>&1
+status=$?
+cat "$work/big-resume.log"
+[ $status -eq 2 ] || fail "resuming a global batch of 64 on one process must be refused (exit 2), got $status"
+grep -q -- "--global-batch: 64 images per step need between 2 and 64 processes" "$work/big-resume.log" || fail "no clear refusal"
 echo "all MPI cases passed"

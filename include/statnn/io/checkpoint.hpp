@@ -1,8 +1,8 @@
 // statnn/io/checkpoint.hpp — saving and restoring a network and its training state.
 //
-// Format (little-endian), version 4:
+// Format (little-endian), version 5:
 //   "STATNNCK"            8-byte magic
-//   u32 version           4 (versions 1 to 3 are still read, see below)
+//   u32 version           5 (versions 1 to 4 are still read, see below)
 //   u32 contents          1 = training checkpoint (weights, optimizer state, state), 2 = weights only
 //   u64 signature         FNV-1a of the architecture description below
 //   str architecture      e.g. "Input[3x32x32] Conv2D[3x3x3x32 relu] ..."
@@ -20,6 +20,8 @@
 //       u32 cores, u32 threads
 //   -- from version 3 on:
 //   augmentation of the training images: u32 pad, u32 flip (0, 0: none)
+//   -- from version 5 on:
+//   u32 global batch: images per optimizer step over all processes (0: the network's batch)
 //   --
 //   u32 tensors, then per tensor: str name, u32 rank, rank x u32 dims, float32 data:
 //       every layer's parameters and state (e.g. "bn1.running_mean") in layer order,
@@ -28,7 +30,8 @@
 //   u64 checksum          FNV-1a of every byte before it
 // (str = u32 length + bytes.) Each version adds the block marked for it: a version 1
 // file loads with no plan, no kept epochs, no partial epoch and no sessions, versions 1
-// and 2 with no augmentation (there was none before version 3), versions 1 to 3 as Keras SGD
+// and 2 with no augmentation (there was none before version 3), versions 1 to 4 with the
+// network's batch, versions 1 to 3 as Keras SGD
 // with Keras decay, no label smoothing, one "velocity" slot. Kernels are stored
 // in the Keras layouts statnn uses in memory: conv (kh, kw, in, out), dense (in, out).
 // Files are written through AtomicFile: complete or absent. Loading checks size, magic,
@@ -53,7 +56,7 @@
 namespace statnn::io {
 
 inline constexpr char kCheckpointMagic[8] = {'S', 'T', 'A', 'T', 'N', 'N', 'C', 'K'};
-inline constexpr std::uint32_t kCheckpointVersion = 4;
+inline constexpr std::uint32_t kCheckpointVersion = 5;
 inline constexpr std::uint32_t kOldestCheckpointVersion = 1;
 enum class CheckpointContents : std::uint32_t { Training = 1, Weights = 2 };
 
@@ -100,6 +103,7 @@ struct TrainingState {
     EpochProgress partial;                   // of epoch epochs_done + 1; steps 0: none
     std::vector<TrainingSession> sessions;
     data::Augmentation augment;  // of the training images (train --augment)
+    std::uint32_t global_batch = 0;  // images per step over all processes (train --global-batch); 0: the network's batch
 };
 
 namespace detail {
@@ -267,6 +271,7 @@ void write_checkpoint(const std::string& path, Net& net, const std::string& mode
         w.put_value(std::uint32_t(state.augment.pad));
         w.put_value(std::uint32_t(state.augment.flip) | (state.augment.reflect ? 2u : 0u));  // bit 1: reflected border
     }
+    if (version >= 5) w.put_value(state.global_batch);
     const int slots = contents == CheckpointContents::Training ? Net::kOptimizerSlots : 0;
     if (slots > 0 && int(state.optimizer_slots.size()) != slots)
         throw CheckpointError(path + ": the network keeps " + std::to_string(slots) + " optimizer arrays, the state names " +
@@ -406,6 +411,10 @@ TrainingState load_checkpoint(const std::string& path, Net& net, CheckpointConte
         st.augment.pad = int(pad);
         st.augment.flip = (flip & 1u) != 0;
         st.augment.reflect = (flip & 2u) != 0;
+    }
+    if (version >= 5) {
+        st.global_batch = r.get_value<std::uint32_t>();
+        if (st.global_batch > (1u << 24)) r.fail("corrupted (impossible global batch)");
     }
 
     // Check every tensor's name and shape first; copy only once all are known good.
