@@ -294,7 +294,8 @@ template <class In, int B>
 struct Nodes<FlattenLayer<In, B>> {
     template <class Layer>
     static std::string emit(Graph& g, Layer&, const std::string& x, const std::string& name) {
-        if constexpr (In::is_flat) return x;
+        // Always: a 1x1 map (after a pool to one pixel) is flat in statnn's memory but still
+        // rank 4 in the graph, and Gemm wants rank 2. On a rank-2 tensor it is the identity.
         return g.node("Flatten", {x}, name, {{"axis", kAttrInt, {1}}});
     }
 };

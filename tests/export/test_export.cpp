@@ -19,6 +19,7 @@
 #include "catch.hpp"
 #include "cnn4.hpp"
 #include "export_c.hpp"
+#include "fastcifar.hpp"
 #include "export_onnx.hpp"
 #include "support/app_runner.hpp"
 #include "support/c_programs.hpp"
@@ -98,9 +99,11 @@ void randomize(Net& net, std::uint64_t seed) {
 // The C inference of `net` against statnn's evaluation on the fixture's first test images:
 // float32 to rounding; int8 (calibrated on 256 fixture training images) close.
 template <class Net>
-void check_against_statnn(Net& net, const std::string& model, int count, bool int8 = false) {
+void check_against_statnn(Net& net, const std::string& model, int count, bool int8 = false,
+                          const data::Normalization& normalization = {}) {
     TempDir dir;
     export_c::Options options;
+    options.normalization = normalization;
     if (int8) {
         const data::Cifar10Set train(cifar_fixture_dir(), data::Split::Train);
         data::Cifar10Reader reader(train, Net::kBatch, 256, false, 0);
@@ -120,6 +123,7 @@ void check_against_statnn(Net& net, const std::string& model, int count, bool in
     for (int i = 0; i < count; ++i) {
         records.read(reinterpret_cast<char*>(rec.data()), std::streamsize(rec.size()));
         data::record_to_float(rec.data() + 1, net.input());
+        data::normalize_channels(net.input(), data::kPixels, normalization);
         net.forward(1, false);
         const float* p = net.probabilities();
         int best = 0;
@@ -267,7 +271,7 @@ bool have_onnx_tools() {
 // The ONNX model of `net`, checked by onnx.checker (with shape inference) and run by ONNX
 // Runtime on the fixture's first `count` test images, against statnn's evaluation.
 template <class Net>
-void check_onnx(Net& net, const std::string& onnx_file, int count) {
+void check_onnx(Net& net, const std::string& onnx_file, int count, const data::Normalization& normalization = {}) {
     TempDir dir;
     const std::string check = "/usr/bin/python3 -c \"import onnx, sys; m = onnx.load(sys.argv[1]); "
                               "onnx.checker.check_model(m, full_check=True); print(len(m.graph.node), 'nodes')\" " +
@@ -284,6 +288,7 @@ void check_onnx(Net& net, const std::string& onnx_file, int count) {
         records.read(reinterpret_cast<char*>(rec.data()), std::streamsize(rec.size()));
         for (int e = 0; e < 3072; ++e) chw[std::size_t(i) * 3072 + e] = float(rec[1 + e]) / 255.0f;  // planes: channels first
         data::record_to_float(rec.data() + 1, net.input());
+        data::normalize_channels(net.input(), data::kPixels, normalization);
         net.forward(1, false);
         expected.insert(expected.end(), net.probabilities(), net.probabilities() + Net::kClasses);
     }
@@ -335,4 +340,27 @@ TEST_CASE("export --format onnx: cnn4 through the command line", "[export][onnx]
     REQUIRE(r.status == 0);
     CHECK(r.out.rfind("cnn4: wrote " + dir / "o/cnn4.onnx (", 0) == 0);
     check_onnx(*net, dir / "o/cnn4.onnx", 100);
+}
+
+// The whole third target: a frozen whitening stem set from (fixture) training images, strided
+// pooling, BatchNorm with moved statistics, GELU, the scaled linear layer, and the recipe's
+// per-channel normalisation, which the exports do on the raw image.
+TEST_CASE("export: fastcifar in C and ONNX infers as statnn evaluates, normalisation included", "[export][slow][fastcifar]") {
+    using Net = NetworkFor<models::FastCifar, 8, std::decay_t<decltype(models::kFastCifarRecipe)>>;
+    auto net = std::make_unique<Net>(11, 2);
+    const data::Normalization normalization = models::kFastCifarRecipe.normalization;
+    {
+        const data::Cifar10Set train(cifar_fixture_dir(), data::Split::Train);
+        data::Cifar10Reader reader(train, Net::kBatch, 512, false, 0, {}, normalization);
+        reader.start_epoch(0);
+        net->begin_data_init();
+        for (int n; (n = reader.next(net->input(), net->labels())) > 0;) net->observe_for_init(n);
+        net->finish_data_init();
+    }
+    randomize(*net, 12);
+    check_against_statnn(*net, "fastcifar", 32, false, normalization);
+    if (!have_onnx_tools()) return;
+    TempDir dir;
+    std::ofstream(dir / "fastcifar.onnx", std::ios::binary) << export_onnx::model(*net, "fastcifar", normalization);
+    check_onnx(*net, dir / "fastcifar.onnx", 32, normalization);
 }
