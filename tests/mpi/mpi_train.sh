@@ -16,6 +16,13 @@ set -uo pipefail
 mpirun=$1 cnn6=$2 make_fixture=$3 weights_diff=$4 work=$5
 rm -rf "$work" && mkdir -p "$work"
 fail() { echo "FAIL: $*"; exit 1; }
+# Whatever happens, no training job of this script outlives it.
+cleanup() {
+  for p in $(jobs -p); do kill -KILL "$p" 2>/dev/null; done
+  pkill -KILL -f "$work/(stopped|killed|whole)" 2>/dev/null
+  true
+}
+trap cleanup EXIT
 
 launch=("$mpirun" -np 2 --oversubscribe --bind-to none)
 if [ "$(id -u)" -eq 0 ]; then launch+=(--allow-run-as-root); fi
@@ -40,7 +47,7 @@ long=(--limit 1024 --epochs 6)
 "${launch[@]}" "$cnn6" train "${flags[@]}" "${long[@]}" --out "$work/whole" > "$work/whole.log" 2>&1 || fail "uninterrupted N=2 run"
 "${launch[@]}" "$cnn6" train "${flags[@]}" "${long[@]}" --out "$work/stopped" > "$work/stopped.log" 2>&1 &
 pid=$!
-for _ in $(seq 600); do grep -q '^Epoch 1/6' "$work/stopped.log" && break; sleep 0.05; done
+for _ in $(seq 2400); do grep -q '^Epoch 1/6' "$work/stopped.log" && break; sleep 0.05; done
 kill -USR1 $pid
 wait $pid
 status=$?
@@ -57,7 +64,7 @@ cat "$work/resumed.log"
 echo "== 3. one rank killed"
 "${launch[@]}" "$cnn6" train "${flags[@]}" --limit 2048 --epochs 50 --out "$work/killed" > "$work/killed.log" 2>&1 &
 pid=$!
-for _ in $(seq 600); do grep -q '^Epoch 1/50' "$work/killed.log" && break; sleep 0.05; done
+for _ in $(seq 2400); do grep -q '^Epoch 1/50' "$work/killed.log" && break; sleep 0.05; done
 rank1=""
 for p in $(pgrep -f "$work/killed"); do
   if tr '\0' '\n' < /proc/$p/environ 2>/dev/null | grep -qx 'OMPI_COMM_WORLD_RANK=1'; then rank1=$p; fi
