@@ -2,7 +2,8 @@
 # Data-parallel training under `mpirun -np 2` on this machine (loopback), on the tests'
 # CIFAR-10 fixture:
 #   1. two N=2 runs give bit-identical weights; N=2 equals N=1 within 1e-5 (relative to
-#      each tensor's largest weight) after the first 2 steps of cnn6 (dropout included).
+#      each tensor's largest weight) after the first 2 steps of cnn6 (dropout included), and
+#      an N=2 run continues on one process.
 #      Only the first steps: later, a rounding difference can flip a ReLU or max-pool
 #      decision and grow from there (seen here: 2e-3 on a bias after 4 steps);
 #   2. SIGUSR1 to mpirun (a scheduler's preemption notice) stops every rank after the same
@@ -41,6 +42,8 @@ grep -q "2 processes (MPI)" "$work/n2a.log" || fail "the N=2 run does not say it
 [ "$(grep -c '^Epoch 1/1' "$work/n2a.log")" -eq 1 ] || fail "the epoch line must be printed once (by rank 0 alone)"
 "$weights_diff" "$work/n2a/weights.bin" "$work/n2b/weights.bin" 0 || fail "two N=2 runs differ"
 "$weights_diff" "$work/n1/weights.bin" "$work/n2a/weights.bin" 1e-5 || fail "N=2 is not within 1e-5 of N=1"
+# A run of N=2 continues on one process (a checkpoint holds no trace of N).
+"$cnn6" train --data "$work/data" --out "$work/n2a" --resume --epochs 2 --threads 1 --verbose 2 || fail "N=2 run resumed with N=1"
 
 echo "== 2. SIGUSR1 mid-run, then --resume; against a run never stopped"
 long=(--limit 1024 --epochs 6)
