@@ -60,7 +60,7 @@ template <int Hp, int Wp, int I, int K, int O, int S>
 struct Conv2DStridedForwardPlan {
     static constexpr int Ho = (Hp - K) / S + 1, Wo = (Wp - K) / S + 1;
     static constexpr int kFullVectors = O / L;
-    static constexpr int NR = kFullVectors > 0 ? choose_nr(kFullVectors * L, L >= 16 ? 2 : 4) : 1;
+    static constexpr int NR = kFullVectors > 0 ? choose_nr(kFullVectors * L, conv_output_vectors(I)) : 1;
     static constexpr int MR = balanced_tile(Wo, max_mr(NR) < 14 ? max_mr(NR) : 14);
     static constexpr int kLastMR = Wo - (Wo - 1) / MR * MR;
 };
@@ -222,7 +222,7 @@ template <int Hp, int Wp, int I, int K, int O, int S>
 struct Conv2DStridedInputPlan {
     static constexpr int Ho = (Hp - K) / S + 1, Wo = (Wp - K) / S + 1;
     static constexpr int kFullVectors = I / L;
-    static constexpr int NR = kFullVectors > 0 ? choose_nr(kFullVectors * L, L >= 16 ? 2 : 4) : 1;
+    static constexpr int NR = kFullVectors > 0 ? choose_nr(kFullVectors * L, conv_output_vectors(O)) : 1;
     static constexpr int MR = balanced_tile(Wo, max_mr(NR) < 12 ? max_mr(NR) : 12);
     static constexpr int kLastMR = Wo - (Wo - 1) / MR * MR;
 };
