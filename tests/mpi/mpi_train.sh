@@ -11,7 +11,9 @@
 #   3. a rank killed with SIGKILL ends the job within a bounded time, non-zero, and the
 #      last checkpoint stays intact;
 #   4. --global-batch 64 on two processes (32 each) trains at twice the learning rate, and a
-#      process count that cannot hold it is refused, on resume too.
+#      process count that cannot hold it is refused, on resume too;
+#   5. bad data seen by one rank only (its own copy of the files) ends every rank at once,
+#      with one line naming the rank, the file and the problem.
 # usage: mpi_train.sh MPIRUN CNN6 MAKE_FIXTURE WEIGHTS_DIFF WORK_DIR
 set -uo pipefail
 mpirun=$1 cnn6=$2 make_fixture=$3 weights_diff=$4 work=$5
@@ -98,4 +100,17 @@ status=$?
 cat "$work/big-resume.log"
 [ $status -eq 2 ] || fail "resuming a global batch of 64 on one process must be refused (exit 2), got $status"
 grep -q -- "--global-batch: 64 images per step need between 2 and 64 processes" "$work/big-resume.log" || fail "no clear refusal"
+echo "== 5. bad data on rank 1 only"
+cp -r "$work/data" "$work/data-bad"
+printf '\310' | dd of="$work/data-bad/data_batch_3.bin" bs=1 seek=$((3073 * 7)) conv=notrunc 2>/dev/null  # label 200
+started=$(date +%s)
+"${launch[@]}" sh -c 'if [ "$OMPI_COMM_WORLD_RANK" = 1 ]; then d=$0-bad; else d=$0; fi; exec "$@" --data "$d"' \
+  "$work/data" "$cnn6" train --limit 256 --epochs 1 --threads 1 --verbose 2 --out "$work/bad" > "$work/bad.log" 2>&1
+status=$?
+cat "$work/bad.log"
+echo "job ended after $(( $(date +%s) - started )) s, status $status"
+[ $status -ne 0 ] || fail "bad data on one rank must end the job with a non-zero status"
+grep -q "cnn6: process 1 of 2: .*data-bad/data_batch_3.bin: record 7 has label 200" "$work/bad.log" || fail "no line naming rank, file and problem"
+[ "$(grep -c 'has label 200' "$work/bad.log")" -eq 1 ] || fail "the problem must be reported once"
+if pgrep -f "$work/bad" > /dev/null; then fail "processes of the job are left"; fi
 echo "all MPI cases passed"
