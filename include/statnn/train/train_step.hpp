@@ -76,20 +76,29 @@ void optimizer_step(Net& net, const Optimizer& optimizer, double lr, std::int64_
 // (train/recipe.hpp) or anything with its members optimizer, schedule, loss and type
 // OptimizerType (a bare-metal program needs no more); a member norm_shift
 // (optim::GroupScaling) scales BatchNorm shifts' learning rate and decay.
+namespace detail {
+// The update after the gradients are in: none for a non-finite loss (r.loss), else the
+// optimizer step at the schedule's rate and every layer's constraint.
+template <class Net, class R>
+void update_unless_diverged(Net& net, const R& recipe, std::int64_t t, StepResult& r) {
+    if (!std::isfinite(r.loss)) {
+        r.finite = false;
+        return;
+    }
+    r.lr = recipe.schedule.learning_rate(t);
+    optim::GroupScaling shift{};
+    if constexpr (has_norm_shift_scaling<R>::value) shift = recipe.norm_shift;
+    optimizer_step(net, recipe.optimizer, r.lr, t, shift);
+    r.clipped = net.apply_constraints();
+}
+}  // namespace detail
+
 template <class Net, class R>
 StepResult train_step(Net& net, const R& recipe, int n, std::int64_t t) {
     StepResult r;
     net.forward(n, true, std::uint64_t(t));
     r.loss = net.backward(n, std::uint64_t(t), recipe.loss);
-    if (!std::isfinite(r.loss)) {
-        r.finite = false;
-        return r;
-    }
-    r.lr = recipe.schedule.learning_rate(t);
-    optim::GroupScaling shift{};
-    if constexpr (detail::has_norm_shift_scaling<R>::value) shift = recipe.norm_shift;
-    optimizer_step(net, recipe.optimizer, r.lr, t, shift);
-    r.clipped = net.apply_constraints();
+    detail::update_unless_diverged(net, recipe, t, r);
     return r;
 }
 
@@ -125,15 +134,7 @@ ShardStepResult train_step(Net& net, const R& recipe, const ShardRows& rows, std
     r.loss = comm.size() > 1 ? totals[0] / double(rows.total) : local_loss;
     r.correct = long(totals[1]);
     r.stop = totals[2] > 0.0;
-    if (!std::isfinite(r.loss)) {  // the same verdict on every process: the sum is shared
-        r.finite = false;
-        return r;
-    }
-    r.lr = recipe.schedule.learning_rate(t);
-    optim::GroupScaling shift{};
-    if constexpr (detail::has_norm_shift_scaling<R>::value) shift = recipe.norm_shift;
-    optimizer_step(net, recipe.optimizer, r.lr, t, shift);
-    r.clipped = net.apply_constraints();
+    detail::update_unless_diverged(net, recipe, t, r);  // the same verdict everywhere: the loss sum is shared
     return r;
 }
 
