@@ -95,15 +95,18 @@ template <int Hp, int Wp, int I, int K, int O>
 struct Conv2DWeightsPlan {
     static constexpr int Ho = Hp - K + 1, Wo = Wp - K + 1;
     static constexpr int NR = choose_nr(O, 2);
-    // Input channels per tile. With 32 registers a divisor of I up to 12 (no tail); with 16,
-    // as many as fit (6), the last tile taking the rest: a divisor of 32, 64 or 128 up to 6
-    // is 4, 8 accumulators (69-75% of the AVX2 peak, against 12).
-    static constexpr int MR = kVectorRegisters >= 32 ? divisor_tile(I, max_mr(NR) < 12 ? max_mr(NR) : 12)
-                                                     : (I < max_mr(NR) ? I : max_mr(NR));
-    static constexpr int kITiles = (I + MR - 1) / MR, kOTiles = O / (NR * L);
-    static constexpr int kTailMR = I - (kITiles - 1) * MR;  // input channels of the last tile
+    // Input channels per tile. With 32 registers a divisor of I up to 12, all tiles alike.
+    // With 16, as many as fit (6) in tiles that differ by at most one channel (32 = 2 x 6 +
+    // 4 x 5): a divisor of 32, 64 or 128 up to 6 is 4, only 8 accumulators (69-75% of the
+    // AVX2 peak), and a short last tile would waste its pass over the pixels.
+    static constexpr int kCap = kVectorRegisters >= 32 ? (max_mr(NR) < 12 ? max_mr(NR) : 12) : max_mr(NR);
+    static constexpr int kITiles = kVectorRegisters >= 32 ? I / divisor_tile(I, kCap) : (I + kCap - 1) / kCap;
+    static constexpr int MR = (I + kITiles - 1) / kITiles;  // input channels of the first kLongTiles tiles
+    static constexpr int kLongTiles = I % kITiles == 0 ? kITiles : I % kITiles;  // the others have MR - 1
+    static constexpr int kOTiles = O / (NR * L);
     static constexpr int kTiles = K * K * kITiles * kOTiles;  // independent pieces of work
     static constexpr bool supported = O % L == 0;
+    static constexpr int first_channel(int tile) { return tile * MR - (tile > kLongTiles ? tile - kLongTiles : 0); }
 };
 
 // Adds one image's contribution to tile `tile` (0 <= tile < kTiles) of the kernel gradient.
@@ -116,13 +119,15 @@ void conv2d_backward_weights_tile_image(const float* in, const float* g, float* 
     const int it = (tile / P::kOTiles) % P::kITiles;
     const int kk = tile / (P::kOTiles * P::kITiles);
     const int ky = kk / K, kx = kk % K;
-    const int i0 = it * P::MR, o0 = ot * P::NR * L;
-    if (P::kTailMR != P::MR && it == P::kITiles - 1)
-        conv2d_backward_weights_tile<P::Ho, P::Wo, Wp, I, K, O, GW, P::kTailMR, P::NR>(
-            in + (ky * Wp + kx) * I + i0, g + o0, dw + ((ky * K + kx) * I + i0) * O + o0);
-    else
-        conv2d_backward_weights_tile<P::Ho, P::Wo, Wp, I, K, O, GW, P::MR, P::NR>(
-            in + (ky * Wp + kx) * I + i0, g + o0, dw + ((ky * K + kx) * I + i0) * O + o0);
+    const int i0 = P::first_channel(it), o0 = ot * P::NR * L;
+    if constexpr (P::kLongTiles < P::kITiles)
+        if (it >= P::kLongTiles) {
+            conv2d_backward_weights_tile<P::Ho, P::Wo, Wp, I, K, O, GW, P::MR - 1, P::NR>(
+                in + (ky * Wp + kx) * I + i0, g + o0, dw + ((ky * K + kx) * I + i0) * O + o0);
+            return;
+        }
+    conv2d_backward_weights_tile<P::Ho, P::Wo, Wp, I, K, O, GW, P::MR, P::NR>(
+        in + (ky * Wp + kx) * I + i0, g + o0, dw + ((ky * K + kx) * I + i0) * O + o0);
 }
 
 // db[o] += sum over the Ho x Wo pixels (row stride GW) of g[.][o], for o in vector `v`.
