@@ -179,7 +179,10 @@ public:
 
 }  // namespace
 
-TEST_CASE("a training epoch on one process's share of each batch, with its sums, allocates nothing", "[alloc][train][distributed]") {
+// [slow]: under emulation the two cases above already cover the training loop (a minute
+// each); this one adds only the shard's arithmetic, the same on every target.
+TEST_CASE("a training epoch on one process's share of each batch, with its sums, allocates nothing",
+          "[alloc][train][distributed][slow]") {
     statnn::test::TempDir dir;
     statnn::test::write_cifar_set(dir.path(), 8);
     const data::Cifar10Set set(dir.path(), data::Split::Train), test_set(dir.path(), data::Split::Test);

@@ -48,11 +48,11 @@ grep -q "2 processes (MPI)" "$work/n2a.log" || fail "the N=2 run does not say it
 "$cnn6" train --data "$work/data" --out "$work/n2a" --resume --epochs 2 --threads 1 --verbose 2 || fail "N=2 run resumed with N=1"
 
 echo "== 2. SIGUSR1 mid-run, then --resume; against a run never stopped"
-long=(--limit 1024 --epochs 6)
+long=(--limit 512 --epochs 4)
 "${launch[@]}" "$cnn6" train "${flags[@]}" "${long[@]}" --out "$work/whole" > "$work/whole.log" 2>&1 || fail "uninterrupted N=2 run"
 "${launch[@]}" "$cnn6" train "${flags[@]}" "${long[@]}" --out "$work/stopped" > "$work/stopped.log" 2>&1 &
 pid=$!
-for _ in $(seq 2400); do grep -q '^Epoch 1/6' "$work/stopped.log" && break; sleep 0.05; done
+for _ in $(seq 2400); do grep -q '^Epoch 1/4' "$work/stopped.log" && break; sleep 0.05; done
 kill -USR1 $pid
 wait $pid
 status=$?
@@ -67,7 +67,7 @@ cat "$work/resumed.log"
 "$weights_diff" "$work/whole/weights.bin" "$work/stopped/weights.bin" 0 || fail "stopped and resumed differs from the whole run"
 
 echo "== 3. one rank killed"
-"${launch[@]}" "$cnn6" train "${flags[@]}" --limit 2048 --epochs 50 --out "$work/killed" > "$work/killed.log" 2>&1 &
+"${launch[@]}" "$cnn6" train "${flags[@]}" --limit 1024 --epochs 50 --out "$work/killed" > "$work/killed.log" 2>&1 &
 pid=$!
 for _ in $(seq 2400); do grep -q '^Epoch 1/50' "$work/killed.log" && break; sleep 0.05; done
 rank1=""

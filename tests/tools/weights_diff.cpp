@@ -13,12 +13,14 @@
 #include <type_traits>
 #include <vector>
 
-#include "app.hpp"
 #include "cnn6.hpp"
+#include "statnn/io/checkpoint.hpp"
+#include "statnn/network.hpp"
 
 namespace {
 
-using Net = statnn::NetworkFor<statnn::models::Cnn6, 32, std::decay_t<decltype(statnn::models::kCnn6Recipe)>>;
+// cnn6 as its binary builds it (Keras SGD: one optimizer array).
+using Net = statnn::Network<statnn::models::Cnn6, 32, std::decay_t<decltype(statnn::models::kCnn6Recipe)>::OptimizerType::kStateSlots>;
 
 struct TensorDiff {
     double max_abs_diff = 0, max_abs = 0;
