@@ -344,9 +344,7 @@ int train_on(const R& base_recipe, const cli::Args& args, Communicator& comm) {
     if (!resume && global_batch != Batch && !args.has("lr"))
         for (const char* field : {"lr", "peak_lr"})
             if (has_field(recipe.schedule, field)) {
-                double lr = 0;
-                for (const optim::Field& f : recipe.schedule.fields())
-                    if (std::string(f.name) == field) lr = f.value;
+                const double lr = field_value(settings_of(recipe.schedule), field, 0.0);
                 recipe.schedule.set_field(field, lr * global_batch / Batch);
                 break;
             }

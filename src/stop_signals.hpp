@@ -56,9 +56,8 @@ public:
     int signal() const { return detail::g_stop_signal.load(std::memory_order_relaxed); }
     const std::atomic<int>* flag() const { return &detail::g_stop_signal; }
 
-    // 130 for SIGINT, 143 for SIGTERM, 138 for SIGUSR1.
-    int exit_status() const { return 128 + signal(); }
-    const char* signal_name() const { return name_of(signal()); }
+    // "SIGINT" for SIGINT, ...; the exit status of a run it stopped is 128 + signal
+    // (130, 143, 138).
     static const char* name_of(int signal) {
         switch (signal) {
             case SIGINT: return "SIGINT";
