@@ -137,6 +137,12 @@ inline const RuntimeFunction kRuntime[] = {
 }
 
 )"},
+    {"add_into", R"(static void add_into(float *x, const float *y, int n) {
+    int i;
+    for (i = 0; i < n; ++i) x[i] += y[i];
+}
+
+)"},
     {"global_average", R"(static void global_average(const float *in, int pixels, int c, float *out) {
     int p, ci;
     for (ci = 0; ci < c; ++ci) out[ci] = 0.0f;
@@ -534,17 +540,43 @@ CSource generate(Net& net, const std::string& model, const Options& options, con
             largest_input = std::max<std::size_t>(largest_input, L::In::size);
         }
     });
-    out.arena_bytes = 2 * largest * sizeof(float) + (int8 ? widest * sizeof(std::int32_t) + largest_input : 0);
+    // Residual blocks: the input of each open block is copied aside when its branch
+    // begins (s0, s1, ... by nesting depth) and added back by its Add.
+    std::vector<int> blocks_beginning(std::size_t(Net::kLayers), 0), blocks_ending(std::size_t(Net::kLayers), 0);
+    net.visit([&](auto k, auto&) {
+        using L = typename Net::template LayerAt<decltype(k)::value>;
+        if constexpr (statnn::detail::skip_span<L>::value > 0) {
+            ++blocks_beginning[std::size_t(k - L::kSkipSpan)];
+            blocks_ending[std::size_t(k)] = 1;
+        }
+    });
+    int deepest = 0;
+    for (int k = 0, depth = 0; k < Net::kLayers; ++k) {
+        depth += blocks_beginning[std::size_t(k)];
+        deepest = std::max(deepest, depth);
+        depth -= blocks_ending[std::size_t(k)];
+    }
+    out.arena_bytes = std::size_t(2 + deepest) * largest * sizeof(float) +
+                      (int8 ? widest * sizeof(std::int32_t) + largest_input : 0);
 
     std::string weights, body;
     std::set<std::string> used;  // runtime functions the layers call
     const char* buffer[2] = {"a", "b"};
     int current = 0;  // the buffer holding the current activation
+    int depth = 0;    // residual blocks open
     net.visit([&](auto k, auto& layer) {
         using L = std::decay_t<decltype(layer)>;
         const std::string name = net.layer_name(int(k));
         constexpr bool weighted = L::kKernelRank == 2 || L::kKernelRank == 4;
-        if constexpr (std::is_same_v<L, SoftmaxLayer<typename L::In, Net::kBatch>>) {
+        for (int b = 0; b < blocks_beginning[std::size_t(k)]; ++b, ++depth)
+            append(body, "    memcpy(s%d, %s, %zu * sizeof(float)); /* input of a residual block */\n", depth,
+                   buffer[current], std::size_t(L::In::size));
+        if constexpr (statnn::detail::skip_span<L>::value > 0) {
+            --depth;
+            append(body, "    /* %s: %s -> %dx%dx%d */\n    add_into(%s, s%d, %d);\n", name.c_str(), L::kind, L::Out::C,
+                   L::Out::H, L::Out::W, buffer[current], depth, int(L::Out::size));
+            used.insert("add_into");
+        } else if constexpr (std::is_same_v<L, SoftmaxLayer<typename L::In, Net::kBatch>>) {
             append(body, "    return softmax(%s, %d, probs);\n", buffer[current], int(L::In::size));
             used.insert("softmax");
         } else if constexpr (!has_code<L>::value) {
@@ -608,7 +640,11 @@ CSource generate(Net& net, const std::string& model, const Options& options, con
     c += weights;
     append(c, "\nint %s_infer(const uint8_t image[3072], float probs[%d], void *arena) {\n", model.c_str(), Net::kClasses);
     append(c, "    float *a = (float *)arena, *b = a + %zu;\n", largest);
-    if (int8) append(c, "    int32_t *acc = (int32_t *)(b + %zu);\n    int8_t *q = (int8_t *)(acc + %zu);\n", largest, widest);
+    for (int d = 0; d < deepest; ++d) append(c, "    float *s%d = %s + %zu;\n", d, d == 0 ? "b" : ("s" + std::to_string(d - 1)).c_str(), largest);
+    const std::string last = deepest == 0 ? "b" : "s" + std::to_string(deepest - 1);
+    if (int8)
+        append(c, "    int32_t *acc = (int32_t *)(%s + %zu);\n    int8_t *q = (int8_t *)(acc + %zu);\n", last.c_str(), largest,
+               widest);
     c += "    int p, ch;\n";
     c += "    /* bytes / 255, channels last, as statnn's reader */\n";
     c += "    for (p = 0; p < 1024; ++p)\n        for (ch = 0; ch < 3; ++ch) {\n";

@@ -340,10 +340,14 @@ std::string model(Net& net, const std::string& name, const data::Normalization& 
                            g.constant("stddev", {1, 3, 1, 1}, stddev)},
                    "normalised");
     }
+    std::vector<std::string> layer_input(std::size_t(Net::kLayers));  // a residual block's Add reads its block's input
     net.visit([&](auto k, auto& layer) {
         using L = std::decay_t<decltype(layer)>;
         const std::string layer_name = net.layer_name(int(k));
-        if constexpr (!has_nodes<L>::value)
+        layer_input[std::size_t(k)] = x;
+        if constexpr (statnn::detail::skip_span<L>::value > 0)
+            x = g.node("Add", {x, layer_input[std::size_t(k - L::kSkipSpan)]}, layer_name);
+        else if constexpr (!has_nodes<L>::value)
             throw export_c::UnsupportedLayer("layer " + layer_name + " (" + L::kind + ") has no ONNX form");
         else
             x = Nodes<L>::emit(g, layer, x, layer_name);

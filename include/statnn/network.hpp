@@ -37,6 +37,7 @@
 #include "statnn/layers/flatten.hpp"
 #include "statnn/layers/layer.hpp"
 #include "statnn/layers/maxpool2d.hpp"
+#include "statnn/layers/residual.hpp"
 #include "statnn/layers/softmax.hpp"
 #include "statnn/loss/softmax_cross_entropy.hpp"
 #include "statnn/rng.hpp"
@@ -69,6 +70,30 @@ struct BindLayers<In, Batch, Spec, Rest...> {
                                          std::declval<typename BindLayers<typename layer::Out, Batch, Rest...>::type>()));
 };
 
+// A Residual block: its branch bound to the block's input, then the Add layer, then the
+// rest bound to the block's input shape again.
+template <class In, int Batch, class... Branch>
+struct BindResidual {
+    static_assert(sizeof...(Branch) > 0, "Residual: give the branch at least one layer");
+    using branch = typename BindLayers<In, Batch, Branch...>::type;
+    static constexpr int span = int(std::tuple_size_v<branch>);
+    static_assert(!std::tuple_element_t<0, branch>::kInPlace,
+                  "Residual: the branch must not begin with an in-place layer (ReLU, Dropout): it would overwrite the "
+                  "block's input, which is added back; put that layer before the Residual");
+    static_assert(ResidualShapesMatch<In, typename std::tuple_element_t<span - 1, branch>::Out>::value);
+    using type = decltype(std::tuple_cat(std::declval<branch>(), std::declval<std::tuple<ResidualAddLayer<In, Batch, span>>>()));
+};
+template <class In, int Batch>
+struct BindResidual<In, Batch> {
+    static_assert(sizeof(In) == 0, "Residual: give the branch at least one layer");
+    using type = std::tuple<>;
+};
+template <class In, int Batch, class... Branch, class... Rest>
+struct BindLayers<In, Batch, Residual<Branch...>, Rest...> {
+    using type = decltype(std::tuple_cat(std::declval<typename BindResidual<In, Batch, Branch...>::type>(),
+                                         std::declval<typename BindLayers<In, Batch, Rest...>::type>()));
+};
+
 template <class L, class = void>
 struct initializes_with_rng : std::false_type {};
 template <class L>
@@ -88,7 +113,6 @@ struct Sequential {
 
     template <int Batch>
     using Layers = typename detail::BindLayers<typename InputSpec::shape, Batch, Specs...>::type;
-    static constexpr int kLayers = int(sizeof...(Specs));
     using InShape = typename InputSpec::shape;
 };
 
@@ -499,10 +523,28 @@ private:
 
     template <std::size_t... K>
     void forward_layers(int n, const StepContext& ctx, std::index_sequence<K...>) {
-        ((probe(int(K), ProbePhase::ForwardBegin),
-          std::get<K>(layers_).forward(activation_input(int(K)), activation(int(K)), n, ctx),
-          probe(int(K), ProbePhase::ForwardEnd)),
-         ...);
+        ((probe(int(K), ProbePhase::ForwardBegin), forward_layer<int(K)>(n, ctx), probe(int(K), ProbePhase::ForwardEnd)), ...);
+    }
+
+    template <int K>
+    void forward_layer(int n, const StepContext& ctx) {
+        constexpr int span = detail::skip_span<LayerAt<K>>::value;
+        if constexpr (span > 0)  // a residual block's Add: its branch's output plus the block's input
+            std::get<K>(layers_).forward(activation_input(K), activation(K), activation_input(K - span), n, ctx);
+        else
+            std::get<K>(layers_).forward(activation_input(K), activation(K), n, ctx);
+    }
+
+    // After layer K wrote its input gradient: the skip gradients of the residual blocks
+    // whose branch begins at layer K (several when blocks nest).
+    template <int K, std::size_t... J>
+    void add_skip_gradients(float* din, int n, const StepContext& ctx, std::index_sequence<J...>) {
+        (
+            [&] {
+                constexpr int span = detail::skip_span<LayerAt<int(J)>>::value;
+                if constexpr (span > 0 && int(J) - span == K) std::get<J>(layers_).add_skip_gradient(din, n, ctx);
+            }(),
+            ...);
     }
 
     float* grad_buffer(int slot) { return arena_.template at<float>(kPlan.grad_at[slot]); }
@@ -516,6 +558,7 @@ private:
             float* din = K > kFirstTrainedLayer ? grad_buffer(kPlan.layer[K].grad_slot) : nullptr;
             probe(K, ProbePhase::BackwardBegin);
             layer.template backward<(K > kFirstTrainedLayer)>(activation_input(K), activation(K), dout, din, n, ctx);
+            if constexpr (K > kFirstTrainedLayer) add_skip_gradients<K>(din, n, ctx, std::make_index_sequence<kLayers>{});
             probe(K, ProbePhase::BackwardEnd);
             backward_layers<K - 1>(n, ctx);
         }

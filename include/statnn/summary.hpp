@@ -32,6 +32,7 @@ inline const char* operation_glyph(const char* kind) {
     if (!std::strcmp(kind, "MaxPooling2D")) return "Y max";
     if (!std::strcmp(kind, "Flatten")) return "|||||";
     if (!std::strcmp(kind, "Dense")) return "XXXXX";
+    if (!std::strcmp(kind, "Add")) return "  +  ";
     return " ~~~ ";
 }
 

@@ -35,14 +35,18 @@ using namespace statnn::test;
 
 namespace {
 
-// Every layer the export has code for but Flatten; then a Flatten + Dense tail.
+// Every layer the export has code for but Flatten (residual blocks included: two
+// beginning at the same layer, one nested in the other, and one more later); then a
+// Flatten + Dense tail.
 struct NoAffine : BatchNormDefaults {
     static constexpr float eps = 1e-3f;
     static constexpr BatchNormAffine affine = BatchNormAffine::None;
 };
 using Mixed = Sequential<Input<3, 32, 32>, Conv2DStrided<8, 2, 2, 0, GELU>, Conv2D<8, 3, Same, GELUTanh>, BatchNorm<>, ReLU,
-                         MaxPooling2D<2>, Conv2DStrided<12, 3, 2, 1, Linear, NoBias>, BatchNorm<NoAffine>, GELU,
-                         AveragePooling2D<2>, Conv2D<16, 1, Valid, ReLU>, Dropout<20>, GlobalAveragePooling2D, Dense<12, GELU>,
+                         MaxPooling2D<2>,
+                         Residual<Conv2D<8, 3, Same, ReLU>, Residual<Conv2DStrided<8, 1, 1, 0, Linear, NoBias>, BatchNorm<>>>,
+                         Conv2DStrided<12, 3, 2, 1, Linear, NoBias>, BatchNorm<NoAffine>, GELU, AveragePooling2D<2>,
+                         Residual<Conv2D<12, 3, Same, GELU>>, Conv2D<16, 1, Valid, ReLU>, Dropout<20>, GlobalAveragePooling2D, Dense<12, GELU>,
                          Dense<10>, Scale<1, 9>, Softmax>;
 using Flattened = Sequential<Input<3, 32, 32>, Conv2D<6, 3, Same, ReLU>, Conv2D<6, 3, Valid, ReLU>, MaxPooling2D<3>, Dropout<25>,
                              Flatten, Dense<16, ReLU>, Dense<10>, Softmax>;

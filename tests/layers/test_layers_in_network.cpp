@@ -39,6 +39,17 @@ using Tiny = Sequential<Input<3, 8, 8>, Conv2DStrided<8, 2, 2, 0, GELU>, Conv2D<
                         Conv2DStrided<12, 1, 1, 0, Linear, NoBias>, BatchNorm<>, ReLU, Conv2DStrided<16, 3, 2, 1>, GELU,
                         GlobalAveragePooling2D, Dense<10, GELU>, Dense<3>, Scale<1, 9>, Softmax>;
 
+// Residual blocks: one holding a nested block, an in-place layer before it (the block's
+// input is then the convolution's buffer) and after its Add; a one-layer block after
+// pooling. Smooth throughout (GELU, average pooling, constant scales in place of ReLU),
+// so central differences are exact to float noise and the check can be tight.
+using Blocks = Sequential<Input<3, 6, 6>, Conv2D<8, 3, Same>, Scale<1, 2>,
+                          Residual<Conv2DStrided<8, 3, 1, 1, Linear, NoBias>, BatchNorm<>, GELU,
+                                   Residual<Conv2DStrided<8, 1, 1, 0>, GELU>, Conv2DStrided<8, 3, 1, 1, Linear, NoBias>,
+                                   BatchNorm<>>,
+                          Scale<3, 4>, AveragePooling2D<2>, Residual<Conv2D<8, 3, Same, GELU>>, GlobalAveragePooling2D,
+                          Dense<3>, Softmax>;
+
 // airbench's BatchNorm: scale frozen at 1, faster running statistics, tiny eps.
 struct FrozenScale : BatchNormDefaults {
     static constexpr float momentum = 0.6f, eps = 1e-12f;
@@ -76,41 +87,44 @@ TEST_CASE("Scale multiplies by Num / Den, forward and backward, in place", "[lay
     CHECK(d[9] != 3.0f);
 }
 
-TEST_CASE("whole-network gradients through the new layers and the loss", "[network][gradients]") {
-    using Net = Network<Tiny, 3>;
-    static_assert(std::is_same_v<Net::LayerAt<8>::Out, Shape<16, 1, 1>>);
-    static_assert(Net::kStateFloats == 32);  // running mean and variance of 12 channels: 24 floats, padded to 64 bytes
-
-    auto net = std::make_unique<Net>(9, 2);
-    Rng rng(10);
-    for (std::size_t e = 0; e < 3 * Net::InShape::size; ++e) net->input()[e] = rng.uniform(-1.0f, 1.0f);
-    for (int r = 0; r < 3; ++r) net->labels()[r] = r;
+// Every parameter of a small network against central differences of the loss with step
+// h: |numeric - analytic| / (floor + |analytic|) < tolerance. Samples where a ReLU or
+// max-pool decision flips inside [w-h, w+h] are skipped and counted.
+struct GradientTolerance {
+    float h;
+    double floor, tolerance;
+};
+template <class Net>
+void check_network_gradients(Net& net, int n, std::uint64_t seed, int min_checked, GradientTolerance tol) {
+    Rng rng(seed);
+    for (std::size_t e = 0; e < std::size_t(n) * Net::InShape::size; ++e) net.input()[e] = rng.uniform(-1.0f, 1.0f);
+    for (int r = 0; r < n; ++r) net.labels()[r] = r % Net::kClasses;
     // Biases away from zero, so their paths carry gradient (the network starts them at 0).
-    net->visit([&](auto, auto& layer) {
+    net.visit([&](auto, auto& layer) {
         using L = std::decay_t<decltype(layer)>;
         for (std::size_t e = 0; e < L::kBiasSize; ++e) layer.bias[e] = rng.uniform(-0.2f, 0.2f);
     });
-    net->forward(3, true);
-    net->backward(3);
-    const std::vector<float> grads(net->grads(), net->grads() + Net::kParamFloats);
+    net.forward(n, true);
+    net.backward(n);
+    const std::vector<float> grads(net.grads(), net.grads() + Net::kParamFloats);
     auto loss_at = [&] {
-        net->forward(3, true);
-        return net->loss(3);
+        net.forward(n, true);
+        return net.loss(n);
     };
     const double l0 = loss_at();
     int checked = 0, skipped = 0;
     double worst = 0;
     for (std::size_t e = 0; e < Net::kParamFloats; ++e) {
-        float& w = net->params()[e];
-        const float keep = w, h = 1e-3f;
+        float& w = net.params()[e];
+        const float keep = w, h = tol.h;
         if (keep == 0.0f && grads[e] == 0.0f) continue;  // alignment padding
         w = keep + h;
         const double lp = loss_at();
         w = keep - h;
         const double lm = loss_at();
         w = keep;
-        const double scale = 1.0 + std::fabs(grads[e]);
-        if (std::fabs(lp - 2 * l0 + lm) / h > 2e-3 * scale) {  // a ReLU kink inside [w-h, w+h]
+        const double scale = tol.floor + std::fabs(grads[e]);
+        if (std::fabs(lp - 2 * l0 + lm) / h > 2e-3 * (1.0 + std::fabs(grads[e]))) {  // a ReLU kink inside [w-h, w+h]
             ++skipped;
             continue;
         }
@@ -119,18 +133,58 @@ TEST_CASE("whole-network gradients through the new layers and the loss", "[netwo
         worst = std::max(worst, err);
         ++checked;
         INFO("parameter " << e << ": numeric " << numeric << ", analytic " << grads[e]);
-        CHECK(err < 2e-3);
+        CHECK(err < tol.tolerance);
     }
     std::printf("  whole network: %d parameters checked, %d skipped (kinks), worst error %.2e\n", checked, skipped, worst);
-    CHECK(checked > 1000);
+    CHECK(checked > min_checked);
 }
 
-TEST_CASE("the new layers allocate nothing in training and evaluation steps", "[alloc][layers]") {
-    using Net = Network<Stem, 8>;
+TEST_CASE("whole-network gradients through the new layers and the loss", "[network][gradients]") {
+    using Net = Network<Tiny, 3>;
+    static_assert(std::is_same_v<Net::LayerAt<8>::Out, Shape<16, 1, 1>>);
+    static_assert(Net::kStateFloats == 32);  // running mean and variance of 12 channels: 24 floats, padded to 64 bytes
+    auto net = std::make_unique<Net>(9, 2);
+    check_network_gradients(*net, 3, 10, 1000, {1e-3f, 1.0, 2e-3});
+}
+
+TEST_CASE("whole-network gradients through residual blocks, nested and after one another", "[network][gradients][residual]") {
+    using Net = Network<Blocks, 3>;
+    auto net = std::make_unique<Net>(4, 2);
+    // Without the skip's gradient the layers before a block would get only the branch's
+    // part: conv1 and conv2 are checked through both paths. Relative to the gradient
+    // (floor 0.01), as the net is smooth.
+    check_network_gradients(*net, 3, 5, 1500, {4e-3f, 1e-2, 1e-2});
+}
+
+TEST_CASE("a residual block's Add is its branch's output plus the block's input, bit for bit", "[network][residual]") {
+    using Net = Network<Blocks, 3>;
+    static_assert(Net::kLayers == 18);
+    static_assert(Net::LayerAt<7>::kSkipSpan == 2 && Net::LayerAt<10>::kSkipSpan == 8 && Net::LayerAt<14>::kSkipSpan == 1);
+    static_assert(std::is_same_v<Net::LayerAt<10>::Out, Shape<8, 6, 6>> && std::is_same_v<Net::LayerAt<14>::Out, Shape<8, 3, 3>>);
+    auto net = std::make_unique<Net>(4, 1);
+    CHECK(std::string(net->layer_name(7)) == "add1");
+    CHECK(std::string(net->layer_name(14)) == "add3");
+    Rng rng(6);
+    for (std::size_t e = 0; e < 3 * Net::InShape::size; ++e) net->input()[e] = rng.uniform(-1.0f, 1.0f);
+    net->forward(3, true);
+    // add1 (followed by a convolution, so its output is still there): input of layer 7
+    // plus the input of layer 5; add3: input of 14 plus the input of 13.
+    auto check_add = [&](int k, int span, std::size_t size) {
+        const float *sum = net->activation(k), *branch = net->activation_input(k), *skip = net->activation_input(k - span);
+        int wrong = 0;
+        for (std::size_t e = 0; e < 3 * size; ++e) wrong += sum[e] != branch[e] + skip[e];
+        CHECK(wrong == 0);
+    };
+    check_add(7, 2, Shape<8, 6, 6>::size);
+    check_add(14, 1, Shape<8, 3, 3>::size);
+}
+
+template <class Net>
+void count_step_allocations() {
     auto net = std::make_unique<Net>(1, 2);
     Rng rng(1);
     for (std::size_t e = 0; e < Net::kBatch * Net::InShape::size; ++e) net->input()[e] = rng.uniform01();
-    for (int r = 0; r < Net::kBatch; ++r) net->labels()[r] = r % 10;
+    for (int r = 0; r < Net::kBatch; ++r) net->labels()[r] = r % Net::kClasses;
     g_allocations = 0;
     g_counting = true;
     for (int s = 0; s < 2; ++s) {  // twice: anything set up lazily on the first step shows on the second
@@ -141,6 +195,11 @@ TEST_CASE("the new layers allocate nothing in training and evaluation steps", "[
     }
     g_counting = false;
     CHECK(g_allocations.load() == 0);
+}
+
+TEST_CASE("the new layers allocate nothing in training and evaluation steps", "[alloc][layers]") {
+    count_step_allocations<Network<Stem, 8>>();
+    count_step_allocations<Network<Blocks, 8>>();
 }
 
 namespace {

@@ -30,4 +30,12 @@ inline void dropout_apply(const float* x, float* out, std::size_t n, float rate,
 #endif
 }
 
+inline void add(const float* a, const float* b, float* out, std::size_t n) {
+#if !defined(STATNN_NO_SIMD)
+    simd::add(a, b, out, n);
+#else
+    ref::add(a, b, out, n);
+#endif
+}
+
 }  // namespace statnn::kernels

@@ -30,4 +30,10 @@ inline void dropout_apply(const float* x, float* out, std::size_t n, float rate,
         out[e] = hash_uniform(key, first + std::uint32_t(e)) >= rate ? x[e] * scale : 0.0f;
 }
 
+// out = a + b (a residual block's output: its branch plus its input); out may be a or b.
+template <class T>
+void add(const T* a, const T* b, T* out, std::size_t n) {
+    for (std::size_t e = 0; e < n; ++e) out[e] = a[e] + b[e];
+}
+
 }  // namespace statnn::kernels::ref

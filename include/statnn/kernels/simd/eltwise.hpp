@@ -26,6 +26,12 @@ inline void relu_backward(const float* out, const float* dout, float* din, std::
     for (; e < n; ++e) din[e] = out[e] > 0.0f ? dout[e] : 0.0f;
 }
 
+inline void add(const float* a, const float* b, float* out, std::size_t n) {
+    std::size_t e = 0;
+    for (; e < vector_end(n); e += L) store(out + e, load(a + e) + load(b + e));
+    for (; e < n; ++e) out[e] = a[e] + b[e];
+}
+
 // Dropout with the mask of ref::dropout_apply, hashed L elements at a time.
 inline void dropout_apply(const float* x, float* out, std::size_t n, float rate, std::uint64_t key, std::uint32_t first) {
     using U = xsimd::batch<std::uint32_t, SimdArch>;
