@@ -452,6 +452,12 @@ public:
         visit_impl(fn, std::make_index_sequence<kLayers>{});
     }
 
+    // Layer K itself (its arena slices: kernel, bias, their gradients, state).
+    template <int K>
+    LayerAt<K>& layer() {
+        return std::get<K>(layers_);
+    }
+
     // Keras-like names: conv1, drop1, conv2, pool1, ..., dense1, softmax1.
     const char* layer_name(int k) const { return names_[k].data(); }
 

@@ -1,8 +1,9 @@
 #!/usr/bin/python3
 """Writes golden references for statnn's layer kernels beyond the seed models: batch
 normalisation (training and evaluation, every affine option), GELU (erf and tanh forms),
-average pooling (window and stride, and global) and convolution with stride and explicit
-padding (2x2 patches, strided 3x3, 1x1, stride 1).
+average pooling (window and stride, and global), convolution with stride and explicit
+padding (2x2 patches, strided 3x3, 1x1, stride 1), and a residual block behind a 1x1 stem
+(x -> stem -> s + conv1x1(gelu(bn(conv3x3(s))))), whose stem's gradient takes the skip.
 
 Each case is one kernel on a tiny seeded input: its input, parameters and output gradient,
 and what PyTorch computes from them on the CPU in float64 — the output, the running
@@ -85,6 +86,10 @@ def conv(name, shape, out_channels, kernel, stride, padding, bias):
                        padding=padding, bias=bias)
 
 
+def residual(name, shape, channels):
+    return OrderedDict(name=name, kind="residual", shape=shape, channels=channels, mode="train", momentum=0.1, eps=1e-5)
+
+
 CASES = [
     batchnorm("bn_train_affine", [3, 5, 4, 3], "train", "scale_and_shift", 0.1, 1e-5, x_offset=2.0, x_scale=1.5),
     batchnorm("bn_train_frozen_scale", [1, 24, 3, 5], "train", "frozen_scale", 0.6, 1e-12),
@@ -106,6 +111,7 @@ CASES = [
     conv("conv_k3_s3_p2", [1, 3, 10, 9], 4, 3, 3, 2, True),
     conv("conv_k1_s1", [2, 6, 5, 4], 16, 1, 1, 0, True),
     conv("conv_k3_s1_p1", [1, 4, 6, 5], 16, 3, 1, 1, False),
+    residual("residual_block", [2, 3, 5, 5], 8),
 ]
 
 # GELU inputs beside the uniform ones: zero, around it, and the far tails.
@@ -165,6 +171,17 @@ def inputs_of(case, seed, ordinal):
             a["bias"] = uniform32(rs, [o], -0.1, 0.1)
         out = torch_forward(case, {k_: t64(v) for k_, v in a.items()})
         a["dy"] = uniform32(rs, list(out.shape), -1.0, 1.0)
+    elif kind == "residual":
+        i, c = shape[1], case["channels"]
+        a["x"] = uniform32(rs, shape, -1.0, 1.0)
+        a["stem_weight"] = uniform32(rs, [c, i, 1, 1], -0.6, 0.6)
+        a["stem_bias"] = uniform32(rs, [c], -0.1, 0.1)
+        a["weight_a"] = uniform32(rs, [c, c, 3, 3], -0.2, 0.2)
+        a["gamma"] = uniform32(rs, [c], 0.5, 1.5)
+        a["beta"] = uniform32(rs, [c], -0.5, 0.5)
+        a["weight_b"] = uniform32(rs, [c, c, 1, 1], -0.5, 0.5)
+        a["bias_b"] = uniform32(rs, [c], -0.1, 0.1)
+        a["dy"] = uniform32(rs, [shape[0], c, shape[2], shape[3]], -1.0, 1.0)
     return a
 
 
@@ -186,6 +203,15 @@ def torch_forward(case, t, state=None):
         return F.adaptive_avg_pool2d(t["x"], 1).flatten(1)
     if kind == "conv":
         return F.conv2d(t["x"], t["weight"], t.get("bias"), stride=case["stride"], padding=case["padding"])
+    if kind == "residual":  # running statistics start at PyTorch's 0 and 1, as statnn's
+        c = case["channels"]
+        rm, rv = torch.zeros(c, dtype=torch.float64), torch.ones(c, dtype=torch.float64)
+        s = F.conv2d(t["x"], t["stem_weight"], t["stem_bias"])
+        h = F.batch_norm(F.conv2d(s, t["weight_a"], None, padding=1), rm, rv, t["gamma"], t["beta"], training=True,
+                         momentum=case["momentum"], eps=case["eps"])
+        if state is not None:
+            state.update(running_mean_out=rm, running_var_out=rv)
+        return s + F.conv2d(F.gelu(h), t["weight_b"], t["bias_b"])
     raise ValueError(kind)
 
 
@@ -199,6 +225,8 @@ def trained(case):
             names += ["beta"]
     elif case["kind"] == "conv":
         names += ["weight"] + (["bias"] if case["bias"] else [])
+    elif case["kind"] == "residual":  # the stem's gradients stand for the input's
+        names = ["stem_weight", "stem_bias", "weight_a", "gamma", "beta", "weight_b", "bias_b"]
     return names
 
 
@@ -268,6 +296,19 @@ def numpy_forward(case, a):
         if case["bias"]:
             y += a["bias"].astype(np.float64).reshape(1, -1, 1, 1)
         return y
+    if kind == "residual":
+        def conv_of(inp, weight, bias, padding):
+            k = OrderedDict(kind="conv", kernel=weight.shape[2], stride=1, padding=padding, bias=bias is not None)
+            return numpy_forward(k, OrderedDict(x=inp, weight=weight, **({"bias": bias} if bias is not None else {})))
+
+        def bn_of(inp):
+            k = OrderedDict(kind="batchnorm", shape=list(inp.shape), mode="train", affine="scale_and_shift", eps=case["eps"])
+            return numpy_forward(k, OrderedDict(x=inp, gamma=a["gamma"], beta=a["beta"]))
+
+        s_ = conv_of(x, a["stem_weight"], a["stem_bias"], 0)
+        h = bn_of(conv_of(s_, a["weight_a"], None, 1))
+        g = np.vectorize(lambda v: 0.5 * v * math.erfc(-v / math.sqrt(2.0)))(h)
+        return s_ + conv_of(g, a["weight_b"], a["bias_b"], 0)
     raise ValueError(kind)
 
 
@@ -307,11 +348,21 @@ DESCRIPTIONS = {
     "dbeta": "gradient with respect to the shift",
     "dweight": "gradient with respect to the kernel",
     "dbias": "gradient with respect to the bias",
+    "stem_weight": "1x1 stem conv kernel (before the block)",
+    "stem_bias": "stem conv bias",
+    "weight_a": "the branch's 3x3 conv kernel (padding 1, no bias)",
+    "weight_b": "the branch's 1x1 conv kernel",
+    "bias_b": "the branch's 1x1 conv bias",
+    "dstem_weight": "gradient with respect to the stem kernel (through the branch and the skip)",
+    "dstem_bias": "gradient with respect to the stem bias",
+    "dweight_a": "gradient with respect to the 3x3 kernel",
+    "dweight_b": "gradient with respect to the 1x1 kernel",
+    "dbias_b": "gradient with respect to the 1x1 bias",
 }
 
 
 def layout_of(values, role):
-    if role in ("weight", "dweight"):
+    if role in ("weight", "dweight", "stem_weight", "weight_a", "weight_b", "dstem_weight", "dweight_a", "dweight_b"):
         return "O,I,kh,kw"
     return {4: "NCHW", 2: "N,C", 1: "C" if role not in ("x", "dy", "y", "dx") else "N"}[values.ndim]
 

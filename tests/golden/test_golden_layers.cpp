@@ -1,7 +1,7 @@
 // tests/golden/test_golden_layers.cpp — the layer kernels beyond the seed models against
 // PyTorch: BatchNorm (training and evaluation, every affine option, running statistics),
-// GELU (erf and tanh), average pooling (window and stride, global) and convolution with
-// stride and explicit padding. The reference set is written by make_golden_layers.py
+// GELU (erf and tanh), average pooling (window and stride, global), convolution with
+// stride and explicit padding, and a residual block inside a Network. The reference set is written by make_golden_layers.py
 // (tests/golden/README.md, "Layer kernels"): $STATNN_GOLDEN_DIR/layers when that folder
 // exists, else the committed tests/golden/reference/layers.
 //
@@ -10,6 +10,8 @@
 //     results to their float32 rounding (2e-7);
 //   - the kernels layers call (float32, xsimd where the build has it) must match to
 //     1e-5 for outputs and statistics and 3e-5 for gradients, as the model golden tests.
+// The residual block is the network's own forward and backward walk (its Add, the skip's
+// gradient): statnn's float path only, its kernels being the ones checked above.
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -22,6 +24,10 @@
 #include "statnn/kernels/conv2d_strided.hpp"
 #include "statnn/kernels/gelu.hpp"
 #include "statnn/kernels/ref/conv2d.hpp"
+#include "statnn/layers/batchnorm.hpp"
+#include "statnn/layers/conv2d_strided.hpp"
+#include "statnn/layers/gelu.hpp"
+#include "statnn/network.hpp"
 #include "statnn/thread_pool.hpp"
 #include "support/golden.hpp"
 #include "support/layouts.hpp"
@@ -36,26 +42,28 @@ constexpr double kReferenceLimit = 2e-7;  // float64 reference kernels: the set'
 constexpr double kOutputLimit = 1e-5;     // float32 kernels: outputs and statistics
 constexpr double kGradientLimit = 3e-5;   // float32 kernels: gradients
 
+std::string committed_layers_dir() { return std::string(STATNN_DEFAULT_GOLDEN_DIR) + "/layers"; }
+
 std::string layers_dir() {
     if (const char* env = std::getenv("STATNN_GOLDEN_DIR"); env && *env) {
         const std::string dir = std::string(env) + "/layers";
         if (std::filesystem::is_directory(dir)) return dir;
     }
-    return std::string(STATNN_DEFAULT_GOLDEN_DIR) + "/layers";
+    return committed_layers_dir();
 }
 
-// The set, opened once, and each case's description by name.
+// A set, opened once, and each case's description by name.
 class LayerSet {
 public:
-    LayerSet() : set_(layers_dir()) {
+    explicit LayerSet(const std::string& dir) : set_(dir) {
         const Json& m = set_.manifest();
         if (m["format"].string != "statnn-golden-layers")
             throw std::runtime_error(set_.dir() + "/manifest.json: not a layer-kernel set (format '" + m["format"].string + "')");
     }
-    const Json& find(const std::string& name) const {
+    const Json* find(const std::string& name) const {
         for (const auto& c : set_.manifest()["cases"].array)
-            if (c["name"].string == name) return c;
-        throw std::runtime_error(set_.dir() + "/manifest.json: no case '" + name + "'");
+            if (c["name"].string == name) return &c;
+        return nullptr;
     }
     const GoldenSet& set() const { return set_; }
 
@@ -63,24 +71,32 @@ private:
     GoldenSet set_;
 };
 
-const LayerSet& layer_set() {
-    static const LayerSet set;
-    return set;
+// The set of $STATNN_GOLDEN_DIR (or the committed one) holding the case. A set written
+// before a case was added lacks it: that case comes from the committed set, and says so.
+const LayerSet& layer_set_with(const std::string& name) {
+    static const LayerSet chosen(layers_dir());
+    if (chosen.find(name)) return chosen;
+    static const LayerSet committed(committed_layers_dir());
+    if (!committed.find(name))
+        throw std::runtime_error(chosen.set().dir() + "/manifest.json: no case '" + name + "'");
+    std::printf("  %s: not in %s, taken from the committed set\n", name.c_str(), chosen.set().dir().c_str());
+    return committed;
 }
 
 // One case: its description, its arrays, and the comparisons with their worst errors.
 class Case {
 public:
-    Case(const std::string& name, std::vector<int> shape) : name_(name), c_(layer_set().find(name)) {
+    Case(const std::string& name, std::vector<int> shape)
+        : name_(name), set_(layer_set_with(name)), c_(*set_.find(name)) {
         std::vector<int> stored;
         for (const auto& d : c_["shape"].array) stored.push_back(int(d.number));
-        INFO("golden directory " << layer_set().set().dir());
+        INFO("golden directory " << set_.set().dir());
         INFO("case " << name << ": the test instantiates its kernels for the shape make_golden_layers.py writes");
         REQUIRE(stored == shape);
     }
     const Json& operator[](const std::string& key) const { return c_[key]; }
     bool has(const std::string& role) const { return c_["arrays"].contains(role); }
-    GoldenArray array(const std::string& role) const { return layer_set().set().load(c_["arrays"][role].string); }
+    GoldenArray array(const std::string& role) const { return set_.set().load(c_["arrays"][role].string); }
     std::vector<float> values(const std::string& role) const { return array(role).f32; }
 
     // `ours` against the stored array, in the stored layout.
@@ -92,18 +108,24 @@ public:
         const TensorError e = statnn::test::compare(as_float.data(), golden);
         const bool reference = std::is_same_v<T, double>;
         (reference ? worst_ref_ : worst_ours_) = std::max(reference ? worst_ref_ : worst_ours_, e.relative);
+        references_ += reference;
         INFO("case " << name_ << ", " << role << (reference ? " (reference kernel, double)" : " (statnn, float)")
                      << ": max|ours - ref| / max|ref| = " << e.relative);
         CHECK(e.relative <= limit);
     }
     ~Case() {
-        std::printf("  %-22s reference kernels %.1e, statnn kernels %.1e\n", name_.c_str(), worst_ref_, worst_ours_);
+        if (references_ > 0)
+            std::printf("  %-22s reference kernels %.1e, statnn kernels %.1e\n", name_.c_str(), worst_ref_, worst_ours_);
+        else
+            std::printf("  %-22s statnn %.1e\n", name_.c_str(), worst_ours_);
     }
 
 private:
     std::string name_;
+    const LayerSet& set_;
     const Json& c_;
     double worst_ref_ = 0, worst_ours_ = 0;
+    int references_ = 0;
 };
 
 // NCHW <-> NHWC for both float and double.
@@ -335,6 +357,71 @@ void check_conv(const std::string& name) {
     }
 }
 
+// ---- a residual block in a network ---------------------------------------------------
+
+// The case's output gradient as d(loss)/d(logits): the logits are the Flatten output,
+// the block's output in PyTorch's (C, H, W) order.
+struct GivenOutputGradient {
+    const float* dy;
+    template <int Classes>
+    double backward(const float*, const std::int32_t*, int n, float* dlogits) const {
+        std::copy(dy, dy + std::size_t(n) * Classes, dlogits);
+        return 0.0;
+    }
+};
+
+template <int N, int I, int H, int W, int C>
+void check_residual(const std::string& name) {
+    Case k(name, {N, I, H, W});
+    REQUIRE(int(k["channels"].number) == C);
+    REQUIRE((k["momentum"].number == 0.1 && k["eps"].number == 1e-5));  // BatchNorm<>'s defaults
+    using Block = Sequential<Input<I, H, W>, Conv2DStrided<C, 1, 1, 0>,
+                             Residual<Conv2DStrided<C, 3, 1, 1, Linear, NoBias>, BatchNorm<>, GELU, Conv2DStrided<C, 1, 1, 0>>,
+                             Flatten, Softmax>;
+    using Net = Network<Block, N>;
+    static_assert(Net::kLayers == 8 && Net::template LayerAt<5>::kSkipSpan == 4);
+    auto net = std::make_unique<Net>(1, 2);
+    const std::vector<float> x = to_nhwc<float>(k.values("x"), N, I, H, W);
+    std::copy(x.begin(), x.end(), net->input());
+    auto set_kernel = [&](float* dst, const std::string& role, int O, int In, int K) {
+        const std::vector<float> w = k.values(role);
+        oihw_to_hwio(w.data(), dst, O, In, K, K);
+    };
+    auto set = [&](float* dst, const std::string& role) {
+        const std::vector<float> v = k.values(role);
+        std::copy(v.begin(), v.end(), dst);
+    };
+    auto& stem = net->template layer<0>();
+    auto& conv_a = net->template layer<1>();
+    auto& bn = net->template layer<2>();
+    auto& conv_b = net->template layer<4>();
+    set_kernel(stem.kernel, "stem_weight", C, I, 1);
+    set(stem.bias, "stem_bias");
+    set_kernel(conv_a.kernel, "weight_a", C, C, 3);
+    set(bn.kernel, "gamma");
+    set(bn.bias, "beta");
+    set_kernel(conv_b.kernel, "weight_b", C, C, 1);
+    set(conv_b.bias, "bias_b");
+
+    net->forward(N, true, 0);
+    const float* y = net->activation(6);
+    k.compare("y", std::vector<float>(y, y + std::size_t(N) * C * H * W), kOutputLimit);
+    k.compare("running_mean_out", std::vector<float>(bn.running_mean(), bn.running_mean() + C), kOutputLimit);
+    k.compare("running_var_out", std::vector<float>(bn.running_var(), bn.running_var() + C), kOutputLimit);
+    const std::vector<float> dy = k.values("dy");
+    net->backward(N, 0, GivenOutputGradient{dy.data()});
+    auto kernel_grad = [](const float* g, int O, int In, int K) {
+        return hwio_to_oihw(std::vector<float>(g, g + std::size_t(K) * K * In * O), O, In, K);
+    };
+    k.compare("dstem_weight", kernel_grad(stem.dkernel, C, I, 1), kGradientLimit);
+    k.compare("dstem_bias", std::vector<float>(stem.dbias, stem.dbias + C), kGradientLimit);
+    k.compare("dweight_a", kernel_grad(conv_a.dkernel, C, C, 3), kGradientLimit);
+    k.compare("dgamma", std::vector<float>(bn.dkernel, bn.dkernel + C), kGradientLimit);
+    k.compare("dbeta", std::vector<float>(bn.dbias, bn.dbias + C), kGradientLimit);
+    k.compare("dweight_b", kernel_grad(conv_b.dkernel, C, C, 1), kGradientLimit);
+    k.compare("dbias_b", std::vector<float>(conv_b.dbias, conv_b.dbias + C), kGradientLimit);
+}
+
 }  // namespace
 
 TEST_CASE("BatchNorm kernels match PyTorch: training, evaluation, every affine option", "[golden][layers][batchnorm]") {
@@ -367,4 +454,9 @@ TEST_CASE("strided convolution kernels match PyTorch", "[golden][layers][conv2d_
     check_conv<1, 3, 10, 9, 4, 3, 3, 2, true>("conv_k3_s3_p2");
     check_conv<2, 6, 5, 4, 16, 1, 1, 0, true>("conv_k1_s1");
     check_conv<1, 4, 6, 5, 16, 3, 1, 1, false>("conv_k3_s1_p1");
+}
+
+TEST_CASE("a residual block in a network matches PyTorch: output, running statistics, every gradient through the skip",
+          "[golden][layers][residual]") {
+    check_residual<2, 3, 5, 5, 8>("residual_block");
 }
