@@ -51,7 +51,8 @@ private:
 // benchmark threads peak_fraction is their mean.
 inline void set_flop_counters(benchmark::State& state, const LoopClock& clock, double flops_per_iteration, int threads = 1) {
     const double seconds = clock.seconds();
-    state.counters["FLOP/s"] = benchmark::Counter(flops_per_iteration, benchmark::Counter::kIsIterationInvariantRate);
+    // Each thread counts its own iterations; Google Benchmark sums threads, then divides by the time.
+    state.counters["FLOP/s"] = benchmark::Counter(double(state.iterations()) * flops_per_iteration, benchmark::Counter::kIsRate);
     state.counters["peak_fraction"] =
         benchmark::Counter(seconds > 0 ? double(state.iterations()) * flops_per_iteration / (seconds * one_thread_fma_peak() * threads) : 0,
                            benchmark::Counter::kAvgThreads);

@@ -78,6 +78,7 @@ inline void conv2d_backward_weights_tile(const float* in, const float* g, float*
     for (int m = 0; m < MR; ++m)
         for (int n = 0; n < NR; ++n) acc[m][n] = load(dw + m * O + n * L);
     for (int y = 0; y < Ho; ++y)
+#pragma GCC unroll 2
         for (int x = 0; x < Wo; ++x) {
             const float* xi = in + (y * Wp + x) * I;
             B gv[NR];
@@ -94,13 +95,15 @@ inline void conv2d_backward_weights_tile(const float* in, const float* g, float*
 template <int Hp, int Wp, int I, int K, int O>
 struct Conv2DWeightsPlan {
     static constexpr int Ho = Hp - K + 1, Wo = Wp - K + 1;
-    static constexpr int NR = choose_nr(O, 2);
-    // Input channels per tile. With 32 registers a divisor of I up to 12, all tiles alike.
-    // With 16, as many as fit (6) in tiles that differ by at most one channel (32 = 2 x 6 +
-    // 4 x 5): a divisor of 32, 64 or 128 up to 6 is 4, only 8 accumulators (69-75% of the
-    // AVX2 peak), and a short last tile would waste its pass over the pixels.
-    static constexpr int kCap = kVectorRegisters >= 32 ? (max_mr(NR) < 12 ? max_mr(NR) : 12) : max_mr(NR);
-    static constexpr int kITiles = kVectorRegisters >= 32 ? I / divisor_tile(I, kCap) : (I + kCap - 1) / kCap;
+    // Output vectors per tile: up to 4 with 32 registers (then 6 input channels: 24
+    // accumulators, 10 loads or broadcasts per 24 FMAs), 2 with 16.
+    static constexpr int NR = choose_nr(O, kVectorRegisters >= 32 ? 4 : 2);
+    // Input channels per tile: as many as fit (at most 12), in tiles that differ by at most
+    // one channel (32 = 2 x 6 + 4 x 5 with 16 registers; 11 + 11 + 10 with 32 and NR = 2):
+    // a divisor tile is often much smaller (4 of 32 with a cap of 6: 8 accumulators, 69-75%
+    // of the AVX2 peak), and a short last tile would waste its pass over the pixels.
+    static constexpr int kCap = max_mr(NR) < 12 ? max_mr(NR) : 12;
+    static constexpr int kITiles = (I + kCap - 1) / kCap;
     static constexpr int MR = (I + kITiles - 1) / kITiles;  // input channels of the first kLongTiles tiles
     static constexpr int kLongTiles = I % kITiles == 0 ? kITiles : I % kITiles;  // the others have MR - 1
     static constexpr int kOTiles = O / (NR * L);
