@@ -80,6 +80,11 @@ const bool registered = [] {
     register_layer<32, 32, 32, 3, 32, 0>("cnn4.conv2", true);
     register_layer<15, 15, 32, 3, 64, 1>("cnn4.conv3", true);
     register_layer<15, 15, 64, 3, 64, 0>("cnn4.conv4", true);
+    register_layer<31, 31, 32, 3, 64, 1>("fastcifar.conv1", false);  // first trained layer: no input gradient
+    register_layer<15, 15, 64, 3, 64, 1>("fastcifar.conv2", true);
+    register_layer<15, 15, 64, 3, 256, 1>("fastcifar.conv3", true);
+    register_layer<7, 7, 256, 3, 256, 1>("fastcifar.conv4", true);   // and conv5
+    register_layer<3, 3, 256, 3, 256, 1>("fastcifar.conv6", true);
     return true;
 }();
 

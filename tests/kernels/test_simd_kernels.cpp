@@ -158,6 +158,19 @@ TEST_CASE("fast conv2d kernels match the reference around the vector width", "[k
     check_conv_layer<4, 4, 3, 1, 2 * Lw, 0>();      // 1x1 kernel
     check_conv_layer<5, 5, 2, 3, 5, 1>();           // channels not a multiple: reference path
     check_conv_layer<7, 9, Lw + 1, 5, 2 * Lw, 2>(); // 5x5 kernel
+    check_conv_layer<7, 7, 2 * Lw, 3, 4 * Lw, 1>(); // narrow rows: tiles of several whole rows, a shorter last one
+    check_conv_layer<3, 3, Lw, 3, 2 * Lw, 1>();     // 3x3 map: one tile (two on 16 registers)
+    check_conv_layer<5, 4, 3, 3, 2 * Lw, 1>();      // rows of 4
+    check_conv_layer<9, 3, 5, 3, Lw, 1>();          // rows of 3, nine of them
+}
+
+TEST_CASE("fast conv2d kernels match the reference on fastcifar's small maps", "[kernels][simd][conv2d]") {
+#if !defined(STATNN_NO_SIMD)
+    static_assert(kernels::simd::Conv2DForwardPlan<9, 9, 256, 3, 256>::RR > 1, "the 7x7 map takes tiles of several rows");
+    static_assert(kernels::simd::Conv2DForwardPlan<5, 5, 256, 3, 256>::RR > 1, "the 3x3 map takes tiles of several rows");
+#endif
+    check_conv_layer<7, 7, 256, 3, 256, 1>();
+    check_conv_layer<3, 3, 256, 3, 256, 1>();
 }
 
 TEST_CASE("fast dense kernels match the reference", "[kernels][simd][dense]") {

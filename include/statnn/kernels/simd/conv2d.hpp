@@ -15,14 +15,14 @@
 
 namespace statnn::kernels::simd {
 
-// MR output pixels x NR channel vectors at out[y][x0][o0].
-// in points at in_pad[y][x0][0], w at w[0][0][0][o0], b at bias[o0] (or null).
-template <int Wp, int I, int K, int O, int MR, int NR>
+// RR rows of MR output pixels x NR channel vectors at out[y][x0][o0] (output rows OW
+// pixels apart). in points at in_pad[y][x0][0], w at w[0][0][0][o0], b at bias[o0] (or null).
+template <int Wp, int I, int K, int O, int OW, int RR, int MR, int NR>
 inline void conv2d_forward_tile(const float* in, const float* w, const float* b, float* out, bool relu) {
-    B acc[MR][NR];
+    B acc[RR * MR][NR];
     for (int n = 0; n < NR; ++n) {
         const B init = b ? load(b + n * L) : B(0.0f);
-        for (int m = 0; m < MR; ++m) acc[m][n] = init;
+        for (int m = 0; m < RR * MR; ++m) acc[m][n] = init;
     }
     for (int ky = 0; ky < K; ++ky)
         for (int kx = 0; kx < K; ++kx) {
@@ -31,23 +31,31 @@ inline void conv2d_forward_tile(const float* in, const float* w, const float* b,
             for (int i = 0; i < I; ++i) {
                 B wv[NR];
                 for (int n = 0; n < NR; ++n) wv[n] = load(wk + i * O + n * L);
-                for (int m = 0; m < MR; ++m) {
-                    const B xv(x[m * I + i]);
-                    for (int n = 0; n < NR; ++n) acc[m][n] = xsimd::fma(xv, wv[n], acc[m][n]);
-                }
+                for (int r = 0; r < RR; ++r)
+                    for (int m = 0; m < MR; ++m) {
+                        const B xv(x[(r * Wp + m) * I + i]);
+                        for (int n = 0; n < NR; ++n) acc[r * MR + m][n] = xsimd::fma(xv, wv[n], acc[r * MR + m][n]);
+                    }
             }
         }
     const B zero(0.0f);
-    for (int m = 0; m < MR; ++m)
-        for (int n = 0; n < NR; ++n) store(out + m * O + n * L, relu ? xsimd::max(acc[m][n], zero) : acc[m][n]);
+    for (int r = 0; r < RR; ++r)
+        for (int m = 0; m < MR; ++m)
+            for (int n = 0; n < NR; ++n)
+                store(out + (r * OW + m) * O + n * L, relu ? xsimd::max(acc[r * MR + m][n], zero) : acc[r * MR + m][n]);
 }
 
 template <int Hp, int Wp, int I, int K, int O>
 struct Conv2DForwardPlan {
     static constexpr int Ho = Hp - K + 1, Wo = Wp - K + 1;
     static constexpr int NR = choose_nr(O, conv_output_vectors(I));
-    static constexpr int MR = balanced_tile(Wo, max_mr(NR) < 14 ? max_mr(NR) : 14);
+    static constexpr int kPixels = max_mr(NR) < 14 ? max_mr(NR) : 14;  // output pixels per tile at most
+    static constexpr int MR = balanced_tile(Wo, kPixels);
     static constexpr int kLastMR = Wo - (Wo - 1) / MR * MR;  // width of the last tile of a row
+    // Rows per tile: a row narrower than half the tile's pixels (the 7x7 and 3x3 maps of
+    // small-image nets) takes the rows below it too, so the tile keeps enough accumulators.
+    static constexpr int RR = MR == Wo && 2 * Wo <= kPixels ? balanced_tile(Ho, kPixels / Wo) : 1;
+    static constexpr int kLastRR = Ho - (Ho - 1) / RR * RR;  // rows of the last tile
     static constexpr bool supported = O % L == 0;
 };
 
@@ -59,13 +67,22 @@ void conv2d_forward(const float* in, const float* w, const float* b, float* out,
     for (int o0 = 0; o0 < O; o0 += NRL) {
         const float* wo = w + o0;
         const float* bo = b ? b + o0 : nullptr;
-        for (int y = 0; y < P::Ho; ++y) {
-            int x0 = 0;
-            for (; x0 + P::MR < P::Wo; x0 += P::MR)
-                conv2d_forward_tile<Wp, I, K, O, P::MR, P::NR>(in + (y * Wp + x0) * I, wo, bo,
-                                                              out + (y * P::Wo + x0) * O + o0, relu);
-            conv2d_forward_tile<Wp, I, K, O, P::kLastMR, P::NR>(in + (y * Wp + x0) * I, wo, bo,
-                                                               out + (y * P::Wo + x0) * O + o0, relu);
+        if constexpr (P::RR > 1) {  // whole rows, RR at a time
+            int y = 0;
+            for (; y + P::RR < P::Ho; y += P::RR)
+                conv2d_forward_tile<Wp, I, K, O, P::Wo, P::RR, P::Wo, P::NR>(in + y * Wp * I, wo, bo,
+                                                                             out + y * P::Wo * O + o0, relu);
+            conv2d_forward_tile<Wp, I, K, O, P::Wo, P::kLastRR, P::Wo, P::NR>(in + y * Wp * I, wo, bo,
+                                                                              out + y * P::Wo * O + o0, relu);
+        } else {
+            for (int y = 0; y < P::Ho; ++y) {
+                int x0 = 0;
+                for (; x0 + P::MR < P::Wo; x0 += P::MR)
+                    conv2d_forward_tile<Wp, I, K, O, P::Wo, 1, P::MR, P::NR>(in + (y * Wp + x0) * I, wo, bo,
+                                                                             out + (y * P::Wo + x0) * O + o0, relu);
+                conv2d_forward_tile<Wp, I, K, O, P::Wo, 1, P::kLastMR, P::NR>(in + (y * Wp + x0) * I, wo, bo,
+                                                                              out + (y * P::Wo + x0) * O + o0, relu);
+            }
         }
     }
 }
