@@ -6,6 +6,8 @@
 #   bench/compare_torch.sh [ROUNDS] [THREADS]        (default 3 rounds, 2 threads)
 #   MODELS=fastcifar bench/compare_torch.sh 3 1       (the third target: batch 1024, against
 #                                                      bench/torch_fastcifar.py)
+#   PRESET=avx2 bench/compare_torch.sh 3 1            (statnn's AVX2 build, build/avx2, against
+#                                                      PyTorch held to AVX2: oneDNN and ATen)
 #
 # Real images, not synthetic ones: PyTorch's training steps on uniform-noise images ran
 # at a third to a half of its speed on CIFAR-10 here, and erratically, which would
@@ -20,6 +22,12 @@ cd "$(dirname "$0")/.."
 rounds=${1:-3}
 threads=${2:-2}
 models=${MODELS:-cnn6 cnn4}
+preset=${PRESET:-native}
+case "$preset" in
+  native) ;;
+  avx2) export ONEDNN_MAX_CPU_ISA=AVX2 DNNL_MAX_CPU_ISA=AVX2 ATEN_CPU_CAPABILITY=avx2 ;;
+  *) echo "compare_torch: PRESET must be native or avx2, not '$preset'" >&2; exit 2 ;;
+esac
 python=/usr/bin/python3
 data=${CIFAR10_DIR:-../shared/cifar-10/cifar-10-batches-bin}
 # The PyTorch script, batch and timed steps of a model.
@@ -29,7 +37,7 @@ steps_of() { if [ "$1" = fastcifar ]; then echo "--steps 3 --warmup 1"; fi; }
 [ -f "$data/data_batch_1.bin" ] || { echo "compare_torch: no CIFAR-10 in $data (set CIFAR10_DIR)" >&2; exit 1; }
 for m in $models; do
   [ -f "$(peer_of "$m")" ] || { echo "compare_torch: $(peer_of "$m") not found (set TORCH_PEER)" >&2; exit 1; }
-  [ -x "build/native/$m" ] || { echo "compare_torch: build/native/$m missing; run: cmake --workflow --preset native" >&2; exit 1; }
+  [ -x "build/$preset/$m" ] || { echo "compare_torch: build/$preset/$m missing; run: cmake --workflow --preset $preset" >&2; exit 1; }
 done
 "$python" -c "import torch" 2>/dev/null || { echo "compare_torch: PyTorch missing; run: scripts/install-deps peers" >&2; exit 1; }
 
@@ -44,7 +52,7 @@ for r in $(seq "$rounds"); do
     batch=$(batch_of "$m")
     read -r -a steps <<<"$(steps_of "$m")"
     for mode in train infer; do
-      "build/native/$m" bench "$mode" --seconds 10 --threads "$threads" --data "$data" | value >>"$tmp/statnn-$m-$mode"
+      "build/$preset/$m" bench "$mode" --seconds 10 --threads "$threads" --data "$data" | value >>"$tmp/statnn-$m-$mode"
       "$python" "$peer" --model "$m" --mode "$mode-throughput" --batch "$batch" --threads "$threads" --data "$data" \
         "${steps[@]}" | value >>"$tmp/torch-$m-$mode"
       "$python" "$peer" --model "$m" --mode "$mode-throughput" --batch "$batch" --threads "$threads" --data "$data" \
@@ -63,4 +71,4 @@ for m in $models; do
     printf '%-9s %-6s %14.0f %14.0f %18.0f %9.2fx\n' "$m" "$mode" "$s" "$t" "$c" "$(awk -v a="$s" -v b="$best" 'BEGIN {print a / b}')"
   done
 done
-echo "(medians of $rounds alternating runs, batch 32 (fastcifar 1024), $threads threads, CIFAR-10 images; ratio = statnn / the faster PyTorch layout)"
+echo "(medians of $rounds alternating runs, batch 32 (fastcifar 1024), $threads threads, CIFAR-10 images, statnn's $preset build${ONEDNN_MAX_CPU_ISA:+, PyTorch held to $ONEDNN_MAX_CPU_ISA}; ratio = statnn / the faster PyTorch layout)"
