@@ -640,11 +640,10 @@ CSource generate(Net& net, const std::string& model, const Options& options, con
     c += weights;
     append(c, "\nint %s_infer(const uint8_t image[3072], float probs[%d], void *arena) {\n", model.c_str(), Net::kClasses);
     append(c, "    float *a = (float *)arena, *b = a + %zu;\n", largest);
-    for (int d = 0; d < deepest; ++d) append(c, "    float *s%d = %s + %zu;\n", d, d == 0 ? "b" : ("s" + std::to_string(d - 1)).c_str(), largest);
-    const std::string last = deepest == 0 ? "b" : "s" + std::to_string(deepest - 1);
+    for (int d = 0; d < deepest; ++d) append(c, "    float *s%d = a + %zu;\n", d, std::size_t(2 + d) * largest);
     if (int8)
-        append(c, "    int32_t *acc = (int32_t *)(%s + %zu);\n    int8_t *q = (int8_t *)(acc + %zu);\n", last.c_str(), largest,
-               widest);
+        append(c, "    int32_t *acc = (int32_t *)(a + %zu);\n    int8_t *q = (int8_t *)(acc + %zu);\n",
+               std::size_t(2 + deepest) * largest, widest);
     c += "    int p, ch;\n";
     c += "    /* bytes / 255, channels last, as statnn's reader */\n";
     c += "    for (p = 0; p < 1024; ++p)\n        for (ch = 0; ch < 3; ++ch) {\n";

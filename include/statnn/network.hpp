@@ -73,8 +73,7 @@ struct BindLayers<In, Batch, Spec, Rest...> {
 // A Residual block: its branch bound to the block's input, then the Add layer, then the
 // rest bound to the block's input shape again.
 template <class In, int Batch, class... Branch>
-struct BindResidual {
-    static_assert(sizeof...(Branch) > 0, "Residual: give the branch at least one layer");
+struct BindResidual {  // an empty branch: the specialisation below
     using branch = typename BindLayers<In, Batch, Branch...>::type;
     static constexpr int span = int(std::tuple_size_v<branch>);
     static_assert(!std::tuple_element_t<0, branch>::kInPlace,

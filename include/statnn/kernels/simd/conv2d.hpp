@@ -9,6 +9,8 @@
 // multiple of the vector width (checked by the dispatcher in kernels/conv2d.hpp).
 #pragma once
 
+#include <type_traits>
+
 #include "statnn/kernels/simd/common.hpp"
 
 #if !defined(STATNN_NO_SIMD)
@@ -67,23 +69,20 @@ void conv2d_forward(const float* in, const float* w, const float* b, float* out,
     for (int o0 = 0; o0 < O; o0 += NRL) {
         const float* wo = w + o0;
         const float* bo = b ? b + o0 : nullptr;
-        if constexpr (P::RR > 1) {  // whole rows, RR at a time
-            int y = 0;
-            for (; y + P::RR < P::Ho; y += P::RR)
-                conv2d_forward_tile<Wp, I, K, O, P::Wo, P::RR, P::Wo, P::NR>(in + y * Wp * I, wo, bo,
-                                                                             out + y * P::Wo * O + o0, relu);
-            conv2d_forward_tile<Wp, I, K, O, P::Wo, P::kLastRR, P::Wo, P::NR>(in + y * Wp * I, wo, bo,
-                                                                              out + y * P::Wo * O + o0, relu);
-        } else {
-            for (int y = 0; y < P::Ho; ++y) {
-                int x0 = 0;
-                for (; x0 + P::MR < P::Wo; x0 += P::MR)
-                    conv2d_forward_tile<Wp, I, K, O, P::Wo, 1, P::MR, P::NR>(in + (y * Wp + x0) * I, wo, bo,
-                                                                             out + (y * P::Wo + x0) * O + o0, relu);
-                conv2d_forward_tile<Wp, I, K, O, P::Wo, 1, P::kLastMR, P::NR>(in + (y * Wp + x0) * I, wo, bo,
-                                                                              out + (y * P::Wo + x0) * O + o0, relu);
-            }
-        }
+        // Tiles of RR rows (kLastRR for the last) by MR pixels (kLastMR for a row's last);
+        // RR > 1 only where MR is the whole row.
+        auto tile_rows = [&](int y, auto rows) {
+            constexpr int R = decltype(rows)::value;
+            int x0 = 0;
+            for (; x0 + P::MR < P::Wo; x0 += P::MR)
+                conv2d_forward_tile<Wp, I, K, O, P::Wo, R, P::MR, P::NR>(in + (y * Wp + x0) * I, wo, bo,
+                                                                         out + (y * P::Wo + x0) * O + o0, relu);
+            conv2d_forward_tile<Wp, I, K, O, P::Wo, R, P::kLastMR, P::NR>(in + (y * Wp + x0) * I, wo, bo,
+                                                                          out + (y * P::Wo + x0) * O + o0, relu);
+        };
+        int y = 0;
+        for (; y + P::RR < P::Ho; y += P::RR) tile_rows(y, std::integral_constant<int, P::RR>{});
+        tile_rows(y, std::integral_constant<int, P::kLastRR>{});
     }
 }
 
