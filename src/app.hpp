@@ -50,6 +50,8 @@ inline const std::vector<cli::FlagSpec>& flag_specs() {
         {"epochs", cli::FlagKind::PositiveInt, "N", "train: total epochs (default: the recipe's)"},
         {"seed", cli::FlagKind::Seed, "S", "train: seed for weights, shuffling, dropout and augmentation (default 1)"},
         {"lr", cli::FlagKind::PositiveReal, "X", "train: learning rate, the peak of a warm-up schedule (default: the recipe's)"},
+        {"decay", cli::FlagKind::NonNegativeReal, "X",
+         "train: Keras' per-step learning-rate decay, lr / (1 + X * step), of a keras-decay schedule (default: the recipe's)"},
         {"momentum", cli::FlagKind::NonNegativeReal, "X", "train: the optimizer's momentum (default: the recipe's)"},
         {"weight-decay", cli::FlagKind::NonNegativeReal, "X", "train: the optimizer's weight decay, if it has one (default: the recipe's)"},
         {"label-smoothing", cli::FlagKind::NonNegativeReal, "X", "train: label smoothing of the loss, in [0, 1) (default: the recipe's)"},
@@ -190,6 +192,7 @@ struct RecipeFlag {
     std::array<const char*, 2> fields;  // nullptr: none
 };
 inline constexpr RecipeFlag kRecipeFlags[] = {{"lr", RecipePart::Schedule, {"lr", "peak_lr"}},
+                                              {"decay", RecipePart::Schedule, {"decay", nullptr}},
                                               {"momentum", RecipePart::Optimizer, {"momentum", nullptr}},
                                               {"weight-decay", RecipePart::Optimizer, {"weight_decay", nullptr}},
                                               {"label-smoothing", RecipePart::Loss, {"label_smoothing", nullptr}}};
@@ -421,6 +424,10 @@ int train_on(const R& base_recipe, const cli::Args& args, Communicator& comm) {
 
     if (verbose > 0) {
         std::printf("%s: %s\n", recipe.name, recipe.title);
+        // The title names the recipe's own settings; say what the flags made of them.
+        if (std::any_of(std::begin(kRecipeFlags), std::end(kRecipeFlags), [&](const RecipeFlag& f) { return args.has(f.flag); }))
+            std::printf("with the flags: optimizer %s, schedule %s, loss %s\n", describe(state.recipe.optimizer).c_str(),
+                        describe(state.recipe.schedule).c_str(), describe(state.recipe.loss).c_str());
         std::printf("data %s: %ld training, %ld validation images; out %s\n", dir.c_str(), train_reader.size(),
                     val_reader.size(), out.c_str());
         std::printf("seed %llu, %d thread%s, SIMD %s; arena %.1f MiB\n", (unsigned long long)state.seed, net->threads(),

@@ -177,6 +177,7 @@ TEST_CASE("bad command lines: one clear line naming the flag, usage hint, exit 2
         {{"train", "--lr", "-0.1"}, "--lr: expected a positive number, got '-0.1'"},
         {{"train", "--verbose", "7"}, "--verbose: expected 0, 1 or 2"},
         {{"train", "--weight-decay", "0.1"}, "--weight-decay: the recipe of cnn4 (keras-sgd) has no such setting"},
+        {{"train", "--decay", "-1e-4"}, "--decay: expected a non-negative number, got '-1e-4'"},
         {{"train", "--momentum", "1.5"}, "the recipe's settings cannot train: momentum must be in [0, 1)"},
         {{"train", "--label-smoothing", "1"}, "the recipe's settings cannot train: label_smoothing must be in [0, 1)"},
         {{"train", "--augment", "--no-augment"}, "--augment and --no-augment contradict each other"},
@@ -219,6 +220,24 @@ TEST_CASE("bad command lines: one clear line naming the flag, usage hint, exit 2
     }
     CHECK(!exists(dir / "none"));
     CHECK(!exists(dir / "many"));
+}
+
+// --decay is Keras' decay, a field of the keras-decay schedule only: it reaches the run's
+// schedule (run.json) and another schedule refuses it by name.
+TEST_CASE("--decay sets a keras-decay schedule's decay; a warm-up schedule refuses it", "[cli][optim]") {
+    TempDir dir;
+    const RunResult r = run({"train", "--data", cifar_fixture_dir(), "--limit", "64", "--val-limit", "32", "--epochs", "1",
+                             "--decay", "0.001", "--threads", "1", "--verbose", "2", "--out", dir / "decayed"});
+    INFO("stderr: " << r.err);
+    INFO("stdout: " << r.out);
+    REQUIRE(r.status == 0);
+    CHECK(r.out.find("\nwith the flags: optimizer keras-sgd momentum 0 nesterov 1, schedule keras-decay lr 0.1 decay 0.001, loss "
+                     "softmax-cross-entropy label_smoothing 0\n") != std::string::npos);
+    const std::string meta = read_text_file(dir / "decayed/run.json");
+    CHECK(meta.find(R"("schedule": {"kind": "keras-decay", "lr": 0.1, "decay": 0.001})") != std::string::npos);
+    const RunResult refused = run_command<models::Cnn4>(kAdamRecipe, {"train", "--decay", "0.001"});
+    CHECK(refused.status == 2);
+    CHECK(first_line(refused.err) == "cnn4-adamw: --decay: the recipe of cnn4-adamw (warmup-cosine) has no such setting");
 }
 
 TEST_CASE("bad inputs at run time: one line naming the file, exit 1, nothing written", "[cli][errors]") {
