@@ -90,6 +90,10 @@ def residual(name, shape, channels):
     return OrderedDict(name=name, kind="residual", shape=shape, channels=channels, mode="train", momentum=0.1, eps=1e-5)
 
 
+def whitening(name, shape, patch, eps):
+    return OrderedDict(name=name, kind="whitening", shape=shape, patch=patch, eps=eps)
+
+
 CASES = [
     batchnorm("bn_train_affine", [3, 5, 4, 3], "train", "scale_and_shift", 0.1, 1e-5, x_offset=2.0, x_scale=1.5),
     batchnorm("bn_train_frozen_scale", [1, 24, 3, 5], "train", "frozen_scale", 0.6, 1e-12),
@@ -112,6 +116,7 @@ CASES = [
     conv("conv_k1_s1", [2, 6, 5, 4], 16, 1, 1, 0, True),
     conv("conv_k3_s1_p1", [1, 4, 6, 5], 16, 3, 1, 1, False),
     residual("residual_block", [2, 3, 5, 5], 8),
+    whitening("whitening_p2", [16, 3, 8, 8], 2, 5e-4),
 ]
 
 # GELU inputs beside the uniform ones: zero, around it, and the far tails.
@@ -171,6 +176,15 @@ def inputs_of(case, seed, ordinal):
             a["bias"] = uniform32(rs, [o], -0.1, 0.1)
         out = torch_forward(case, {k_: t64(v) for k_, v in a.items()})
         a["dy"] = uniform32(rs, list(out.shape), -1.0, 1.0)
+    elif kind == "whitening":
+        # Correlated images: each pixel mixes its neighbours below and to the right and its
+        # other channels, with a scale per channel, so the patch covariance's eigenvalues are
+        # well apart (each eigenvector is then defined up to its sign).
+        n, c, h, w = shape
+        u = uniform32(rs, [n, c, h + 1, w + 1], -1.0, 1.0).astype(np.float64)
+        v = u[:, :, :h, :w] + 0.7 * u[:, :, 1:, :w] + 0.4 * u[:, :, :h, 1:] + 0.25 * u[:, :, 1:, 1:]
+        scale = np.array([1.0, 0.55, 0.3])[:c].reshape(1, c, 1, 1)
+        a["x"] = (scale * (v + 0.5 * np.roll(v, 1, axis=1))).astype(np.float32)
     elif kind == "residual":
         i, c = shape[1], case["channels"]
         a["x"] = uniform32(rs, shape, -1.0, 1.0)
@@ -203,6 +217,11 @@ def torch_forward(case, t, state=None):
         return F.adaptive_avg_pool2d(t["x"], 1).flatten(1)
     if kind == "conv":
         return F.conv2d(t["x"], t["weight"], t.get("bias"), stride=case["stride"], padding=case["padding"])
+    if kind == "whitening":
+        weight, values = whitening_filters(case, t["x"])
+        if state is not None:
+            state.update(eigenvalues=values, filters=weight)
+        return F.conv2d(t["x"], weight)
     if kind == "residual":  # running statistics start at PyTorch's 0 and 1, as statnn's
         c = case["channels"]
         rm, rv = torch.zeros(c, dtype=torch.float64), torch.ones(c, dtype=torch.float64)
@@ -213,6 +232,33 @@ def torch_forward(case, t, state=None):
             state.update(running_mean_out=rm, running_var_out=rv)
         return s + F.conv2d(F.gelu(h), t["weight_b"], t["bias_b"])
     raise ValueError(kind)
+
+
+def canonical_signs(vectors):
+    """Each column's sign chosen so that its largest-magnitude entry is positive (an
+    eigenvector is defined up to its sign; this set fixes one)."""
+    idx = vectors.abs().argmax(dim=0) if torch.is_tensor(vectors) else np.abs(vectors).argmax(axis=0)
+    signs = vectors[idx, range(vectors.shape[1])]
+    return vectors * (torch.sign(signs) if torch.is_tensor(vectors) else np.sign(signs))
+
+
+def patch_rows(x, patch):
+    """Every patch of the NCHW images as a row, in statnn's order: (dy, dx, c)."""
+    p = x.unfold(2, patch, 1).unfold(3, patch, 1)  # N, C, H', W', dy, dx
+    return p.permute(0, 2, 3, 4, 5, 1).reshape(-1, patch * patch * x.shape[1])
+
+
+def whitening_filters(case, x):
+    """airbench's whitening filters from the patches of x, with statnn's covariance (unbiased,
+    as torch.cov; airbench takes the uncentred second moment of normalised images):
+    eigenvectors in descending order of eigenvalue, scaled by 1/sqrt(lambda + eps), then
+    negated; as an OIHW conv kernel, and the eigenvalues."""
+    patch, c = case["patch"], x.shape[1]
+    values, vectors = torch.linalg.eigh(torch.cov(patch_rows(x, patch).T))  # ascending
+    values, vectors = values.flip(0), canonical_signs(vectors.flip(1))
+    scaled = vectors / torch.sqrt(values.clamp(min=0.0) + case["eps"])
+    filters = torch.cat([scaled, -scaled], dim=1)  # [(dy, dx, c), f]
+    return filters.T.reshape(-1, patch, patch, c).permute(0, 3, 1, 2).contiguous(), values
 
 
 def trained(case):
@@ -227,6 +273,8 @@ def trained(case):
         names += ["weight"] + (["bias"] if case["bias"] else [])
     elif case["kind"] == "residual":  # the stem's gradients stand for the input's
         names = ["stem_weight", "stem_bias", "weight_a", "gamma", "beta", "weight_b", "bias_b"]
+    elif case["kind"] == "whitening":  # frozen, and always first: no gradient at all
+        names = []
     return names
 
 
@@ -235,10 +283,10 @@ def reference(case, inputs):
     t = OrderedDict((k, t64(v, grad=k in trained(case))) for k, v in inputs.items() if k != "dy")
     state = OrderedDict()
     y = torch_forward(case, t, state)
-    grads = torch.autograd.grad(y, [t[k] for k in trained(case)], grad_outputs=t64(inputs["dy"]))
+    grads = torch.autograd.grad(y, [t[k] for k in trained(case)], grad_outputs=t64(inputs["dy"])) if trained(case) else []
     out = OrderedDict(y=np64(y))
     for k, v in state.items():
-        if case["mode"] == "train":
+        if case.get("mode", "train") == "train":
             out[k] = np64(v)
     if case["kind"] == "batchnorm" and case["mode"] == "train":
         x = inputs["x"].astype(np.float64)
@@ -296,6 +344,16 @@ def numpy_forward(case, a):
         if case["bias"]:
             y += a["bias"].astype(np.float64).reshape(1, -1, 1, 1)
         return y
+    if kind == "whitening":  # NumPy's own covariance, eigensolver and convolution
+        n, c, h, w = x.shape
+        p = case["patch"]
+        rows = np.stack([x[:, :, dy:dy + h - p + 1, dx:dx + w - p + 1] for dy in range(p) for dx in range(p)], axis=1)
+        rows = rows.transpose(0, 3, 4, 1, 2).reshape(-1, p * p * c)  # (dy, dx) then c
+        values, vectors = np.linalg.eigh(np.cov(rows.T))
+        values, vectors = values[::-1], canonical_signs(vectors[:, ::-1])
+        scaled = vectors / np.sqrt(np.maximum(values, 0.0) + case["eps"])
+        out = rows @ np.concatenate([scaled, -scaled], axis=1)
+        return out.reshape(n, h - p + 1, w - p + 1, -1).transpose(0, 3, 1, 2)
     if kind == "residual":
         def conv_of(inp, weight, bias, padding):
             k = OrderedDict(kind="conv", kernel=weight.shape[2], stride=1, padding=padding, bias=bias is not None)
@@ -315,6 +373,8 @@ def numpy_forward(case, a):
 def gradcheck(case, a):
     """torch.autograd.gradcheck of the operation in float64 at the case's own point."""
     names = trained(case)
+    if not names:
+        return "nothing trained"
     t = OrderedDict((k, t64(v, grad=k in names)) for k, v in a.items() if k != "dy")
 
     def op(*args):
@@ -358,11 +418,14 @@ DESCRIPTIONS = {
     "dweight_a": "gradient with respect to the 3x3 kernel",
     "dweight_b": "gradient with respect to the 1x1 kernel",
     "dbias_b": "gradient with respect to the 1x1 bias",
+    "eigenvalues": "eigenvalues of the patch covariance (unbiased, patches in (dy, dx, c) order), descending",
+    "filters": "the whitening filters: eigenvector k / sqrt(eigenvalue k + eps) as output channel k, its negative as "
+               "channel D + k; each eigenvector's largest-magnitude entry positive",
 }
 
 
 def layout_of(values, role):
-    if role in ("weight", "dweight", "stem_weight", "weight_a", "weight_b", "dstem_weight", "dweight_a", "dweight_b"):
+    if role in ("weight", "dweight", "filters", "stem_weight", "weight_a", "weight_b", "dstem_weight", "dweight_a", "dweight_b"):
         return "O,I,kh,kw"
     return {4: "NCHW", 2: "N,C", 1: "C" if role not in ("x", "dy", "y", "dx") else "N"}[values.ndim]
 
@@ -381,7 +444,14 @@ def main(args):
             ("gradcheck", gradcheck(case, inputs)),
         ])
         assert checks[case["name"]]["numpy_forward_max_abs"] < 1e-12, (case["name"], checks[case["name"]])
-        assert checks[case["name"]]["gradcheck"], case["name"]
+        assert checks[case["name"]]["gradcheck"] is not False, case["name"]
+        if case["kind"] == "whitening":
+            # Eigenvalues apart, so each eigenvector is defined up to its sign. Both sides
+            # work in float64 from the same float32 inputs: an eigenvector differs by about
+            # 1e-16 / gap, far below float32 rounding for any gap above 1e-6.
+            values = results["eigenvalues"]
+            checks[case["name"]]["smallest_eigenvalue_gap_relative"] = float(np.min(-np.diff(values)) / values[0])
+            assert checks[case["name"]]["smallest_eigenvalue_gap_relative"] > 1e-6, checks[case["name"]]
         arrays = OrderedDict()
         for role, values in list(inputs.items()) + list(results.items()):
             name = "%s/%s" % (case["name"], role)

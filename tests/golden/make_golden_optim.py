@@ -75,9 +75,25 @@ OPTIMIZERS = OrderedDict([
     ("adam", dict(kind="adam", fields=OrderedDict(beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.1), lr=0.01)),
     ("adamw", dict(kind="adamw", fields=OrderedDict(beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.1), lr=0.01)),
     ("keras-sgd", dict(kind="keras-sgd", fields=OrderedDict(momentum=0.9, nesterov=1), lr=0.05)),
+    # fastcifar's optimizer: Lookahead (airbench's form) around SGD with L2 decay, pulling
+    # every 2 of the 6 steps (and at the last), so the growing averaging weight shows.
+    ("sgd-l2+lookahead", dict(kind="sgd+lookahead",
+                              fields=OrderedDict(momentum=0.85, weight_decay=0.1, nesterov=1, lookahead_every=2,
+                                                 lookahead_decay=0.7, lookahead_power=3.0, total_steps=6),
+                              lr=0.05)),
 ])
 STATE_NAMES = {"sgdw": ["momentum_buffer"], "sgd": ["momentum_buffer"], "adam": ["exp_avg", "exp_avg_sq"],
-               "adamw": ["exp_avg", "exp_avg_sq"], "keras-sgd": ["velocity"]}
+               "adamw": ["exp_avg", "exp_avg_sq"], "keras-sgd": ["velocity"],
+               "sgd+lookahead": ["momentum_buffer", "lookahead_average"]}
+LOOKAHEAD = "+lookahead"
+
+
+def lookahead_keep(f, s):
+    """The averaging weight d of the pull after step s (1-based), or None when step s does not pull."""
+    every, total = int(f["lookahead_every"]), int(f["total_steps"])
+    if s % every != 0 and s != total:
+        return None
+    return 1.0 if s >= total else f["lookahead_decay"] * (s / total) ** f["lookahead_power"]
 
 # Schedules: statnn kind and fields; the learning rate field is the optimizer's base rate.
 WARMUP, TOTAL = 2, 6
@@ -193,9 +209,14 @@ def torch_trajectory(opt_name, schedule_name, params0, grads, dtype):
             sgd.step({"w": p}, {"w": torch.from_numpy(grads[t].astype(np.float64)).to(dtype)})
             after.append(p.detach().to(torch.float64).numpy().copy())
         return rates, after, {"velocity": sgd.velocity["w"].to(torch.float64).numpy().copy()}
-    if kind in ("sgdw", "sgd"):
+    lookahead = kind.endswith(LOOKAHEAD)
+    inner = kind[:-len(LOOKAHEAD)] if lookahead else kind
+    # airbench's LookaheadState: a copy of the weights before the first step; every k steps
+    # ema.lerp_(w, 1 - d) and w.copy_(ema).
+    ema = p.detach().clone() if lookahead else None
+    if inner in ("sgdw", "sgd"):
         opt = torch.optim.SGD([p], lr=lr, momentum=f["momentum"], nesterov=bool(f["nesterov"]),
-                              weight_decay=f["weight_decay"] if kind == "sgd" else 0.0)
+                              weight_decay=f["weight_decay"] if inner == "sgd" else 0.0)
     elif kind == "adam":
         opt = torch.optim.Adam([p], lr=lr, betas=(f["beta1"], f["beta2"]), eps=f["eps"], weight_decay=f["weight_decay"])
     else:
@@ -213,10 +234,17 @@ def torch_trajectory(opt_name, schedule_name, params0, grads, dtype):
             p.grad = torch.from_numpy(grads[t].astype(np.float64)).to(dtype)
             opt.step()
             scheduler.step()
+            keep = lookahead_keep(f, t + 1) if lookahead else None
+            if keep is not None:
+                with torch.no_grad():
+                    ema.lerp_(p, 1.0 - keep)
+                    p.copy_(ema)
             after.append(p.detach().to(torch.float64).numpy().copy())
     state = opt.state[p]
-    return rates, after, OrderedDict((n, state[n].detach().to(torch.float64).numpy().copy())
-                                     for n in STATE_NAMES[kind])
+    slots = OrderedDict((n, state[n].detach().to(torch.float64).numpy().copy()) for n in STATE_NAMES[inner])
+    if lookahead:
+        slots["lookahead_average"] = ema.to(torch.float64).numpy().copy()
+    return rates, after, slots
 
 
 TORCH_FORM = {
@@ -225,6 +253,9 @@ TORCH_FORM = {
     "adam": "torch.optim.Adam(betas=(beta1, beta2), eps, weight_decay)",
     "adamw": "torch.optim.AdamW(betas=(beta1, beta2), eps, weight_decay)",
     "keras-sgd": "make_golden.py's KerasSGD (Keras 2 semantics) with lr_t from the scheduler",
+    "sgd+lookahead": "torch.optim.SGD(momentum, nesterov, weight_decay), then airbench's LookaheadState: after step "
+                     "s = t + 1 with s % lookahead_every == 0 or s == total_steps, ema.lerp_(w, 1 - d), w.copy_(ema), "
+                     "d = lookahead_decay * (s / total_steps)^lookahead_power (1 at total_steps); ema = w before step 0",
 }
 
 # ---------------------------------------------------------------------------------------
@@ -237,6 +268,9 @@ def numpy_trajectory(opt_name, rates, params0, grads):
     f, kind = o["fields"], o["kind"]
     w = params0.astype(np.float64)
     s1, s2 = np.zeros_like(w), np.zeros_like(w)
+    lookahead = kind.endswith(LOOKAHEAD)
+    if lookahead:
+        kind, average = kind[:-len(LOOKAHEAD)], w.copy()
     after = []
     for t in range(STEPS):
         lr, g = rates[t], grads[t].astype(np.float64)
@@ -259,7 +293,15 @@ def numpy_trajectory(opt_name, rates, params0, grads):
             s1 = b1 * s1 + (1.0 - b1) * g
             s2 = b2 * s2 + (1.0 - b2) * g * g
             w = w - lr / (1.0 - b1 ** (t + 1)) * s1 / (np.sqrt(s2) / math.sqrt(1.0 - b2 ** (t + 1)) + f["eps"])
+        if lookahead:
+            s = t + 1
+            if s % int(f["lookahead_every"]) == 0 or s == int(f["total_steps"]):
+                d = 1.0 if s >= f["total_steps"] else f["lookahead_decay"] * (s / f["total_steps"]) ** f["lookahead_power"]
+                average = d * average + (1.0 - d) * w
+                w = average.copy()
         after.append(w.copy())
+    if lookahead:
+        return after, [s1, average]
     return after, [s1, s2][:len(STATE_NAMES[kind])]
 
 

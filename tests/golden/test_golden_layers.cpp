@@ -1,7 +1,8 @@
 // tests/golden/test_golden_layers.cpp — the layer kernels beyond the seed models against
 // PyTorch: BatchNorm (training and evaluation, every affine option, running statistics),
 // GELU (erf and tanh), average pooling (window and stride, global), convolution with
-// stride and explicit padding, and a residual block inside a Network. The reference set is written by make_golden_layers.py
+// stride and explicit padding, a residual block inside a Network, and the whitening stem's
+// filters from data. The reference set is written by make_golden_layers.py
 // (tests/golden/README.md, "Layer kernels"): $STATNN_GOLDEN_DIR/layers when that folder
 // exists, else the committed tests/golden/reference/layers.
 //
@@ -27,6 +28,7 @@
 #include "statnn/layers/batchnorm.hpp"
 #include "statnn/layers/conv2d_strided.hpp"
 #include "statnn/layers/gelu.hpp"
+#include "statnn/layers/patch_whitening.hpp"
 #include "statnn/network.hpp"
 #include "statnn/thread_pool.hpp"
 #include "support/golden.hpp"
@@ -422,6 +424,63 @@ void check_residual(const std::string& name) {
     k.compare("dbias_b", std::vector<float>(conv_b.dbias, conv_b.dbias + C), kGradientLimit);
 }
 
+// ---- PatchWhitening ------------------------------------------------------------------
+
+// The filters a whitening stem sets from images, and its output, against PyTorch's
+// eigendecomposition of the same patch covariance. An eigenvector is defined up to its
+// sign: each of statnn's is turned to the reference's before comparing (its negated twin,
+// channel D + k, then matches the reference's D + k). The eigenvalues come back from the
+// filters' norms, |v_k / sqrt(λ_k + eps)|² = 1 / (λ_k + eps).
+template <int N, int C, int H, int W, int P>
+void check_whitening(const std::string& name) {
+    Case k(name, {N, C, H, W});
+    REQUIRE(int(k["patch"].number) == P);
+    REQUIRE(float(k["eps"].number) == PatchWhiteningDefaults::eps);
+    using L = PatchWhiteningLayer<Shape<C, H, W>, N, PatchWhiteningDefaults>;
+    constexpr int D = L::D, F = L::F, Ho = L::Out::H, Wo = L::Out::W;
+    constexpr std::size_t kOutFloats = std::size_t(N) * L::Out::size;
+    std::vector<float> state(L::kStateFloats), out(kOutFloats);
+    L layer;
+    layer.state = state.data();
+    const std::vector<float> x = to_nhwc<float>(k.values("x"), N, C, H, W);
+    layer.begin_data_init();
+    layer.observe(x.data(), N / 2);
+    layer.observe(x.data() + std::size_t(N / 2) * L::In::size, N - N / 2);  // in two batches
+    REQUIRE(layer.finish_data_init());
+
+    const std::vector<float> ours = hwio_to_oihw(state, F, C, P), reference = k.values("filters");
+    REQUIRE(reference.size() == ours.size());
+    constexpr std::size_t kFilter = std::size_t(C) * P * P;
+    auto channel_of = [&](int f, bool flip) { return flip ? (f < D ? f + D : f - D) : f; };
+    std::vector<bool> flip(D);
+    for (int e = 0; e < D; ++e) {
+        double dot = 0;
+        for (std::size_t j = 0; j < kFilter; ++j) dot += double(ours[e * kFilter + j]) * reference[e * kFilter + j];
+        flip[std::size_t(e)] = dot < 0;
+    }
+    std::vector<float> aligned(ours.size()), eigenvalues(D);
+    for (int f = 0; f < F; ++f) {
+        const int from = channel_of(f, flip[std::size_t(f % D)]);
+        std::copy_n(ours.begin() + std::ptrdiff_t(from * kFilter), kFilter, aligned.begin() + std::ptrdiff_t(f * kFilter));
+    }
+    for (int e = 0; e < D; ++e) {
+        double norm2 = 0;
+        for (std::size_t j = 0; j < kFilter; ++j) norm2 += double(ours[e * kFilter + j]) * ours[e * kFilter + j];
+        eigenvalues[std::size_t(e)] = float(1.0 / norm2 - double(PatchWhiteningDefaults::eps));
+    }
+    k.compare("filters", aligned, kOutputLimit);
+    k.compare("eigenvalues", eigenvalues, kOutputLimit);
+
+    ThreadPool pool(2);
+    StepContext ctx;
+    ctx.pool = &pool;
+    layer.forward(x.data(), out.data(), N, ctx);
+    std::vector<float> y(out.size());
+    for (std::size_t p = 0; p < std::size_t(N) * Ho * Wo; ++p)
+        for (int f = 0; f < F; ++f) y[p * F + std::size_t(f)] = out[p * F + std::size_t(channel_of(f, flip[std::size_t(f % D)]))];
+    k.compare("y", to_nchw(y, N, F, Ho, Wo), kOutputLimit);
+}
+
 }  // namespace
 
 TEST_CASE("BatchNorm kernels match PyTorch: training, evaluation, every affine option", "[golden][layers][batchnorm]") {
@@ -459,4 +518,9 @@ TEST_CASE("strided convolution kernels match PyTorch", "[golden][layers][conv2d_
 TEST_CASE("a residual block in a network matches PyTorch: output, running statistics, every gradient through the skip",
           "[golden][layers][residual]") {
     check_residual<2, 3, 5, 5, 8>("residual_block");
+}
+
+TEST_CASE("a whitening stem's filters from data match PyTorch's eigendecomposition of the patch covariance",
+          "[golden][layers][whitening]") {
+    check_whitening<16, 3, 8, 8, 2>("whitening_p2");
 }

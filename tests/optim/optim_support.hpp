@@ -17,6 +17,7 @@
 #include "statnn/kernels/ref/sgd.hpp"
 #include "statnn/optim/adam.hpp"
 #include "statnn/optim/keras_sgd.hpp"
+#include "statnn/optim/lookahead.hpp"
 #include "statnn/optim/momentum_sgd.hpp"
 #include "statnn/optim/schedule.hpp"
 #include "statnn/rng.hpp"
@@ -51,6 +52,7 @@ void with_optimizer(const std::string& kind, Fn&& fn) {
     else if (kind == Adam::kKind) fn(Adam{});
     else if (kind == AdamW::kKind) fn(AdamW{});
     else if (kind == KerasSgd::kKind) fn(KerasSgd{});
+    else if (kind == Lookahead<MomentumSgd<WeightDecay::L2>>::kKind) fn(Lookahead<MomentumSgd<WeightDecay::L2>>{});
     else throw std::runtime_error("unknown optimizer kind '" + kind + "'");
 }
 
@@ -78,6 +80,27 @@ void reference_step(const optim::BasicAdam<D>& o, const optim::ParamArrays<2>& a
 inline void reference_step(const optim::KerasSgd& o, const optim::ParamArrays<1>& a, double lr, std::int64_t t) {
     const auto c = o.coefficients(lr, t);
     kernels::ref::sgd_update(a.params, a.state[0], a.grads, a.count, c.lr, c.momentum, c.nesterov);
+}
+
+// Lookahead: the inner optimizer's reference step on its own slots, then the average
+// (the last slot) started, moved towards the weights and copied back, element by element.
+template <class Inner>
+void reference_step(const optim::Lookahead<Inner>& o, const optim::ParamArrays<Inner::kStateSlots + 1>& a, double lr,
+                    std::int64_t t) {
+    const auto c = o.coefficients(lr, t);
+    float* average = a.state[std::size_t(Inner::kStateSlots)];
+    if (c.start) std::copy(a.params, a.params + a.count, average);
+    optim::ParamArrays<Inner::kStateSlots> inner;
+    inner.params = a.params;
+    inner.grads = a.grads;
+    for (int s = 0; s < Inner::kStateSlots; ++s) inner.state[std::size_t(s)] = a.state[std::size_t(s)];
+    inner.count = a.count;
+    reference_step(o.inner, inner, lr, t);
+    if (!c.pull) return;
+    for (std::size_t e = 0; e < a.count; ++e) {
+        average[e] += (1.0f - c.keep) * (a.params[e] - average[e]);
+        a.params[e] = average[e];
+    }
 }
 
 inline void fill_uniform(float* p, std::size_t n, std::uint64_t seed, float lo = -1.0f, float hi = 1.0f) {

@@ -154,7 +154,34 @@ TEST_CASE("golden: every optimizer under every schedule matches PyTorch step by 
     }
     std::printf("  worst: lr %.1e, params %.2e (reference kernel %.2e), state %.2e (%.2e)\n", worst.lr,
                 worst.params_fast, worst.params_ref, worst.state_fast, worst.state_ref);
-    CHECK(trajectories >= 18);  // 6 optimizers x 3 schedules in the committed set
+    CHECK(trajectories >= 18);  // 6 optimizers x 3 schedules in every set of this format
+}
+
+// fastcifar's Lookahead, from a set that has it: a set in $STATNN_GOLDEN_DIR written before
+// Lookahead joined the generator leaves it to the committed set (and says so).
+TEST_CASE("golden: Lookahead around SGD matches airbench's form in PyTorch step by step", "[optim][golden]") {
+    using O = optim::Lookahead<optim::MomentumSgd<optim::WeightDecay::L2>>;
+    auto lookahead_trajectories = [](const GoldenSet& g) {
+        std::vector<const Json*> found;
+        for (const Json& tr : g.manifest()["trajectories"].array)
+            if (tr["optimizer"]["kind"].string == O::kKind) found.push_back(&tr);
+        return found;
+    };
+    std::string dir = optim_golden_dir();
+    auto set = std::make_unique<GoldenSet>(dir);
+    if (lookahead_trajectories(*set).empty()) {
+        dir = std::string(STATNN_SOURCE_DIR) + "/tests/golden/reference/optim";
+        std::printf("%s has no %s trajectory: taken from the committed set %s\n", set->dir().c_str(), O::kKind, dir.c_str());
+        set = std::make_unique<GoldenSet>(dir);
+    }
+    const auto found = lookahead_trajectories(*set);
+    REQUIRE(found.size() >= 3);  // under each of the three schedules
+    GoldenWorst worst;
+    for (const Json* tr : found) {
+        // The pulls must be in the trajectory, or the test would check SGD alone.
+        REQUIRE((*tr)["optimizer"]["fields"]["lookahead_every"].number < double(set->manifest()["steps"].number));
+        with_schedule((*tr)["schedule"]["kind"].string, [&](auto schedule) { check_trajectory(*set, *tr, O{}, schedule, worst); });
+    }
 }
 
 // ---- the scalar references on hand-worked values ----------------------------------------
