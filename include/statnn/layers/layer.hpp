@@ -102,12 +102,23 @@ constexpr int gradient_chunk_images(std::size_t bytes_per_image) {
 // chunk read by all tiles stays in cache, where a batch of 1024 would stream from memory
 // once per tile. Each task adds image after image into outputs of its own, so the sums
 // keep the images' order: the same bits for any chunk size and thread count.
+//
+// The tasks are split into one contiguous part per thread, and a part walks all the chunks
+// by itself: no barrier between chunks (a batch of 1024 has hundreds of them, each a
+// fraction of a millisecond of work per thread), and each core keeps the chunk it reads in
+// its own cache. (Against a barrier per chunk, 2 threads: fastcifar's training step +4% on
+// a quiet machine and +15% beside a busy neighbour, where every barrier waited for the
+// slower core; cnn4 and cnn6 level to +9%. Four parts per thread, for balance, gained less.)
 template <class Fn>
 void run_in_image_chunks(const StepContext& ctx, int tasks, int n, int chunk, Fn&& fn) {
-    for (int first = 0; first < n; first += chunk) {
-        const int count = n - first < chunk ? n - first : chunk;
-        ctx.pool->run(tasks, [&](int task) { fn(task, first, count); });
-    }
+    const int parts = tasks < ctx.pool->size() ? tasks : ctx.pool->size();
+    ctx.pool->run(parts, [&](int part) {
+        const int begin = int(std::int64_t(tasks) * part / parts), end = int(std::int64_t(tasks) * (part + 1) / parts);
+        for (int first = 0; first < n; first += chunk) {
+            const int count = n - first < chunk ? n - first : chunk;
+            for (int task = begin; task < end; ++task) fn(task, first, count);
+        }
+    });
 }
 
 }  // namespace statnn
