@@ -224,7 +224,7 @@ TEST_CASE("bad command lines: one clear line naming the flag, usage hint, exit 2
 
 // --decay is Keras' decay, a field of the keras-decay schedule only: it reaches the run's
 // schedule (run.json) and another schedule refuses it by name.
-TEST_CASE("--decay sets a keras-decay schedule's decay; a warm-up schedule refuses it", "[cli][optim]") {
+TEST_CASE("train --decay sets a keras-decay schedule's decay, and a warm-up schedule refuses it", "[cli][optim]") {
     TempDir dir;
     const RunResult r = run({"train", "--data", cifar_fixture_dir(), "--limit", "64", "--val-limit", "32", "--epochs", "1",
                              "--decay", "0.001", "--threads", "1", "--verbose", "2", "--out", dir / "decayed"});
