@@ -453,20 +453,19 @@ void check_whitening(const std::string& name) {
     constexpr std::size_t kFilter = std::size_t(C) * P * P;
     auto channel_of = [&](int f, bool flip) { return flip ? (f < D ? f + D : f - D) : f; };
     std::vector<bool> flip(D);
-    for (int e = 0; e < D; ++e) {
-        double dot = 0;
-        for (std::size_t j = 0; j < kFilter; ++j) dot += double(ours[e * kFilter + j]) * reference[e * kFilter + j];
-        flip[std::size_t(e)] = dot < 0;
-    }
     std::vector<float> aligned(ours.size()), eigenvalues(D);
+    for (int e = 0; e < D; ++e) {
+        double dot = 0, norm2 = 0;
+        for (std::size_t j = 0; j < kFilter; ++j) {
+            dot += double(ours[e * kFilter + j]) * reference[e * kFilter + j];
+            norm2 += double(ours[e * kFilter + j]) * ours[e * kFilter + j];
+        }
+        flip[std::size_t(e)] = dot < 0;
+        eigenvalues[std::size_t(e)] = float(1.0 / norm2 - double(PatchWhiteningDefaults::eps));
+    }
     for (int f = 0; f < F; ++f) {
         const int from = channel_of(f, flip[std::size_t(f % D)]);
         std::copy_n(ours.begin() + std::ptrdiff_t(from * kFilter), kFilter, aligned.begin() + std::ptrdiff_t(f * kFilter));
-    }
-    for (int e = 0; e < D; ++e) {
-        double norm2 = 0;
-        for (std::size_t j = 0; j < kFilter; ++j) norm2 += double(ours[e * kFilter + j]) * ours[e * kFilter + j];
-        eigenvalues[std::size_t(e)] = float(1.0 / norm2 - double(PatchWhiteningDefaults::eps));
     }
     k.compare("filters", aligned, kOutputLimit);
     k.compare("eigenvalues", eigenvalues, kOutputLimit);

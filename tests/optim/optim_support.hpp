@@ -35,12 +35,15 @@ inline bool is_directory(const std::string& path) {
     return ::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
 }
 
+// The optimizer set committed with the sources.
+inline std::string committed_optim_golden_dir() { return std::string(STATNN_SOURCE_DIR) + "/tests/golden/reference/optim"; }
+
 // $STATNN_GOLDEN_DIR/optim when that set has one (sets of the first format hold only cnn4
 // and cnn6), else the committed tests/golden/reference/optim.
 inline std::string optim_golden_dir() {
     const std::string candidate = golden_dir() + "/optim";
     if (is_directory(candidate)) return candidate;
-    return std::string(STATNN_SOURCE_DIR) + "/tests/golden/reference/optim";
+    return committed_optim_golden_dir();
 }
 
 // Calls fn(optimizer) with a default optimizer of the given kind (its kKind).

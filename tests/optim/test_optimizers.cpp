@@ -167,12 +167,11 @@ TEST_CASE("golden: Lookahead around SGD matches airbench's form in PyTorch step 
             if (tr["optimizer"]["kind"].string == O::kKind) found.push_back(&tr);
         return found;
     };
-    std::string dir = optim_golden_dir();
-    auto set = std::make_unique<GoldenSet>(dir);
+    auto set = std::make_unique<GoldenSet>(optim_golden_dir());
     if (lookahead_trajectories(*set).empty()) {
-        dir = std::string(STATNN_SOURCE_DIR) + "/tests/golden/reference/optim";
-        std::printf("%s has no %s trajectory: taken from the committed set %s\n", set->dir().c_str(), O::kKind, dir.c_str());
-        set = std::make_unique<GoldenSet>(dir);
+        const std::string committed = committed_optim_golden_dir();
+        std::printf("%s has no %s trajectory: taken from the committed set %s\n", set->dir().c_str(), O::kKind, committed.c_str());
+        set = std::make_unique<GoldenSet>(committed);
     }
     const auto found = lookahead_trajectories(*set);
     REQUIRE(found.size() >= 3);  // under each of the three schedules
