@@ -17,13 +17,19 @@ constexpr double conv_flops() {
     return 2.0 * (Hp - K + 1) * (Wp - K + 1) * double(I) * K * K * O;
 }
 
-template <int Hp, int Wp, int I, int K, int O, bool Simd>
+enum class Algo { Reference, Direct, Layer };
+
+template <int Hp, int Wp, int I, int K, int O, Algo A>
 void conv2d_forward(benchmark::State& state) {
+    using Forward = kernels::Conv2DForward<Hp, Wp, I, K, O>;
     Buffer in(static_cast<std::size_t>(Hp) * Wp * I), w(static_cast<std::size_t>(K) * K * I * O, 2, -0.1f, 0.1f), b(O, 3);
-    Buffer out(static_cast<std::size_t>(Hp - K + 1) * (Wp - K + 1) * O);
+    Buffer out(static_cast<std::size_t>(Hp - K + 1) * (Wp - K + 1) * O), prepared(Forward::kPreparedFloats + 1);
+    for (int t = 0; t < Forward::kPrepareTasks; ++t) Forward::prepare(t, w.get(), prepared.get());
     const LoopClock clock;
     for (auto _ : state) {
-        if constexpr (Simd)
+        if constexpr (A == Algo::Layer)
+            Forward::run(in.get(), Forward::kernel(w.get(), prepared.get()), b.get(), out.get(), true);
+        else if constexpr (A == Algo::Direct)
             kernels::conv2d_forward<Hp, Wp, I, K, O>(in.get(), w.get(), b.get(), out.get(), true);
         else
             kernels::ref::conv2d_forward<Hp, Wp, I, K, O>(in.get(), w.get(), b.get(), out.get(), true);
@@ -56,13 +62,20 @@ void conv2d_backward_weights(benchmark::State& state) {
 template <int H, int W, int I, int K, int O, int P>
 void register_layer(const std::string& name, bool input_gradient) {
     constexpr int Hp = H + 2 * P, Wp = W + 2 * P, Ho = Hp - K + 1, Wo = Wp - K + 1, Q = K - 1 - P;
-    benchmark::RegisterBenchmark(("conv2d_forward/simd/" + name).c_str(), conv2d_forward<Hp, Wp, I, K, O, true>)->UseRealTime();
-    benchmark::RegisterBenchmark(("conv2d_forward/ref/" + name).c_str(), conv2d_forward<Hp, Wp, I, K, O, false>)->UseRealTime();
+    benchmark::RegisterBenchmark(("conv2d_forward/simd/" + name).c_str(), conv2d_forward<Hp, Wp, I, K, O, Algo::Direct>)->UseRealTime();
+    if (kernels::Conv2DForward<Hp, Wp, I, K, O>::kWinograd)
+        benchmark::RegisterBenchmark(("conv2d_forward/winograd/" + name).c_str(), conv2d_forward<Hp, Wp, I, K, O, Algo::Layer>)
+            ->UseRealTime();
+    benchmark::RegisterBenchmark(("conv2d_forward/ref/" + name).c_str(), conv2d_forward<Hp, Wp, I, K, O, Algo::Reference>)->UseRealTime();
     if (input_gradient) {
-        benchmark::RegisterBenchmark(("conv2d_backward_input/simd/" + name).c_str(),
-                                     conv2d_forward<Ho + 2 * Q, Wo + 2 * Q, O, K, I, true>)->UseRealTime();
+        constexpr int Hq = Ho + 2 * Q, Wq = Wo + 2 * Q;
+        benchmark::RegisterBenchmark(("conv2d_backward_input/simd/" + name).c_str(), conv2d_forward<Hq, Wq, O, K, I, Algo::Direct>)
+            ->UseRealTime();
+        if (kernels::Conv2DForward<Hq, Wq, O, K, I>::kWinograd)
+            benchmark::RegisterBenchmark(("conv2d_backward_input/winograd/" + name).c_str(),
+                                         conv2d_forward<Hq, Wq, O, K, I, Algo::Layer>)->UseRealTime();
         benchmark::RegisterBenchmark(("conv2d_backward_input/ref/" + name).c_str(),
-                                     conv2d_forward<Ho + 2 * Q, Wo + 2 * Q, O, K, I, false>)->UseRealTime();
+                                     conv2d_forward<Hq, Wq, O, K, I, Algo::Reference>)->UseRealTime();
     }
     benchmark::RegisterBenchmark(("conv2d_backward_weights/simd/" + name).c_str(),
                                  conv2d_backward_weights<Hp, Wp, I, K, O, true>)->UseRealTime();

@@ -188,9 +188,11 @@ TEST_CASE("C export: the code names its sizes and takes no heap", "[export]") {
 TEST_CASE("export --format c: cnn4 trained on the fixture scores in C what evaluate prints", "[export][slow]") {
     TempDir dir;
     const std::string data = cifar_fixture_dir();
+    // lr 0.05: the recipe's 0.1 lands at 17-23% here depending on the build's rounding (it
+    // can kill a layer's ReLUs in the first epoch); half of it learns to 39-44%.
     RunResult r = run_command<models::Cnn4>(kRecipe, {"train", "--data", data, "--limit", "2048", "--epochs", "1",
-                                                      "--val-limit", "64", "--verbose", "0", "--threads", "2", "--out",
-                                                      dir / "run"});
+                                                      "--lr", "0.05", "--val-limit", "64", "--verbose", "0", "--threads",
+                                                      "2", "--out", dir / "run"});
     REQUIRE(r.status == 0);
     r = run_command<models::Cnn4>(kRecipe, {"export", "--weights", dir / "run/weights.bin", "--format", "c", "--out",
                                             dir / "c"});

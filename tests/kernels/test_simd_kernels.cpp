@@ -82,6 +82,30 @@ void check_conv_layer() {
     require_equal(gp.data(), gp_ref.data(), gp.size());
     require_close(out.data(), out_ref.data(), out.size());
 
+    // The layers' forward (Winograd where it pays) and input gradient (the same over the
+    // padded output gradient with the rotated kernel), prepared task by task.
+    auto check_layer_forward = [&](auto forward, const float* x_pad, std::size_t in_size, const float* k, const float* bias,
+                                   std::size_t out_size, auto reference) {
+        using F = decltype(forward);
+        INFO((F::kWinograd ? "Winograd" : "direct") << " forward");
+        AlignedFloats prepared(F::kPreparedFloats + 1), y(N * out_size), y_ref(y.size());
+        for (int t = F::kPrepareTasks - 1; t >= 0; --t) F::prepare(t, k, prepared.data());
+        for (int r = 0; r < N; ++r) {
+            F::run(x_pad + r * in_size, F::kernel(k, prepared.data()), bias, y.data() + r * out_size, r == 1);
+            reference(x_pad + r * in_size, k, bias, y_ref.data() + r * out_size, r == 1);
+        }
+        require_close(y.data(), y_ref.data(), y.size());
+    };
+    check_layer_forward(kernels::Conv2DForward<Hp, Wp, I, K, O>{}, xp.data(), std::size_t(Hp) * Wp * I, w.data(), b.data(),
+                        std::size_t(Ho) * Wo * O, [](auto... a) { kernels::ref::conv2d_forward<Hp, Wp, I, K, O>(a...); });
+    AlignedFloats rotated(w.size());
+    kernels::conv2d_rotate_kernel<I, K, O>(w.data(), rotated.data());
+    constexpr int Dh = Gh - K + 1, Dw = Gw - K + 1;
+    if constexpr (Dh > 0 && Dw > 0)
+        check_layer_forward(kernels::Conv2DForward<Gh, Gw, O, K, I>{}, gp.data(), std::size_t(Gh) * Gw * O, rotated.data(),
+                            nullptr, std::size_t(Dh) * Dw * I,
+                            [](auto... a) { kernels::ref::conv2d_forward<Gh, Gw, O, K, I>(a...); });
+
     // Kernel and bias gradients from the padded gradient's interior, all tasks.
     using Grad = kernels::Conv2DParamGrad<Hp, Wp, I, K, O, Gw>;
     const float* interior = gp.data() + (Q * Gw + Q) * O;
@@ -139,6 +163,15 @@ void check_pool(bool ties) {
 
 TEST_CASE("fast conv2d kernels match the reference on the real layer shapes", "[kernels][simd][conv2d]") {
     if (!kHasSimd) WARN("this build has no SIMD architecture: the dispatcher uses the reference kernels");
+#if !defined(STATNN_NO_SIMD) && !defined(STATNN_NO_WINOGRAD)
+    // Every 3x3 layer of cnn4 and cnn6 with a vector of input channels runs Winograd,
+    // forward and input gradient; the first layer (3 channels) runs directly.
+    static_assert(kernels::Conv2DForward<34, 34, 32, 3, 32>::kWinograd && kernels::Conv2DForward<10, 10, 128, 3, 128>::kWinograd &&
+                      kernels::Conv2DForward<15, 15, 64, 3, 64>::kWinograd && kernels::Conv2DForward<17, 17, 64, 3, 32>::kWinograd,
+                  "cnn4/cnn6 convolutions run Winograd");
+    static_assert(!kernels::Conv2DForward<34, 34, 3, 3, 32>::kWinograd, "3 input channels run directly");
+    static_assert(!kernels::Conv2DForward<5, 5, 256, 3, 256>::kWinograd, "a 3x3 map runs directly");
+#endif
     check_conv_layer<32, 32, 3, 3, 32, 1>();    // cnn6/cnn4 conv1
     check_conv_layer<32, 32, 32, 3, 32, 1>();   // cnn6 conv2
     check_conv_layer<16, 16, 32, 3, 64, 1>();   // cnn6 conv3

@@ -10,6 +10,7 @@
 
 #include "statnn/kernels/ref/conv2d.hpp"
 #include "statnn/kernels/simd/conv2d.hpp"
+#include "statnn/kernels/simd/winograd.hpp"
 
 namespace statnn::kernels {
 
@@ -33,6 +34,47 @@ void conv2d_forward(const float* in, const float* w, const float* b, float* out,
 #endif
     ref::conv2d_forward<Hp, Wp, I, K, O>(in, w, b, out, relu);
 }
+
+// The forward convolution as layers run it: once per batch `prepare` the kernel (tasks
+// may run on a pool), then `run` each image. A 3x3 kernel over a map where Winograd's
+// F(2x2, 3x3) saves at least a third of the multiply-adds (every map of 4x4 outputs and
+// more) runs that way, the others directly; results differ from the direct sums by
+// rounding only (kernels/simd/winograd.hpp). Define STATNN_NO_WINOGRAD (CMake
+// -DSTATNN_WINOGRAD=OFF) for the direct kernels everywhere.
+template <int Hp, int Wp, int I, int K, int O>
+struct Conv2DForward {
+    static constexpr int Ho = Hp - K + 1, Wo = Wp - K + 1;
+#if !defined(STATNN_NO_SIMD) && !defined(STATNN_NO_WINOGRAD)
+    static constexpr bool kWinograd = K == 3 && simd::WinogradPlan<Hp, Wp, I, O>::supported &&
+                                      3 * 16 * ((Ho + 1) / 2) * ((Wo + 1) / 2) <= 2 * 9 * Ho * Wo;
+#else
+    static constexpr bool kWinograd = false;
+#endif
+    static constexpr std::size_t kPreparedFloats = kWinograd ? std::size_t(16) * I * O : 0;
+    static constexpr int kPrepareTasks = kWinograd ? (I < 8 ? I : 8) : 0;
+
+    // Task t of kPrepareTasks: its share of the input channels of the transformed kernel.
+    static void prepare(int task, const float* w, float* prepared) {
+#if !defined(STATNN_NO_SIMD) && !defined(STATNN_NO_WINOGRAD)
+        if constexpr (kWinograd)
+            simd::winograd_transform_kernel<I, O>(w, prepared, I * task / kPrepareTasks, I * (task + 1) / kPrepareTasks);
+#endif
+        (void)task, (void)w, (void)prepared;
+    }
+    // The kernel run() reads: the prepared one, or w itself.
+    static const float* kernel(const float* w, const float* prepared) { return kWinograd ? prepared : w; }
+
+    // One image: out = conv(in_padded, w) + b (b may be null), optionally ReLU.
+    static void run(const float* in, const float* k, const float* b, float* out, bool relu) {
+#if !defined(STATNN_NO_SIMD) && !defined(STATNN_NO_WINOGRAD)
+        if constexpr (kWinograd) {
+            simd::conv2d_forward_winograd<Hp, Wp, I, O>(in, k, b, out, relu);
+            return;
+        }
+#endif
+        conv2d_forward<Hp, Wp, I, K, O>(in, k, b, out, relu);
+    }
+};
 
 // One image, zero-padded by P; with a mask, elements whose mask is <= 0 become 0.
 template <int H, int W, int C, int P>

@@ -2,8 +2,8 @@
 // as layers call it (see dispatch.hpp).
 //
 // Conv2DStrided<H, W, I, K, O, S, P> is one layer shape: H x W x I images padded by P
-// on every side, a K x K x I x O kernel, stride S. Stride 1 runs the seed's kernels
-// (kernels/conv2d.hpp, untouched); larger strides the kernels of conv2d_strided in
+// on every side, a K x K x I x O kernel, stride S. Stride 1 runs the seed layer's kernels
+// (kernels/conv2d.hpp: Conv2DForward, so Winograd where it pays); larger strides the kernels of conv2d_strided in
 // simd/ (any channel counts) or, without SIMD, ref/. Forward and input gradient work on
 // one image; the kernel and bias gradients of a batch are independent tasks.
 #pragma once
@@ -33,9 +33,16 @@ struct Conv2DStrided {
     // gradient; otherwise the gradient of the padded input (none without padding).
     static constexpr std::size_t kInputGradWorkFloats =
         kSeedKernels ? std::size_t(Ho + 2 * Q) * (Wo + 2 * Q) * O : (P > 0 ? kPaddedFloats : 0);
+    // Stride 1: the seed layer's forward (Winograd where it pays) and its input gradient.
+    using SeedForward = Conv2DForward<Hp, Wp, I, K, O>;
+    using SeedInputGrad = Conv2DForward<Ho + 2 * Q, Wo + 2 * Q, O, K, I>;
+    static constexpr std::size_t kKernelFloats = std::size_t(K) * K * I * O;
+    static constexpr std::size_t kTransformedFloats =
+        SeedForward::kPreparedFloats > SeedInputGrad::kPreparedFloats ? SeedForward::kPreparedFloats : SeedInputGrad::kPreparedFloats;
     // The kernel as forward or input gradient reads it (packed, rotated or with swapped
-    // channel axes; the same size).
-    static constexpr std::size_t kPreparedKernelFloats = std::size_t(K) * K * I * O;
+    // channel axes; the same size), stride 1 with Winograd: transformed, and the rotated
+    // kernel after it.
+    static constexpr std::size_t kPreparedKernelFloats = kSeedKernels ? kTransformedFloats + kKernelFloats : kKernelFloats;
 
     static void pad(const float* in, float* padded) { pad_image<H, W, I, P>(in, padded); }
 
@@ -43,7 +50,8 @@ struct Conv2DStrided {
     // else `prepared` filled.
     static const float* prepare_forward(const float* w, float* prepared) {
         if constexpr (kSeedKernels) {
-            return w;
+            for (int t = 0; t < SeedForward::kPrepareTasks; ++t) SeedForward::prepare(t, w, prepared);
+            return SeedForward::kernel(w, prepared);
         } else {
             if constexpr (use_simd<true>) simd::conv2d_strided_prepare_forward<Hp, Wp, I, K, O, S>(w, prepared);
             else ref::conv2d_strided_prepare_forward<Hp, Wp, I, K, O, S>(w, prepared);
@@ -54,15 +62,19 @@ struct Conv2DStrided {
     // One image: out = conv(in_pad, w) + b (b may be null), optionally ReLU; w as
     // prepare_forward returned it.
     static void forward(const float* in_pad, const float* w, const float* b, float* out, bool relu) {
-        if constexpr (kSeedKernels) conv2d_forward<Hp, Wp, I, K, O>(in_pad, w, b, out, relu);
+        if constexpr (kSeedKernels) SeedForward::run(in_pad, w, b, out, relu);
         else if constexpr (use_simd<true>) simd::conv2d_strided_forward<Hp, Wp, I, K, O, S>(in_pad, w, b, out, relu);
         else ref::conv2d_strided_forward<Hp, Wp, I, K, O, S>(in_pad, w, b, out, relu);
     }
 
     // Once per batch, before input_grad.
     static void prepare_input_grad(const float* w, float* prepared) {
-        if constexpr (kSeedKernels) conv2d_rotate_kernel<I, K, O>(w, prepared);
-        else if constexpr (use_simd<true>) simd::conv2d_strided_prepare_input_grad<Hp, Wp, I, K, O, S>(w, prepared);
+        if constexpr (kSeedKernels) {
+            // the rotated kernel after the transformed one; input_grad reads the one SeedInputGrad runs
+            float* rotated = prepared + kTransformedFloats;
+            conv2d_rotate_kernel<I, K, O>(w, rotated);
+            for (int t = 0; t < SeedInputGrad::kPrepareTasks; ++t) SeedInputGrad::prepare(t, rotated, prepared);
+        } else if constexpr (use_simd<true>) simd::conv2d_strided_prepare_input_grad<Hp, Wp, I, K, O, S>(w, prepared);
         else ref::conv2d_strided_prepare_input_grad<Hp, Wp, I, K, O, S>(w, prepared);
     }
 
@@ -70,7 +82,7 @@ struct Conv2DStrided {
     static void input_grad(const float* dout, const float* prepared, float* din, float* work) {
         if constexpr (kSeedKernels) {
             pad_image<Ho, Wo, O, Q>(dout, work);
-            conv2d_forward<Ho + 2 * Q, Wo + 2 * Q, O, K, I>(work, prepared, nullptr, din, false);
+            SeedInputGrad::run(work, SeedInputGrad::kernel(prepared + kTransformedFloats, prepared), nullptr, din, false);
         } else {
             float* target = P > 0 ? work : din;
             if constexpr (use_simd<true>) simd::conv2d_strided_backward_input<Hp, Wp, I, K, O, S>(dout, prepared, target);

@@ -7,6 +7,8 @@
 // (saved, (H+2P) x (W+2P) x C) for the kernel-gradient pass. The input gradient is a
 // convolution of the output gradient, zero-padded by K-1-P, with the rotated kernel.
 // With GELU the forward pass also keeps the pre-activation (saved, after the padded input).
+// A 3x3 layer runs its forward pass and input gradient by Winograd's F(2x2, 3x3) where that
+// saves work (kernels::Conv2DForward): the kernel is transformed once per batch into scratch.
 #pragma once
 
 #include <cstring>
@@ -52,7 +54,14 @@ struct Conv2DLayer : LayerDefaults {
     static constexpr float fan_in = float(K * K * C), fan_out = float(K * K * Filters);
     static constexpr std::size_t kPaddedBytes = P > 0 ? float_bytes(Batch * kPaddedIn) : 0;
     static constexpr std::size_t kSavedBytes = kPaddedBytes + (kGelu ? float_bytes(Batch * Out::size) : 0);
-    static constexpr std::size_t kScratchBytes = float_bytes(Batch * kPaddedOutGrad) + float_bytes(kKernelSize);
+    using Forward = kernels::Conv2DForward<Hp, Wp, C, K, Filters>;
+    using InputGrad = kernels::Conv2DForward<Hq, Wq, Filters, K, C>;  // over the padded output gradient
+    static constexpr std::size_t kPreparedFloats =
+        Forward::kPreparedFloats > InputGrad::kPreparedFloats ? Forward::kPreparedFloats : InputGrad::kPreparedFloats;
+    // scratch: | padded output gradient | rotated kernel | prepared kernel (forward, then input gradient) |
+    static constexpr std::size_t kRotatedAt = float_bytes(Batch * kPaddedOutGrad);
+    static constexpr std::size_t kPreparedAt = kRotatedAt + float_bytes(kKernelSize);
+    static constexpr std::size_t kScratchBytes = kPreparedAt + float_bytes(kPreparedFloats);
 
     const float* padded_input(const float* in, int r) const {
         if constexpr (P > 0)
@@ -63,14 +72,18 @@ struct Conv2DLayer : LayerDefaults {
     float* pre_activation(int r) const { return reinterpret_cast<float*>(saved + kPaddedBytes) + r * Out::size; }
 
     void forward(const float* in, float* out, int n, const StepContext& ctx) {
+        float* prepared = reinterpret_cast<float*>(scratch + kPreparedAt);
+        if constexpr (Forward::kPrepareTasks > 0)
+            ctx.pool->run(Forward::kPrepareTasks, [&](int t) { Forward::prepare(t, kernel, prepared); });
+        const float* k = Forward::kernel(kernel, prepared);
         for_each_image(ctx, n, [&](int r) {
             if constexpr (P > 0)
                 kernels::pad_image<In::H, In::W, C, P>(in + r * In::size, reinterpret_cast<float*>(saved) + r * kPaddedIn);
             if constexpr (kGelu) {
-                kernels::conv2d_forward<Hp, Wp, C, K, Filters>(padded_input(in, r), kernel, bias, pre_activation(r), false);
+                Forward::run(padded_input(in, r), k, bias, pre_activation(r), false);
                 FusedGelu<Act>::forward(pre_activation(r), out + r * Out::size, Out::size);
             } else {
-                kernels::conv2d_forward<Hp, Wp, C, K, Filters>(padded_input(in, r), kernel, bias, out + r * Out::size, kRelu);
+                Forward::run(padded_input(in, r), k, bias, out + r * Out::size, kRelu);
             }
         });
     }
@@ -100,11 +113,14 @@ struct Conv2DLayer : LayerDefaults {
         });
         // 3. Input gradient: the padded output gradient convolved with the rotated kernel.
         if constexpr (NeedInputGrad) {
-            float* rotated = reinterpret_cast<float*>(scratch + float_bytes(Batch * kPaddedOutGrad));
+            float* rotated = reinterpret_cast<float*>(scratch + kRotatedAt);
+            float* prepared = reinterpret_cast<float*>(scratch + kPreparedAt);
             kernels::conv2d_rotate_kernel<C, K, Filters>(kernel, rotated);
+            if constexpr (InputGrad::kPrepareTasks > 0)
+                ctx.pool->run(InputGrad::kPrepareTasks, [&](int t) { InputGrad::prepare(t, rotated, prepared); });
+            const float* k = InputGrad::kernel(rotated, prepared);
             for_each_image(ctx, n, [&](int r) {
-                kernels::conv2d_forward<Hq, Wq, Filters, K, C>(padded_grad + r * kPaddedOutGrad, rotated, nullptr,
-                                                              din + r * In::size, false);
+                InputGrad::run(padded_grad + r * kPaddedOutGrad, k, nullptr, din + r * In::size, false);
             });
         }
     }
