@@ -169,6 +169,8 @@ TEST_CASE("fast conv2d kernels match the reference on the real layer shapes", "[
     static_assert(kernels::Conv2DForward<34, 34, 32, 3, 32>::kWinograd && kernels::Conv2DForward<10, 10, 128, 3, 128>::kWinograd &&
                       kernels::Conv2DForward<15, 15, 64, 3, 64>::kWinograd && kernels::Conv2DForward<17, 17, 64, 3, 32>::kWinograd,
                   "cnn4/cnn6 convolutions run Winograd");
+    static_assert(kernels::Conv2DParamGrad<34, 34, 32, 3, 32, 34>::kWinograd && kernels::Conv2DParamGrad<15, 15, 64, 3, 64, 17>::kWinograd,
+                  "and so do their kernel gradients");
     static_assert(!kernels::Conv2DForward<34, 34, 3, 3, 32>::kWinograd, "3 input channels run directly");
     static_assert(!kernels::Conv2DForward<5, 5, 256, 3, 256>::kWinograd, "a 3x3 map runs directly");
 #endif

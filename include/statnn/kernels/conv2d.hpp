@@ -97,16 +97,23 @@ void conv2d_rotate_kernel(const float* w, float* wr) {
 //   in:  n padded input images, `in_stride` floats apart
 //   g:   n output gradients, `g_stride` floats apart, row stride GW pixels
 //   dw, db: zeroed before the first task runs
+//   A 3x3 kernel whose forward pass runs Winograd (Conv2DForward) gets its gradient by
+//   Winograd too (simd::conv2d_backward_weights_winograd).
 template <int Hp, int Wp, int I, int K, int O, int GW>
 struct Conv2DParamGrad {
     static constexpr int Ho = Hp - K + 1, Wo = Wp - K + 1;
 #if !defined(STATNN_NO_SIMD)
     using Plan = simd::Conv2DWeightsPlan<Hp, Wp, I, K, O>;
     static constexpr bool kSimd = Plan::supported;
-    static constexpr int kKernelTasks = kSimd ? Plan::kTiles : 1;
+#if !defined(STATNN_NO_WINOGRAD)
+    static constexpr bool kWinograd = Conv2DForward<Hp, Wp, I, K, O>::kWinograd;
+#else
+    static constexpr bool kWinograd = false;
+#endif
+    static constexpr int kKernelTasks = kWinograd ? simd::WinogradWeightsPlan<Hp, Wp, I, O>::kTasks : kSimd ? Plan::kTiles : 1;
     static constexpr int kBiasTasks = kSimd ? O / simd::L : 0;
 #else
-    static constexpr bool kSimd = false;
+    static constexpr bool kSimd = false, kWinograd = false;
     static constexpr int kKernelTasks = 1;
     static constexpr int kBiasTasks = 0;
 #endif
@@ -117,6 +124,12 @@ struct Conv2DParamGrad {
 #if !defined(STATNN_NO_SIMD)
         if constexpr (kSimd) {
             if (task < kKernelTasks) {
+#if !defined(STATNN_NO_WINOGRAD)
+                if constexpr (kWinograd) {
+                    simd::conv2d_backward_weights_winograd<Hp, Wp, I, O, GW>(in, in_stride, g, g_stride, n, dw, task);
+                    return;
+                }
+#endif
                 for (int r = 0; r < n; ++r)
                     simd::conv2d_backward_weights_tile_image<Hp, Wp, I, K, O, GW>(in + r * in_stride, g + r * g_stride, dw,
                                                                                  task);
