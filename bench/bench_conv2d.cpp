@@ -39,15 +39,26 @@ void conv2d_forward(benchmark::State& state) {
     set_counters(state, clock, conv_flops<Hp, Wp, I, K, O>(), 1);
 }
 
-template <int Hp, int Wp, int I, int K, int O, bool Simd>
+template <int Hp, int Wp, int I, int K, int O, Algo A>
 void conv2d_backward_weights(benchmark::State& state) {
     constexpr int Ho = Hp - K + 1, Wo = Wp - K + 1;
     using Grad = kernels::Conv2DParamGrad<Hp, Wp, I, K, O, Wo>;
     Buffer in(static_cast<std::size_t>(Hp) * Wp * I), g(static_cast<std::size_t>(Ho) * Wo * O, 2), dw(static_cast<std::size_t>(K) * K * I * O), db(O);
     const LoopClock clock;
     for (auto _ : state) {
-        if constexpr (Simd) {
+        if constexpr (A == Algo::Layer) {
             for (int t = 0; t < Grad::kTasks; ++t) Grad::run(t, in.get(), 0, g.get(), 0, 1, dw.get(), db.get());
+        } else if constexpr (A == Algo::Direct) {
+#if !defined(STATNN_NO_SIMD)
+            using Plan = kernels::simd::Conv2DWeightsPlan<Hp, Wp, I, K, O>;
+            if constexpr (Plan::supported) {
+                for (int t = 0; t < Plan::kTiles; ++t)
+                    kernels::simd::conv2d_backward_weights_tile_image<Hp, Wp, I, K, O, Wo>(in.get(), g.get(), dw.get(), t);
+                for (int v = 0; v < O / kernels::simd::L; ++v)
+                    kernels::simd::conv2d_backward_bias_vector<Ho, Wo, O, Wo>(g.get(), db.get(), v);
+            } else
+#endif
+                for (int t = 0; t < Grad::kTasks; ++t) Grad::run(t, in.get(), 0, g.get(), 0, 1, dw.get(), db.get());
         } else {
             kernels::ref::conv2d_backward_weights<Hp, Wp, I, K, O>(in.get(), g.get(), dw.get(), db.get());
         }
@@ -78,9 +89,12 @@ void register_layer(const std::string& name, bool input_gradient) {
                                      conv2d_forward<Hq, Wq, O, K, I, Algo::Reference>)->UseRealTime();
     }
     benchmark::RegisterBenchmark(("conv2d_backward_weights/simd/" + name).c_str(),
-                                 conv2d_backward_weights<Hp, Wp, I, K, O, true>)->UseRealTime();
+                                 conv2d_backward_weights<Hp, Wp, I, K, O, Algo::Direct>)->UseRealTime();
+    if (kernels::Conv2DParamGrad<Hp, Wp, I, K, O, Wo>::kWinograd)
+        benchmark::RegisterBenchmark(("conv2d_backward_weights/winograd/" + name).c_str(),
+                                     conv2d_backward_weights<Hp, Wp, I, K, O, Algo::Layer>)->UseRealTime();
     benchmark::RegisterBenchmark(("conv2d_backward_weights/ref/" + name).c_str(),
-                                 conv2d_backward_weights<Hp, Wp, I, K, O, false>)->UseRealTime();
+                                 conv2d_backward_weights<Hp, Wp, I, K, O, Algo::Reference>)->UseRealTime();
 }
 
 const bool registered = [] {

@@ -111,7 +111,9 @@ struct Conv2DParamGrad {
     static constexpr bool kWinograd = false;
 #endif
     static constexpr int kKernelTasks = kWinograd ? simd::WinogradWeightsPlan<Hp, Wp, I, O>::kTasks : kSimd ? Plan::kTiles : 1;
-    static constexpr int kBiasTasks = kSimd ? O / simd::L : 0;
+    // Winograd's tasks are few (2 for 32 -> 32 channels): the bias gradient goes with the
+    // tasks of the first input channels, so a pool's contiguous parts stay balanced.
+    static constexpr int kBiasTasks = kSimd && !kWinograd ? O / simd::L : 0;
 #else
     static constexpr bool kSimd = false, kWinograd = false;
     static constexpr int kKernelTasks = 1;
@@ -127,6 +129,11 @@ struct Conv2DParamGrad {
 #if !defined(STATNN_NO_WINOGRAD)
                 if constexpr (kWinograd) {
                     simd::conv2d_backward_weights_winograd<Hp, Wp, I, O, GW>(in, in_stride, g, g_stride, n, dw, task);
+                    using WP = simd::WinogradWeightsPlan<Hp, Wp, I, O>;
+                    if (task < WP::kOTiles)  // the output vectors of its tile
+                        for (int r = 0; r < n; ++r)
+                            for (int v = task * WP::NR; v < (task + 1) * WP::NR; ++v)
+                                simd::conv2d_backward_bias_vector<Ho, Wo, O, GW>(g + r * g_stride, db, v);
                     return;
                 }
 #endif
