@@ -243,8 +243,11 @@ TEST_CASE("TorchInit and PartialIdentityInit: PyTorch's bounds, and the first fi
     net->forward(2, false);
     const float* in = net->input();
     const float* out = net->activation(0);
+    // Through the direct kernels the copy is exact; where the layer runs Winograd (4 input
+    // channels are a whole vector on NEON) the identity filter's transform rounds: within
+    // a few ulps.
     for (int p = 0; p < 2 * 36; ++p)
-        for (int c = 0; c < 4; ++c) CHECK(out[p * 8 + c] == in[p * 4 + c]);
+        for (int c = 0; c < 4; ++c) CHECK(out[p * 8 + c] == Approx(in[p * 4 + c]).margin(1e-6f).epsilon(0));
     int differ = 0;
     for (int p = 0; p < 2 * 36; ++p) differ += out[p * 8 + 5] != in[p * 4 + 1];
     CHECK(differ > 60);  // the other filters are random
