@@ -55,7 +55,7 @@ struct Conv2DForward {
 
     // Task t of kPrepareTasks: its share of the input channels of the transformed kernel.
     static void prepare(int task, const float* w, float* prepared) {
-#if !defined(STATNN_NO_SIMD) && !defined(STATNN_NO_WINOGRAD)
+#if !defined(STATNN_NO_SIMD)
         if constexpr (kWinograd)
             simd::winograd_transform_kernel<I, O>(w, prepared, I * task / kPrepareTasks, I * (task + 1) / kPrepareTasks);
 #endif
@@ -66,7 +66,7 @@ struct Conv2DForward {
 
     // One image: out = conv(in_padded, w) + b (b may be null), optionally ReLU.
     static void run(const float* in, const float* k, const float* b, float* out, bool relu) {
-#if !defined(STATNN_NO_SIMD) && !defined(STATNN_NO_WINOGRAD)
+#if !defined(STATNN_NO_SIMD)
         if constexpr (kWinograd) {
             simd::conv2d_forward_winograd<Hp, Wp, I, O>(in, k, b, out, relu);
             return;
@@ -105,11 +105,7 @@ struct Conv2DParamGrad {
 #if !defined(STATNN_NO_SIMD)
     using Plan = simd::Conv2DWeightsPlan<Hp, Wp, I, K, O>;
     static constexpr bool kSimd = Plan::supported;
-#if !defined(STATNN_NO_WINOGRAD)
-    static constexpr bool kWinograd = Conv2DForward<Hp, Wp, I, K, O>::kWinograd;
-#else
-    static constexpr bool kWinograd = false;
-#endif
+    static constexpr bool kWinograd = Conv2DForward<Hp, Wp, I, K, O>::kWinograd;  // it reads STATNN_NO_WINOGRAD
     static constexpr int kKernelTasks = kWinograd ? simd::WinogradWeightsPlan<Hp, Wp, I, O>::kTasks : kSimd ? Plan::kTiles : 1;
     // Winograd's tasks are few (2 for 32 -> 32 channels): the bias gradient goes with the
     // tasks of the first input channels, so a pool's contiguous parts stay balanced.
@@ -126,7 +122,6 @@ struct Conv2DParamGrad {
 #if !defined(STATNN_NO_SIMD)
         if constexpr (kSimd) {
             if (task < kKernelTasks) {
-#if !defined(STATNN_NO_WINOGRAD)
                 if constexpr (kWinograd) {
                     simd::conv2d_backward_weights_winograd<Hp, Wp, I, O, GW>(in, in_stride, g, g_stride, n, dw, task);
                     using WP = simd::WinogradWeightsPlan<Hp, Wp, I, O>;
@@ -136,7 +131,6 @@ struct Conv2DParamGrad {
                                 simd::conv2d_backward_bias_vector<Ho, Wo, O, GW>(g + r * g_stride, db, v);
                     return;
                 }
-#endif
                 for (int r = 0; r < n; ++r)
                     simd::conv2d_backward_weights_tile_image<Hp, Wp, I, K, O, GW>(in + r * in_stride, g + r * g_stride, dw,
                                                                                  task);

@@ -36,7 +36,6 @@ struct WinogradPlan {
     static constexpr int T = balanced_tile(kTiles, kCap > 0 ? kCap : 1);
     // Below 4 tiles per block, too few accumulators cover the FMA latency: direct is used.
     static constexpr bool supported = I % L == 0 && O % L == 0 && kCap >= 4;
-    static constexpr std::size_t kTransformedKernel = std::size_t(16) * I * O;  // floats of U
 };
 
 // U[p][i][o], p = 4a + b, from w[ky][kx][i][o] for the input channels [i0, i1):
@@ -187,8 +186,7 @@ struct WinogradWeightsPlan {
     static constexpr int MR = balanced_tile(IB, kCap);
     static constexpr int T = 32;  // tiles per block: 16 * T * (IB + NR*L) floats on the stack
     static constexpr int kOTiles = O / (NR * L), kIBlocks = I / IB;
-    static constexpr int kTasks = kOTiles * kIBlocks;
-    static constexpr bool supported = I % L == 0 && O % L == 0;
+    static constexpr int kTasks = kOTiles * kIBlocks;  // run where WinogradPlan is supported
 };
 
 // W[p][t][n] = A g At for the tiles [t0, t0 + count), NRL channels from g (row stride GW
