@@ -197,6 +197,8 @@ TEST_CASE("fast conv2d kernels match the reference around the vector width", "[k
     check_conv_layer<3, 3, Lw, 3, 2 * Lw, 1>();     // 3x3 map: one tile (two on 16 registers)
     check_conv_layer<5, 4, 3, 3, 2 * Lw, 1>();      // rows of 4
     check_conv_layer<9, 3, 5, 3, Lw, 1>();          // rows of 3, nine of them
+    check_conv_layer<8, 8, Lw, 3, 8 * Lw, 1>();     // Winograd kernel gradient: one block of input
+                                                    // channels, output tiles in two groups
 }
 
 TEST_CASE("fast conv2d kernels match the reference on fastcifar's small maps", "[kernels][simd][conv2d]") {

@@ -125,9 +125,9 @@ struct Conv2DParamGrad {
                 if constexpr (kWinograd) {
                     simd::conv2d_backward_weights_winograd<Hp, Wp, I, O, GW>(in, in_stride, g, g_stride, n, dw, task);
                     using WP = simd::WinogradWeightsPlan<Hp, Wp, I, O>;
-                    if (task < WP::kOTiles)  // the output vectors of its tile
+                    if (task < WP::kOGroups)  // the output vectors of its group of tiles
                         for (int r = 0; r < n; ++r)
-                            for (int v = task * WP::NR; v < (task + 1) * WP::NR; ++v)
+                            for (int v = task * WP::kOTilesPerTask * WP::NR; v < (task + 1) * WP::kOTilesPerTask * WP::NR; ++v)
                                 simd::conv2d_backward_bias_vector<Ho, Wo, O, GW>(g + r * g_stride, db, v);
                     return;
                 }
