@@ -1,7 +1,8 @@
 // bench/bench_peak.cpp — the fp32 FMA peak at this build's vector width, on 1 and 2
-// threads: the ceiling for every FLOP/s figure the other benchmarks print. Its own
+// threads: the ceiling for every FLOP/s figure the other benchmarks print (its own
 // peak_fraction is ≈ 1 on an idle machine; on two threads it shows whether both cores
-// reach their peak at once (shared FMA units, frequency drop).
+// reach their peak at once: shared FMA units, frequency drop); and one thread's copy
+// bandwidth, the ceiling for the memory-bound ones.
 #include <string>
 
 #include "bench_util.hpp"
@@ -27,5 +28,21 @@ void fma_peak(benchmark::State& state) {
 }
 
 BENCHMARK(fma_peak)->Threads(1)->Threads(2)->UseRealTime();
+
+// The copy that memory-bound kernels are held to (bandwidth_fraction), at working sets
+// served by L2 (one image of activations), by L3, and by memory (cnn6's parameters and
+// their gradients and momenta are 29 MB): bytes read + written per second, one thread.
+void memory_copy(benchmark::State& state) {
+    const std::size_t working_set = std::size_t(state.range(0)) << 10, n = working_set / 2 / sizeof(float);
+    Buffer src(n), dst(n);
+    for (auto _ : state) {
+        copy_floats(src.get(), dst.get(), n);
+        benchmark::ClobberMemory();
+    }
+    state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * 2.0 * double(n) * sizeof(float)));
+    state.SetLabel("working set " + std::to_string(state.range(0)) + " KiB");
+}
+
+BENCHMARK(memory_copy)->Arg(256)->Arg(8 << 10)->Arg(256 << 10)->UseRealTime();
 
 }  // namespace

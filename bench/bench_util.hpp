@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "fma_peak.hpp"
+#include "memory_peak.hpp"
 #include "statnn/arena.hpp"
 #include "statnn/rng.hpp"
 
@@ -56,6 +57,18 @@ inline void set_flop_counters(benchmark::State& state, const LoopClock& clock, d
     state.counters["peak_fraction"] =
         benchmark::Counter(seconds > 0 ? double(state.iterations()) * flops_per_iteration / (seconds * one_thread_fma_peak() * threads) : 0,
                            benchmark::Counter::kAvgThreads);
+}
+
+// bytes_per_second, and bandwidth_fraction: the bytes/s this one-thread kernel moved (read
+// + written) over a copy's on the kernel's working set (memory_peak.hpp), so 1 is a copy's
+// speed and 0.5 is within 2x of it.
+inline void set_byte_counters(benchmark::State& state, const LoopClock& clock, double bytes_per_iteration,
+                              double working_set_bytes) {
+    const double seconds = clock.seconds();
+    state.SetBytesProcessed(static_cast<std::int64_t>(double(state.iterations()) * bytes_per_iteration));
+    const double copy = one_thread_copy_bandwidth(std::size_t(working_set_bytes));
+    state.counters["bandwidth_fraction"] =
+        benchmark::Counter(seconds > 0 ? double(state.iterations()) * bytes_per_iteration / (seconds * copy) : 0);
 }
 
 // FLOP/s, peak_fraction and items (images or rows) per second of a one-thread kernel.
