@@ -46,25 +46,31 @@ inline constexpr double kPeakFlopsPerRound = 2.0 * kPeakAccumulators * double(kF
     return sum;
 }
 
-// One core's peak in FLOP/s, measured once per process (the best of five 20 ms runs, so a
-// busy moment does not lower it). Kernel benchmarks divide their FLOP/s by it.
+// The best rate of five 20 ms runs of `call`, each call doing `units_per_call` units of
+// work: a limit measured once per process, so that a busy moment does not lower it.
+template <class Call>
+double best_rate_of_runs(double units_per_call, Call&& call) {
+    double best = 0;
+    for (int run = 0; run < 5; ++run) {
+        double units = 0, seconds = 0;
+        const auto t0 = std::chrono::steady_clock::now();
+        while (seconds < 0.02) {
+            call();
+            units += units_per_call;
+            seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        }
+        best = std::max(best, units / seconds);
+    }
+    return best;
+}
+
+// One core's peak in FLOP/s, measured once per process. Kernel benchmarks divide their
+// FLOP/s by it.
 inline double one_thread_fma_peak() {
     static const double peak = [] {
         constexpr std::int64_t kRounds = 1 << 18;
-        double best = 0;
         volatile float sink = 0;
-        for (int run = 0; run < 5; ++run) {
-            std::int64_t rounds = 0;
-            const auto t0 = std::chrono::steady_clock::now();
-            double seconds = 0;
-            while (seconds < 0.02) {
-                sink = sink + fma_rounds(kRounds, 1.0f);
-                rounds += kRounds;
-                seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-            }
-            best = std::max(best, double(rounds) * kPeakFlopsPerRound / seconds);
-        }
-        return best;
+        return best_rate_of_runs(double(kRounds) * kPeakFlopsPerRound, [&] { sink = sink + fma_rounds(kRounds, 1.0f); });
     }();
     return peak;
 }

@@ -8,10 +8,10 @@
 // parameter set of megabytes does not), so each kernel is held to a copy of its own size.
 #pragma once
 
-#include <chrono>
 #include <cstddef>
 #include <map>
 
+#include "fma_peak.hpp"
 #include "statnn/arena.hpp"
 #include "statnn/config.hpp"
 #include "statnn/kernels/simd/common.hpp"
@@ -36,8 +36,8 @@ namespace statnn::bench {
     for (; i < n; ++i) dst[i] = src[i];
 }
 
-// Bytes per second (read + written) of one thread copying `working_set` / 2 bytes, the best
-// of five 20 ms runs; measured once per size and process.
+// Bytes per second (read + written) of one thread copying `working_set` / 2 bytes; measured
+// once per size and process (best_rate_of_runs).
 inline double one_thread_copy_bandwidth(std::size_t working_set) {
     static std::map<std::size_t, double> measured;
     const auto known = measured.find(working_set);
@@ -48,23 +48,11 @@ inline double one_thread_copy_bandwidth(std::size_t working_set) {
     auto* s = reinterpret_cast<float*>(src);
     auto* d = reinterpret_cast<float*>(dst);
     for (std::size_t i = 0; i < n; ++i) s[i] = float(i % 1000), d[i] = 0.0f;
-    double best = 0;
-    for (int run = 0; run < 5; ++run) {
-        std::size_t copies = 0;
-        const auto t0 = std::chrono::steady_clock::now();
-        double seconds = 0;
-        while (seconds < 0.02) {
-            copy_floats(s, d, n);
-            ++copies;
-            seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-        }
-        const double rate = 2.0 * double(half) * double(copies) / seconds;
-        if (rate > best) best = rate;
-    }
+    const double bandwidth = best_rate_of_runs(2.0 * double(half), [&] { copy_floats(s, d, n); });
     free_block(src, half);
     free_block(dst, half);
-    measured[working_set] = best;
-    return best;
+    measured[working_set] = bandwidth;
+    return bandwidth;
 }
 
 }  // namespace statnn::bench
