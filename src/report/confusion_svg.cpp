@@ -79,126 +79,163 @@ struct Heatmap {
     std::string scale_caption;
 };
 
-std::string heatmap_svg(const Heatmap& h) {
-    const std::size_t n = h.class_names.size();
-    const std::vector<std::string>& class_names = h.class_names;
-    const std::string& title = h.title;
+constexpr double kNameSize = 13, kAxisSize = 14, kTitleSize = 17;
+constexpr double kSin45 = 0.70710678;
 
-    constexpr double kNameSize = 13, kAxisSize = 14, kTitleSize = 17;
+// Where a heatmap's parts go, in px.
+struct HeatmapLayout {
+    std::size_t n = 0;             // classes
+    double cell = 0, grid = 0;     // one cell's side, the grid's side
+    bool rotate = false;           // column names turned by 45 degrees
+    double left = 0, top = 0;      // the grid's top-left corner
+    double column_labels = 0;      // the height of the column names below the grid
+    double scale_x = 0, scale_w = 0;
+    double width = 0, height = 0;  // of the document
+};
+
+HeatmapLayout heatmap_layout(const Heatmap& h) {
+    HeatmapLayout l;
+    l.n = h.class_names.size();
     // Cells shrink from 72 px (a few classes) to 26 px (more than 21 classes).
-    const double cell = n == 0 ? 0 : std::min(72.0, std::max(26.0, 560.0 / static_cast<double>(n)));
-    const double grid = cell * static_cast<double>(n);
+    l.cell = l.n == 0 ? 0 : std::min(72.0, std::max(26.0, 560.0 / static_cast<double>(l.n)));
+    l.grid = l.cell * static_cast<double>(l.n);
 
     double name_width = 0;
-    for (const auto& name : class_names) name_width = std::max(name_width, text_width(name, kNameSize));
+    for (const auto& name : h.class_names) name_width = std::max(name_width, text_width(name, kNameSize));
     // Column labels are turned by 45 degrees when the widest would not fit in its column.
-    const bool rotate = name_width > cell - 6;
-    constexpr double kSin45 = 0.70710678;
+    l.rotate = name_width > l.cell - 6;
 
     // Left of the grid: the rotated "True class", the row names, a gap.
-    double left = 12 + kAxisSize + 12 + name_width + 8;
-    if (rotate) left = std::max(left, name_width * kSin45 - cell / 2 + 16);
-    const double top = 58;
-    const double column_labels = rotate ? name_width * kSin45 + 16 : kNameSize + 10;
-    const double below = 8 + column_labels + kAxisSize + 16;
+    l.left = 12 + kAxisSize + 12 + name_width + 8;
+    if (l.rotate) l.left = std::max(l.left, name_width * kSin45 - l.cell / 2 + 16);
+    l.top = 58;
+    l.column_labels = l.rotate ? name_width * kSin45 + 16 : kNameSize + 10;
+    const double below = 8 + l.column_labels + kAxisSize + 16;
     // Right of the grid: the colour scale, its tick labels and its caption.
-    const double scale_x = left + grid + 22, scale_w = 16;
-    const double right = 22 + scale_w + 6 + 36 + kAxisSize + 14;
+    l.scale_x = l.left + l.grid + 22, l.scale_w = 16;
+    const double right = 22 + l.scale_w + 6 + 36 + kAxisSize + 14;
 
-    double width = left + grid + right;
-    width = std::max(width, text_width(title, kTitleSize) * 1.1 + 24);
-    const double height = n == 0 ? 200 : top + grid + below;
+    l.width = l.left + l.grid + right;
+    l.width = std::max(l.width, text_width(h.title, kTitleSize) * 1.1 + 24);
+    l.height = l.n == 0 ? 200 : l.top + l.grid + below;
+    return l;
+}
 
+// The XML declaration, the <svg> element, the white background and the title.
+std::string heatmap_start(const Heatmap& h, const HeatmapLayout& l) {
     std::string s;
     s += "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
-    s += "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" + svg_number(std::ceil(width)) + "\" height=\"" +
-         svg_number(std::ceil(height)) + "\" viewBox=\"0 0 " + svg_number(std::ceil(width)) + " " + svg_number(std::ceil(height)) +
+    s += "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" + svg_number(std::ceil(l.width)) + "\" height=\"" +
+         svg_number(std::ceil(l.height)) + "\" viewBox=\"0 0 " + svg_number(std::ceil(l.width)) + " " + svg_number(std::ceil(l.height)) +
          "\" font-family=\"DejaVu Sans, Arial, Helvetica, sans-serif\">\n";
-    s += "<rect x=\"0\" y=\"0\" width=\"" + svg_number(std::ceil(width)) + "\" height=\"" + svg_number(std::ceil(height)) +
+    s += "<rect x=\"0\" y=\"0\" width=\"" + svg_number(std::ceil(l.width)) + "\" height=\"" + svg_number(std::ceil(l.height)) +
          "\" fill=\"#ffffff\"/>\n";
-    s += "<text x=\"" + svg_number(width / 2) + "\" y=\"32\" font-size=\"" + svg_number(kTitleSize) +
-         "\" font-weight=\"bold\" text-anchor=\"middle\" fill=\"#000000\">" + xml_escape(title) + "</text>\n";
+    s += "<text x=\"" + svg_number(l.width / 2) + "\" y=\"32\" font-size=\"" + svg_number(kTitleSize) +
+         "\" font-weight=\"bold\" text-anchor=\"middle\" fill=\"#000000\">" + xml_escape(h.title) + "</text>\n";
+    return s;
+}
 
-    if (n == 0) {
-        s += "<text x=\"" + svg_number(width / 2) + "\" y=\"110\" font-size=\"16\" text-anchor=\"middle\" "
-             "fill=\"#888888\">no data</text>\n";
-        s += "</svg>\n";
-        return s;
-    }
-
-    // Cells: fill by the ramp, the label written inside.
+// Cells: fill by the ramp, the label written inside; the grid's frame.
+std::string heatmap_cells(const Heatmap& h, const HeatmapLayout& l) {
     std::size_t widest_label = 1;
     for (const auto& row : h.labels) {
         for (const std::string& label : row) widest_label = std::max(widest_label, label.size());
     }
     const double label_size =
-        std::max(7.0, std::min(13.0, (cell - 6) / (0.64 * static_cast<double>(widest_label))));
-    s += "<g font-size=\"" + svg_number(label_size) + "\" text-anchor=\"middle\">\n";
-    for (std::size_t i = 0; i < n; ++i) {
-        for (std::size_t j = 0; j < n; ++j) {
+        std::max(7.0, std::min(13.0, (l.cell - 6) / (0.64 * static_cast<double>(widest_label))));
+    std::string s = "<g font-size=\"" + svg_number(label_size) + "\" text-anchor=\"middle\">\n";
+    for (std::size_t i = 0; i < l.n; ++i) {
+        for (std::size_t j = 0; j < l.n; ++j) {
             const Rgb fill = ramp(*h.ramp, h.t[i][j]);
-            const double x = left + cell * static_cast<double>(j), y = top + cell * static_cast<double>(i);
-            s += "<rect x=\"" + svg_number(x) + "\" y=\"" + svg_number(y) + "\" width=\"" + svg_number(cell) + "\" height=\"" +
-                 svg_number(cell) + "\" fill=\"" + hex(fill) + "\"/>\n";
-            s += "<text x=\"" + svg_number(x + cell / 2) + "\" y=\"" + svg_number(y + cell / 2 + label_size * 0.36) +
+            const double x = l.left + l.cell * static_cast<double>(j), y = l.top + l.cell * static_cast<double>(i);
+            s += "<rect x=\"" + svg_number(x) + "\" y=\"" + svg_number(y) + "\" width=\"" + svg_number(l.cell) + "\" height=\"" +
+                 svg_number(l.cell) + "\" fill=\"" + hex(fill) + "\"/>\n";
+            s += "<text x=\"" + svg_number(x + l.cell / 2) + "\" y=\"" + svg_number(y + l.cell / 2 + label_size * 0.36) +
                  "\" fill=\"" + (is_dark(fill) ? "#ffffff" : "#000000") + "\">" + xml_escape(h.labels[i][j]) + "</text>\n";
         }
     }
     s += "</g>\n";
-    s += "<rect x=\"" + svg_number(left) + "\" y=\"" + svg_number(top) + "\" width=\"" + svg_number(grid) + "\" height=\"" + svg_number(grid) +
+    s += "<rect x=\"" + svg_number(l.left) + "\" y=\"" + svg_number(l.top) + "\" width=\"" + svg_number(l.grid) + "\" height=\"" + svg_number(l.grid) +
          "\" fill=\"none\" stroke=\"#333333\" stroke-width=\"1\"/>\n";
+    return s;
+}
 
-    // Class names: rows on the left, columns below (turned when they would collide).
-    s += "<g font-size=\"" + svg_number(kNameSize) + "\" fill=\"#000000\">\n";
-    for (std::size_t i = 0; i < n; ++i) {
-        const double y = top + cell * (static_cast<double>(i) + 0.5) + kNameSize * 0.36;
-        s += "<text x=\"" + svg_number(left - 8) + "\" y=\"" + svg_number(y) + "\" text-anchor=\"end\">" +
-             xml_escape(class_names[i]) + "</text>\n";
+// Class names: rows on the left, columns below (turned when they would collide).
+std::string heatmap_class_names(const Heatmap& h, const HeatmapLayout& l) {
+    std::string s = "<g font-size=\"" + svg_number(kNameSize) + "\" fill=\"#000000\">\n";
+    for (std::size_t i = 0; i < l.n; ++i) {
+        const double y = l.top + l.cell * (static_cast<double>(i) + 0.5) + kNameSize * 0.36;
+        s += "<text x=\"" + svg_number(l.left - 8) + "\" y=\"" + svg_number(y) + "\" text-anchor=\"end\">" +
+             xml_escape(h.class_names[i]) + "</text>\n";
     }
-    for (std::size_t j = 0; j < n; ++j) {
-        const double x = left + cell * (static_cast<double>(j) + 0.5);
-        if (rotate) {
-            const double y = top + grid + 14;
+    for (std::size_t j = 0; j < l.n; ++j) {
+        const double x = l.left + l.cell * (static_cast<double>(j) + 0.5);
+        if (l.rotate) {
+            const double y = l.top + l.grid + 14;
             s += "<text x=\"" + svg_number(x) + "\" y=\"" + svg_number(y) + "\" text-anchor=\"end\" transform=\"rotate(-45 " +
-                 svg_number(x) + " " + svg_number(y) + ")\">" + xml_escape(class_names[j]) + "</text>\n";
+                 svg_number(x) + " " + svg_number(y) + ")\">" + xml_escape(h.class_names[j]) + "</text>\n";
         } else {
-            s += "<text x=\"" + svg_number(x) + "\" y=\"" + svg_number(top + grid + 8 + kNameSize) + "\" text-anchor=\"middle\">" +
-                 xml_escape(class_names[j]) + "</text>\n";
+            s += "<text x=\"" + svg_number(x) + "\" y=\"" + svg_number(l.top + l.grid + 8 + kNameSize) + "\" text-anchor=\"middle\">" +
+                 xml_escape(h.class_names[j]) + "</text>\n";
         }
     }
     s += "</g>\n";
+    return s;
+}
 
-    // Axis titles.
-    const double y_mid = top + grid / 2;
+std::string heatmap_axis_titles(const HeatmapLayout& l) {
+    const double y_mid = l.top + l.grid / 2;
     const double y_axis_x = 12 + kAxisSize * 0.8;
+    std::string s;
     s += "<text x=\"" + svg_number(y_axis_x) + "\" y=\"" + svg_number(y_mid) + "\" font-size=\"" + svg_number(kAxisSize) +
          "\" text-anchor=\"middle\" fill=\"#000000\" transform=\"rotate(-90 " + svg_number(y_axis_x) + " " + svg_number(y_mid) +
          ")\">True class</text>\n";
-    s += "<text x=\"" + svg_number(left + grid / 2) + "\" y=\"" + svg_number(top + grid + 8 + column_labels + kAxisSize) +
+    s += "<text x=\"" + svg_number(l.left + l.grid / 2) + "\" y=\"" + svg_number(l.top + l.grid + 8 + l.column_labels + kAxisSize) +
          "\" font-size=\"" + svg_number(kAxisSize) + "\" text-anchor=\"middle\" fill=\"#000000\">Predicted class</text>\n";
+    return s;
+}
 
-    // The colour scale: a vertical gradient from the ramp's start (bottom) to its end (top).
-    s += "<defs><linearGradient id=\"" + h.scale_id + "\" x1=\"0\" y1=\"1\" x2=\"0\" y2=\"0\">";
+// The colour scale: a vertical gradient from the ramp's start (bottom) to its end (top),
+// its ticks and its caption.
+std::string heatmap_colour_scale(const Heatmap& h, const HeatmapLayout& l) {
+    std::string s = "<defs><linearGradient id=\"" + h.scale_id + "\" x1=\"0\" y1=\"1\" x2=\"0\" y2=\"0\">";
     for (int k = 0; k < 3; ++k) {
         s += "<stop offset=\"" + svg_number(k * 0.5) + "\" stop-color=\"" + hex((*h.ramp)[k]) + "\"/>";
     }
     s += "</linearGradient></defs>\n";
-    s += "<rect x=\"" + svg_number(scale_x) + "\" y=\"" + svg_number(top) + "\" width=\"" + svg_number(scale_w) + "\" height=\"" +
-         svg_number(grid) + "\" fill=\"url(#" + h.scale_id + ")\" stroke=\"#333333\" stroke-width=\"1\"/>\n";
+    s += "<rect x=\"" + svg_number(l.scale_x) + "\" y=\"" + svg_number(l.top) + "\" width=\"" + svg_number(l.scale_w) + "\" height=\"" +
+         svg_number(l.grid) + "\" fill=\"url(#" + h.scale_id + ")\" stroke=\"#333333\" stroke-width=\"1\"/>\n";
     s += "<g font-size=\"11\" fill=\"#333333\">\n";
     const double intervals = static_cast<double>(std::max<std::size_t>(h.scale_ticks.size(), 2) - 1);
     for (std::size_t k = 0; k < h.scale_ticks.size(); ++k) {
-        const double y = top + grid - grid * static_cast<double>(k) / intervals;
-        s += "<line x1=\"" + svg_number(scale_x + scale_w) + "\" y1=\"" + svg_number(y) + "\" x2=\"" + svg_number(scale_x + scale_w + 4) +
+        const double y = l.top + l.grid - l.grid * static_cast<double>(k) / intervals;
+        s += "<line x1=\"" + svg_number(l.scale_x + l.scale_w) + "\" y1=\"" + svg_number(y) + "\" x2=\"" + svg_number(l.scale_x + l.scale_w + 4) +
              "\" y2=\"" + svg_number(y) + "\" stroke=\"#333333\" stroke-width=\"1\"/>\n";
-        s += "<text x=\"" + svg_number(scale_x + scale_w + 6) + "\" y=\"" + svg_number(y + 4) + "\">" +
+        s += "<text x=\"" + svg_number(l.scale_x + l.scale_w + 6) + "\" y=\"" + svg_number(y + 4) + "\">" +
              xml_escape(h.scale_ticks[k]) + "</text>\n";
     }
     s += "</g>\n";
-    const double caption_x = scale_x + scale_w + 6 + 36 + kAxisSize * 0.5;
+    const double y_mid = l.top + l.grid / 2;
+    const double caption_x = l.scale_x + l.scale_w + 6 + 36 + kAxisSize * 0.5;
     s += "<text x=\"" + svg_number(caption_x) + "\" y=\"" + svg_number(y_mid) + "\" font-size=\"12\" text-anchor=\"middle\" " +
          "fill=\"#333333\" transform=\"rotate(-90 " + svg_number(caption_x) + " " + svg_number(y_mid) + ")\">" +
          xml_escape(h.scale_caption) + "</text>\n";
+    return s;
+}
+
+std::string heatmap_svg(const Heatmap& h) {
+    const HeatmapLayout l = heatmap_layout(h);
+    std::string s = heatmap_start(h, l);
+    if (l.n == 0) {
+        s += "<text x=\"" + svg_number(l.width / 2) + "\" y=\"110\" font-size=\"16\" text-anchor=\"middle\" "
+             "fill=\"#888888\">no data</text>\n";
+        s += "</svg>\n";
+        return s;
+    }
+    s += heatmap_cells(h, l);
+    s += heatmap_class_names(h, l);
+    s += heatmap_axis_titles(l);
+    s += heatmap_colour_scale(h, l);
     s += "</svg>\n";
     return s;
 }

@@ -299,77 +299,65 @@ void save_checkpoint(const std::string& path, Net& net, const std::string& model
     detail::write_checkpoint(path, net, model, contents, state, kCheckpointVersion);
 }
 
-// Reads a checkpoint written for the same architecture into `net` (weights always;
-// optimizer state when the file has it) and returns its state and contents. Throws
-// CheckpointError naming the file and the problem; `net` is untouched on error.
-template <class Net>
-TrainingState load_checkpoint(const std::string& path, Net& net, CheckpointContents* contents_out = nullptr,
-                              std::string* model_out = nullptr) {
+namespace detail {
+
+inline std::vector<unsigned char> read_whole_file(const std::string& path) {
     std::vector<unsigned char> bytes;
-    {
-        std::unique_ptr<std::FILE, int (*)(std::FILE*)> f(std::fopen(path.c_str(), "rb"), &std::fclose);
-        if (!f) throw CheckpointError(errno_message(path, "cannot open"));
-        unsigned char buf[1 << 16];
-        for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, f.get())) > 0;) bytes.insert(bytes.end(), buf, buf + n);
-        if (std::ferror(f.get())) throw CheckpointError(errno_message(path, "cannot read"));
-    }
-    if (bytes.size() < sizeof kCheckpointMagic + 8 + 8 ||
-        std::memcmp(bytes.data(), kCheckpointMagic, sizeof kCheckpointMagic) != 0)
-        throw CheckpointError(path + ": not a statnn checkpoint (no STATNNCK header)");
-    const std::size_t body = bytes.size() - sizeof(std::uint64_t);
-    detail::CheckpointReader r(path, bytes, body);
+    std::unique_ptr<std::FILE, int (*)(std::FILE*)> f(std::fopen(path.c_str(), "rb"), &std::fclose);
+    if (!f) throw CheckpointError(errno_message(path, "cannot open"));
+    unsigned char buf[1 << 16];
+    for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, f.get())) > 0;) bytes.insert(bytes.end(), buf, buf + n);
+    if (std::ferror(f.get())) throw CheckpointError(errno_message(path, "cannot read"));
+    return bytes;
+}
+
+// Reads the magic and the version. The checksum is checked first, so that a corrupted
+// version field is reported as corruption rather than as an unknown version.
+inline std::uint32_t read_checked_version(CheckpointReader& r, const std::vector<unsigned char>& bytes, std::size_t body) {
     r.take(sizeof kCheckpointMagic);
     const auto version = r.get_value<std::uint32_t>();
     std::uint64_t stored_sum;
     std::memcpy(&stored_sum, bytes.data() + body, sizeof stored_sum);
     Fnv1a sum;
     sum.add(bytes.data(), body);
+    const bool known = version <= kCheckpointVersion && version >= kOldestCheckpointVersion;
     if (sum.h != stored_sum)
         r.fail("checksum mismatch: the file is truncated or corrupted" +
-               (version > kCheckpointVersion || version < kOldestCheckpointVersion
-                    ? " (its version field reads " + std::to_string(version) + ")"
-                    : std::string()));
-    if (version > kCheckpointVersion || version < kOldestCheckpointVersion)
+               (known ? std::string() : " (its version field reads " + std::to_string(version) + ")"));
+    if (!known)
         r.fail("format version " + std::to_string(version) + ", this build reads versions " +
                std::to_string(kOldestCheckpointVersion) + " to " + std::to_string(kCheckpointVersion));
+    return version;
+}
 
-    const auto contents = CheckpointContents(r.get_value<std::uint32_t>());
-    if (contents != CheckpointContents::Training && contents != CheckpointContents::Weights) r.fail("unknown contents type");
-    const auto signature = r.get_value<std::uint64_t>();
-    const std::string arch = r.get_string(1 << 16), model = r.get_string(256);
-    const std::string ours = architecture_description(net);
-    if (signature != signature_of(ours) || arch != ours)
-        r.fail("written for another architecture ('" + model + "'); this binary's network differs");
-
-    TrainingState st;
-    st.seed = r.get_value<std::uint64_t>();
-    st.iterations = r.get_value<std::int64_t>();
-    st.epochs_done = r.get_value<std::uint32_t>();
-    if (version >= 4) {
-        for (PartSettings* part : {&st.recipe.optimizer, &st.recipe.schedule, &st.recipe.loss}) {
-            part->kind = r.get_string(64);
-            const auto n = r.get_value<std::uint32_t>();
-            if (n > 64) r.fail("corrupted (implausible number of " + part->kind + " settings)");
-            for (std::uint32_t i = 0; i < n; ++i) {
-                NamedValue f;
-                f.name = r.get_string(64);
-                f.value = r.get_value<double>();
-                part->fields.push_back(std::move(f));
-            }
+inline void read_recipe(CheckpointReader& r, TrainingState& st) {
+    for (PartSettings* part : {&st.recipe.optimizer, &st.recipe.schedule, &st.recipe.loss}) {
+        part->kind = r.get_string(64);
+        const auto n = r.get_value<std::uint32_t>();
+        if (n > 64) r.fail("corrupted (implausible number of " + part->kind + " settings)");
+        for (std::uint32_t i = 0; i < n; ++i) {
+            NamedValue f;
+            f.name = r.get_string(64);
+            f.value = r.get_value<double>();
+            part->fields.push_back(std::move(f));
         }
-        const auto slots = r.get_value<std::uint32_t>();
-        if (slots > 16) r.fail("corrupted (implausible number of optimizer state arrays)");
-        st.optimizer_slots.clear();
-        for (std::uint32_t i = 0; i < slots; ++i) st.optimizer_slots.push_back(r.get_string(64));
-    } else {  // Keras SGD with Keras decay, as every run was before version 4
-        const double lr = r.get_value<double>(), momentum = r.get_value<double>(), decay = r.get_value<double>();
-        const bool nesterov = r.get_value<std::uint32_t>() != 0;
-        st.recipe.optimizer = {"keras-sgd", {{"momentum", momentum}, {"nesterov", nesterov ? 1.0 : 0.0}}};
-        st.recipe.schedule = {"keras-decay", {{"lr", lr}, {"decay", decay}}};
-        st.recipe.loss = {"softmax-cross-entropy", {{"label_smoothing", 0.0}}};
     }
-    st.train_limit = r.get_value<std::int64_t>();
-    st.val_limit = r.get_value<std::int64_t>();
+    const auto slots = r.get_value<std::uint32_t>();
+    if (slots > 16) r.fail("corrupted (implausible number of optimizer state arrays)");
+    st.optimizer_slots.clear();
+    for (std::uint32_t i = 0; i < slots; ++i) st.optimizer_slots.push_back(r.get_string(64));
+}
+
+// Before version 4 every run was Keras SGD with Keras decay, so the file holds only its fields.
+inline void read_keras_sgd_recipe(CheckpointReader& r, TrainingState& st) {
+    const double lr = r.get_value<double>(), momentum = r.get_value<double>(), decay = r.get_value<double>();
+    const bool nesterov = r.get_value<std::uint32_t>() != 0;
+    st.recipe.optimizer = {"keras-sgd", {{"momentum", momentum}, {"nesterov", nesterov ? 1.0 : 0.0}}};
+    st.recipe.schedule = {"keras-decay", {{"lr", lr}, {"decay", decay}}};
+    st.recipe.loss = {"softmax-cross-entropy", {{"label_smoothing", 0.0}}};
+}
+
+inline void read_history(CheckpointReader& r, TrainingState& st) {
     const auto rows = r.get_value<std::uint32_t>();
     if (rows > 100000) r.fail("corrupted (implausible history length)");
     for (std::uint32_t i = 0; i < rows; ++i) {
@@ -380,48 +368,77 @@ TrainingState load_checkpoint(const std::string& path, Net& net, CheckpointConte
         e.loss = v[0], e.acc = v[1], e.val_loss = v[2], e.val_acc = v[3], e.lr = v[4], e.seconds = v[5];
         st.history.push_back(e);
     }
-    if (version >= 2) {
-        st.epochs_planned = r.get_value<std::uint32_t>();
-        const auto kept = r.get_value<std::uint32_t>();
-        if (kept > 100000) r.fail("corrupted (implausible number of kept epochs)");
-        for (std::uint32_t i = 0; i < kept; ++i) st.keep_epochs.push_back(r.get_value<std::uint32_t>());
-        st.partial.steps = r.get_value<std::int64_t>();
-        st.partial.images = r.get_value<std::int64_t>();
-        st.partial.correct = r.get_value<std::int64_t>();
-        st.partial.loss_sum = r.get_value<double>();
-        st.partial.seconds = r.get_value<double>();
-        if (st.partial.steps < 0 || st.partial.images < 0 || st.partial.correct < 0 || st.partial.correct > st.partial.images)
-            r.fail("corrupted (impossible partial epoch)");
-        const auto sessions = r.get_value<std::uint32_t>();
-        if (sessions > 100000) r.fail("corrupted (implausible number of sessions)");
-        for (std::uint32_t i = 0; i < sessions; ++i) {
-            TrainingSession s;
-            s.started = r.get_string(64);
-            s.first_epoch = r.get_value<std::uint32_t>();
-            s.machine = r.get_string(1024);
-            s.simd = r.get_string(64);
-            s.cores = r.get_value<std::uint32_t>();
-            s.threads = r.get_value<std::uint32_t>();
-            st.sessions.push_back(std::move(s));
-        }
+}
+
+inline void read_partial_epoch(CheckpointReader& r, EpochProgress& partial) {
+    partial.steps = r.get_value<std::int64_t>();
+    partial.images = r.get_value<std::int64_t>();
+    partial.correct = r.get_value<std::int64_t>();
+    partial.loss_sum = r.get_value<double>();
+    partial.seconds = r.get_value<double>();
+    if (partial.steps < 0 || partial.images < 0 || partial.correct < 0 || partial.correct > partial.images)
+        r.fail("corrupted (impossible partial epoch)");
+}
+
+inline void read_sessions(CheckpointReader& r, TrainingState& st) {
+    const auto sessions = r.get_value<std::uint32_t>();
+    if (sessions > 100000) r.fail("corrupted (implausible number of sessions)");
+    for (std::uint32_t i = 0; i < sessions; ++i) {
+        TrainingSession s;
+        s.started = r.get_string(64);
+        s.first_epoch = r.get_value<std::uint32_t>();
+        s.machine = r.get_string(1024);
+        s.simd = r.get_string(64);
+        s.cores = r.get_value<std::uint32_t>();
+        s.threads = r.get_value<std::uint32_t>();
+        st.sessions.push_back(std::move(s));
     }
-    if (version >= 3) {
-        const auto pad = r.get_value<std::uint32_t>(), flip = r.get_value<std::uint32_t>();
-        if (pad > 31 || flip > 3) r.fail("corrupted (impossible augmentation)");  // a shift is less than the 32-pixel side
-        st.augment.pad = int(pad);
-        st.augment.flip = (flip & 1u) != 0;
-        st.augment.reflect = (flip & 2u) != 0;
-    }
+}
+
+// The version 2 block: the plan, the kept epochs, the partial epoch and the sessions.
+inline void read_run_progress(CheckpointReader& r, TrainingState& st) {
+    st.epochs_planned = r.get_value<std::uint32_t>();
+    const auto kept = r.get_value<std::uint32_t>();
+    if (kept > 100000) r.fail("corrupted (implausible number of kept epochs)");
+    for (std::uint32_t i = 0; i < kept; ++i) st.keep_epochs.push_back(r.get_value<std::uint32_t>());
+    read_partial_epoch(r, st.partial);
+    read_sessions(r, st);
+}
+
+inline void read_augmentation(CheckpointReader& r, data::Augmentation& augment) {
+    const auto pad = r.get_value<std::uint32_t>(), flip = r.get_value<std::uint32_t>();
+    if (pad > 31 || flip > 3) r.fail("corrupted (impossible augmentation)");  // a shift is less than the 32-pixel side
+    augment.pad = int(pad);
+    augment.flip = (flip & 1u) != 0;
+    augment.reflect = (flip & 2u) != 0;
+}
+
+// Everything between the model name and the tensors, each block as `version` has it.
+inline TrainingState read_training_state(CheckpointReader& r, std::uint32_t version) {
+    TrainingState st;
+    st.seed = r.get_value<std::uint64_t>();
+    st.iterations = r.get_value<std::int64_t>();
+    st.epochs_done = r.get_value<std::uint32_t>();
+    if (version >= 4)
+        read_recipe(r, st);
+    else
+        read_keras_sgd_recipe(r, st);
+    st.train_limit = r.get_value<std::int64_t>();
+    st.val_limit = r.get_value<std::int64_t>();
+    read_history(r, st);
+    if (version >= 2) read_run_progress(r, st);
+    if (version >= 3) read_augmentation(r, st.augment);
     if (version >= 5) {
         st.global_batch = r.get_value<std::uint32_t>();
         if (st.global_batch > (1u << 24)) r.fail("corrupted (impossible global batch)");
     }
+    return st;
+}
 
-    // Check every tensor's name and shape first; copy only once all are known good.
-    const int slots = contents == CheckpointContents::Training ? int(st.optimizer_slots.size()) : 0;
-    if (slots > 0 && slots != Net::kOptimizerSlots)
-        r.fail("holds " + std::to_string(slots) + " optimizer state arrays, this binary's optimizer keeps " +
-               std::to_string(Net::kOptimizerSlots));
+// Checks every tensor's name and shape first and copies only once all are known good,
+// so that `net` is untouched when any is wrong. `slots`: optimizer state arrays in the file.
+template <class Net>
+void read_tensors(CheckpointReader& r, Net& net, int slots, const std::vector<std::string>& slot_names) {
     const TensorCounts counts = tensor_counts(net);
     const std::size_t expected = counts.tensors + std::size_t(slots) * counts.parameters;
     const auto tensors = r.get_value<std::uint32_t>();
@@ -437,7 +454,7 @@ TrainingState load_checkpoint(const std::string& path, Net& net, CheckpointConte
         for_each_tensor(net, [&](const std::string& name, const std::vector<std::uint32_t>& dims, float* data,
                                          std::size_t count, TensorRole role, std::size_t offset) {
             if (pass > 0 && role != TensorRole::Parameter) return;
-            const std::string want = pass == 0 ? name : st.optimizer_slots[std::size_t(pass - 1)] + "/" + name;
+            const std::string want = pass == 0 ? name : slot_names[std::size_t(pass - 1)] + "/" + name;
             const std::string got = r.get_string(256);
             if (got != want) r.fail("expected tensor '" + want + "', found '" + got + "'");
             const auto rank = r.get_value<std::uint32_t>();
@@ -450,6 +467,38 @@ TrainingState load_checkpoint(const std::string& path, Net& net, CheckpointConte
     for (const auto& c : copies) std::memcpy(c.dst, c.src, c.count * sizeof(float));
     if (slots == 0)
         for (int s = 0; s < Net::kOptimizerSlots; ++s) std::memset(net.optimizer_state(s), 0, Net::kParamFloats * sizeof(float));
+}
+
+}  // namespace detail
+
+// Reads a checkpoint written for the same architecture into `net` (weights always;
+// optimizer state when the file has it) and returns its state and contents. Throws
+// CheckpointError naming the file and the problem; `net` is untouched on error.
+template <class Net>
+TrainingState load_checkpoint(const std::string& path, Net& net, CheckpointContents* contents_out = nullptr,
+                              std::string* model_out = nullptr) {
+    const std::vector<unsigned char> bytes = detail::read_whole_file(path);
+    if (bytes.size() < sizeof kCheckpointMagic + 8 + 8 ||
+        std::memcmp(bytes.data(), kCheckpointMagic, sizeof kCheckpointMagic) != 0)
+        throw CheckpointError(path + ": not a statnn checkpoint (no STATNNCK header)");
+    const std::size_t body = bytes.size() - sizeof(std::uint64_t);
+    detail::CheckpointReader r(path, bytes, body);
+    const std::uint32_t version = detail::read_checked_version(r, bytes, body);
+
+    const auto contents = CheckpointContents(r.get_value<std::uint32_t>());
+    if (contents != CheckpointContents::Training && contents != CheckpointContents::Weights) r.fail("unknown contents type");
+    const auto signature = r.get_value<std::uint64_t>();
+    const std::string arch = r.get_string(1 << 16), model = r.get_string(256);
+    const std::string ours = architecture_description(net);
+    if (signature != signature_of(ours) || arch != ours)
+        r.fail("written for another architecture ('" + model + "'); this binary's network differs");
+
+    TrainingState st = detail::read_training_state(r, version);
+    const int slots = contents == CheckpointContents::Training ? int(st.optimizer_slots.size()) : 0;
+    if (slots > 0 && slots != Net::kOptimizerSlots)
+        r.fail("holds " + std::to_string(slots) + " optimizer state arrays, this binary's optimizer keeps " +
+               std::to_string(Net::kOptimizerSlots));
+    detail::read_tensors(r, net, slots, st.optimizer_slots);
     if (contents_out) *contents_out = contents;
     if (model_out) *model_out = model;
     return st;
