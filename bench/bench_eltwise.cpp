@@ -5,8 +5,10 @@
 #include "bench_util.hpp"
 #include "statnn/kernels/conv2d.hpp"
 #include "statnn/kernels/eltwise.hpp"
+#include "statnn/kernels/max_norm.hpp"
 #include "statnn/kernels/pool.hpp"
 #include "statnn/kernels/ref/eltwise.hpp"
+#include "statnn/kernels/ref/max_norm.hpp"
 #include "statnn/kernels/ref/sgd.hpp"
 #include "statnn/kernels/sgd.hpp"
 

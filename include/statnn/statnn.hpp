@@ -3,7 +3,6 @@
 
 #include "statnn/config.hpp"
 #include "statnn/network.hpp"
-#include "statnn/optim/sgd.hpp"
 #include "statnn/summary.hpp"
 #include "statnn/train/recipe.hpp"
 #include "statnn/train/train_step.hpp"

@@ -28,6 +28,7 @@
 #include "cnn4.hpp"
 #include "cnn6.hpp"
 #include "support/golden.hpp"
+#include "support/keras_sgd_oracle.hpp"
 #include "support/layer_view.hpp"
 #include "support/layouts.hpp"
 #include "support/reference_net.hpp"
@@ -353,7 +354,7 @@ void run_golden(const char* model) {
     }
     if (opt.contains("maxnorm_epsilon")) CHECK(MaxNorm<3>::epsilon == float(opt["maxnorm_epsilon"].number));
     const int steps = int(opt["steps"].number);
-    Sgd sgd(cfg);
+    KerasSgdOracle sgd(cfg);
     for (int s = 0; s < steps; ++s) {
         if (s > 0) {
             net->forward(n, true, std::uint64_t(s));

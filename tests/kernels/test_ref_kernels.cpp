@@ -14,6 +14,7 @@
 #include "statnn/kernels/ref/conv2d.hpp"
 #include "statnn/kernels/ref/dense.hpp"
 #include "statnn/kernels/ref/eltwise.hpp"
+#include "statnn/kernels/ref/max_norm.hpp"
 #include "statnn/kernels/ref/pool.hpp"
 #include "statnn/kernels/ref/sgd.hpp"
 #include "statnn/kernels/ref/softmax_xent.hpp"

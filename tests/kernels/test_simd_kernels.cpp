@@ -13,6 +13,7 @@
 #include "statnn/kernels/conv2d.hpp"
 #include "statnn/kernels/dense.hpp"
 #include "statnn/kernels/eltwise.hpp"
+#include "statnn/kernels/max_norm.hpp"
 #include "statnn/kernels/pool.hpp"
 #include "statnn/kernels/sgd.hpp"
 #include "support/gradcheck.hpp"

@@ -1,7 +1,8 @@
 // tests/optim/test_optimizers.cpp — the optimizers of optim/: golden steps against
 // PyTorch, the scalar reference kernels against hand-worked values, the xsimd kernels
 // against the references, thread-count independence, zero allocations per step, and the
-// Keras SGD of the concept against today's Sgd bit for bit.
+// Keras SGD of the concept against the Keras SGD oracle (support/keras_sgd_oracle.hpp) bit
+// for bit.
 //
 // The golden set (tests/golden/make_golden_optim.py) runs every optimizer under every
 // schedule for a few steps on generated parameters and gradients. Metric per array, as the
@@ -24,6 +25,7 @@
 #include "optim/optim_support.hpp"
 #include "statnn/optim/lookahead.hpp"
 #include "statnn/optim/sgd.hpp"
+#include "support/keras_sgd_oracle.hpp"
 
 using statnn::test::g_allocations;
 using statnn::test::g_counting;
@@ -362,7 +364,7 @@ TEST_CASE("an optimizer step allocates nothing", "[optim][alloc]") {
 
 namespace {
 
-// What Sgd::step needs of a network: flat arrays, a pool, constraints (none here).
+// What KerasSgdOracle::step needs of a network: flat arrays, a pool, constraints (none here).
 struct FlatNet {
     static constexpr std::size_t kParamFloats = 3 * kernels::SgdUpdate::kChunk + 101;
     FlatNet() : w(kParamFloats), v(kParamFloats), g(kParamFloats), pool_(2) {}
@@ -377,7 +379,7 @@ struct FlatNet {
 
 }  // namespace
 
-TEST_CASE("KerasSgd with KerasDecay updates weights and velocity as Sgd does, bit for bit", "[optim][keras]") {
+TEST_CASE("KerasSgd with KerasDecay updates weights and velocity as the Keras SGD oracle does, bit for bit", "[optim][keras]") {
     for (const SgdConfig config : {SgdConfig{0.01, 0.9, 1e-6, false}, SgdConfig{0.1, 0.0, 1e-6, true},
                                    SgdConfig{0.01, 0.9, 0.1, true}, SgdConfig{0.05, 0.5, 0.0, false}}) {
         INFO("lr " << config.lr << " momentum " << config.momentum << " decay " << config.decay << " nesterov "
@@ -385,7 +387,7 @@ TEST_CASE("KerasSgd with KerasDecay updates weights and velocity as Sgd does, bi
         FlatNet today, unified;
         fill_uniform(today.w.data(), FlatNet::kParamFloats, 5);
         std::memcpy(unified.w.data(), today.w.data(), FlatNet::kParamFloats * 4);
-        Sgd sgd(config);
+        KerasSgdOracle sgd(config);
         const KerasSgd keras{config.momentum, config.nesterov};
         const KerasDecay schedule{config.lr, config.decay};
         ParamArrays<1> arrays{unified.params(), unified.grads(), {unified.velocity()}, FlatNet::kParamFloats};

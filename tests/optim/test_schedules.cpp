@@ -1,5 +1,5 @@
-// tests/optim/test_schedules.cpp — learning-rate schedules: Keras decay equals today's
-// Sgd::learning_rate() bit for bit, the warm-up schedules pass through their corner
+// tests/optim/test_schedules.cpp — learning-rate schedules: Keras decay equals the Keras
+// SGD oracle's learning_rate() bit for bit, the warm-up schedules pass through their corner
 // points, hold after the end, and are pure functions of the step (the golden test checks
 // them against PyTorch's schedulers).
 #include <cmath>
@@ -9,16 +9,17 @@
 #include "catch.hpp"
 #include "optim/optim_support.hpp"
 #include "statnn/optim/sgd.hpp"
+#include "support/keras_sgd_oracle.hpp"
 
 using namespace statnn;
 using namespace statnn::optim;
 
-TEST_CASE("KerasDecay equals Sgd::learning_rate() bit for bit", "[optim][schedule]") {
+TEST_CASE("KerasDecay equals the Keras SGD oracle's learning rate bit for bit", "[optim][schedule]") {
     for (const SgdConfig config : {SgdConfig{0.01, 0.9, 1e-6, false}, SgdConfig{0.1, 0.0, 1e-6, true},
                                    SgdConfig{0.01, 0.9, 0.1, false}, SgdConfig{0.3, 0.9, 0.0, false},
                                    SgdConfig{1e-3, 0.9, 3.7e-5, true}}) {
         INFO("lr " << config.lr << " decay " << config.decay);
-        Sgd sgd(config);
+        test::KerasSgdOracle sgd(config);
         const KerasDecay schedule{config.lr, config.decay};
         std::int64_t mismatches = 0, checked = 0;
         auto check = [&](std::int64_t t) {

@@ -1,10 +1,10 @@
 // statnn/kernels/adam.hpp — the Adam update (ref/adam.hpp) as independent tasks over
-// chunks of the flat parameter array: the xsimd kernel when the build has a SIMD
-// architecture, the reference otherwise.
+// chunks of the flat parameter array (see dispatch.hpp).
 #pragma once
 
 #include <cstddef>
 
+#include "statnn/kernels/dispatch.hpp"
 #include "statnn/kernels/ref/adam.hpp"
 #include "statnn/kernels/simd/adam.hpp"
 
@@ -18,11 +18,8 @@ struct AdamUpdate {
     static void run(int task, float* w, float* m, float* v, const float* g, std::size_t n, const AdamCoefficients& c) {
         const std::size_t first = std::size_t(task) * kChunk;
         const std::size_t count = n - first < kChunk ? n - first : kChunk;
-#if !defined(STATNN_NO_SIMD)
-        simd::adam_update(w + first, m + first, v + first, g + first, count, c);
-#else
-        ref::adam_update(w + first, m + first, v + first, g + first, count, c);
-#endif
+        if constexpr (use_simd<true>) simd::adam_update(w + first, m + first, v + first, g + first, count, c);
+        else ref::adam_update(w + first, m + first, v + first, g + first, count, c);
     }
 };
 

@@ -6,9 +6,20 @@
 //
 //     if constexpr (use_simd<fits>) simd::f(...); else ref::f(...);
 //
-// where `fits` says whether the shape suits the vector kernel. Builds without a SIMD
-// architecture have no simd:: kernels: there `simd` names the reference namespace, so
-// dispatchers compile unchanged (and never take that branch).
+// where `fits` says whether the shape suits the vector kernel (its plan's `supported`, or
+// a channel count against kFloatLanes). Dispatchers hold no preprocessor conditionals.
+//
+// Builds without a SIMD architecture have no vector kernels: there `simd` takes in the
+// reference's names, so a dispatcher's simd::f is ref::f and compiles unchanged. What a
+// dispatcher names that only the vector side has (a plan, or an algorithm of its own
+// such as Winograd's) is declared by that simd/ file for such builds: plans that fit no
+// shape, and functions declared only, never instantiated since no branch takes them.
+//
+// Families: eltwise, pool, sgd, max_norm, adam, momentum_sgd, gelu, avgpool, batchnorm,
+// conv2d, conv2d_strided, dense; softmax_xent has only the reference (batch x classes
+// values per step, too few for vectors to matter). simd/ has three files of its own:
+// common.hpp (the batch type and tile sizing), channel_blocks.hpp (narrower vectors for
+// channel tails) and winograd.hpp (an algorithm of conv2d).
 #pragma once
 
 #include "statnn/config.hpp"
@@ -17,7 +28,9 @@ namespace statnn::kernels {
 
 namespace ref {}
 #if defined(STATNN_NO_SIMD)
-namespace simd = ref;
+namespace simd {
+using namespace ref;
+}
 #else
 namespace simd {}
 #endif

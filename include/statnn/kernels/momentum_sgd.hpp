@@ -1,10 +1,10 @@
 // statnn/kernels/momentum_sgd.hpp — the momentum SGD update (ref/momentum_sgd.hpp) as
-// independent tasks over chunks of the flat parameter array: the xsimd kernel when the
-// build has a SIMD architecture, the reference otherwise.
+// independent tasks over chunks of the flat parameter array (see dispatch.hpp).
 #pragma once
 
 #include <cstddef>
 
+#include "statnn/kernels/dispatch.hpp"
 #include "statnn/kernels/ref/momentum_sgd.hpp"
 #include "statnn/kernels/simd/momentum_sgd.hpp"
 
@@ -18,11 +18,8 @@ struct MomentumSgdUpdate {
     static void run(int task, float* w, float* b, const float* g, std::size_t n, const MomentumSgdCoefficients& c) {
         const std::size_t first = std::size_t(task) * kChunk;
         const std::size_t count = n - first < kChunk ? n - first : kChunk;
-#if !defined(STATNN_NO_SIMD)
-        simd::momentum_sgd_update(w + first, b + first, g + first, count, c);
-#else
-        ref::momentum_sgd_update(w + first, b + first, g + first, count, c);
-#endif
+        if constexpr (use_simd<true>) simd::momentum_sgd_update(w + first, b + first, g + first, count, c);
+        else ref::momentum_sgd_update(w + first, b + first, g + first, count, c);
     }
 };
 

@@ -1,34 +1,26 @@
-// statnn/kernels/pool.hpp — the pooling kernels layers call (see conv2d.hpp).
+// statnn/kernels/pool.hpp — the max-pooling kernels layers call (see dispatch.hpp); the
+// vector kernels take channel counts that are a multiple of the vector width.
 #pragma once
 
+#include "statnn/kernels/dispatch.hpp"
 #include "statnn/kernels/ref/pool.hpp"
-#include "statnn/kernels/simd/eltwise.hpp"
+#include "statnn/kernels/simd/pool.hpp"
 
 namespace statnn::kernels {
 
 template <int C>
-constexpr bool pool_uses_simd() {
-#if defined(STATNN_NO_SIMD)
-    return false;
-#else
-    return C % simd::L == 0;
-#endif
-}
+inline constexpr bool pool_fits_simd = C % kFloatLanes == 0;
 
 template <int H, int W, int C, int P>
 void maxpool2d_forward(const float* in, float* out) {
-#if !defined(STATNN_NO_SIMD)
-    if constexpr (pool_uses_simd<C>()) return simd::maxpool2d_forward<H, W, C, P>(in, out);
-#endif
-    ref::maxpool2d_forward<H, W, C, P>(in, out);
+    if constexpr (use_simd<pool_fits_simd<C>>) simd::maxpool2d_forward<H, W, C, P>(in, out);
+    else ref::maxpool2d_forward<H, W, C, P>(in, out);
 }
 
 template <int H, int W, int C, int P>
 void maxpool2d_backward(const float* in, const float* dout, float* din) {
-#if !defined(STATNN_NO_SIMD)
-    if constexpr (pool_uses_simd<C>()) return simd::maxpool2d_backward<H, W, C, P>(in, dout, din);
-#endif
-    ref::maxpool2d_backward<H, W, C, P>(in, dout, din);
+    if constexpr (use_simd<pool_fits_simd<C>>) simd::maxpool2d_backward<H, W, C, P>(in, dout, din);
+    else ref::maxpool2d_backward<H, W, C, P>(in, dout, din);
 }
 
 }  // namespace statnn::kernels

@@ -1,4 +1,4 @@
-// statnn/kernels/softmax_xent.hpp — softmax and cross-entropy kernels (see conv2d.hpp):
+// statnn/kernels/softmax_xent.hpp — softmax and cross-entropy kernels (see dispatch.hpp):
 // the reference ones (batch × classes values per step, too few for SIMD to matter).
 #pragma once
 

@@ -190,4 +190,26 @@ void pad_image(const float* src, float* dst, const float* mask) {
 
 }  // namespace statnn::kernels::simd
 
+#else  // no vector kernels: what kernels/conv2d.hpp names, fitting no shape (see dispatch.hpp)
+
+namespace statnn::kernels::simd {
+
+template <int Hp, int Wp, int I, int K, int O>
+struct Conv2DForwardPlan {
+    static constexpr bool supported = false;
+};
+
+template <int Hp, int Wp, int I, int K, int O>
+struct Conv2DWeightsPlan {
+    static constexpr bool supported = false;
+    static constexpr int kTiles = 1;
+};
+
+template <int Hp, int Wp, int I, int K, int O, int GW>
+void conv2d_backward_weights_tile_image(const float* in, const float* g, float* dw, int tile);
+template <int Ho, int Wo, int O, int GW>
+void conv2d_backward_bias_vector(const float* g, float* db, int v);
+
+}  // namespace statnn::kernels::simd
+
 #endif

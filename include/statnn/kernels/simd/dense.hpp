@@ -284,4 +284,29 @@ void dense_backward_weights_narrow(const float* in, const float* g, int rows, fl
 
 }  // namespace statnn::kernels::simd
 
+#else  // no vector kernels: what kernels/dense.hpp names, fitting no shape (see dispatch.hpp)
+
+namespace statnn::kernels::simd {
+
+template <int I, int O>
+struct DensePlan {
+    static constexpr bool supported = false;
+    static constexpr int kForwardTasks = 1, kInputTasks = 1, kWeightTasks = 1, kBiasTasks = 0;
+};
+
+template <int I, int O>
+void dense_forward_task(const float* in, int rows, const float* k, const float* b, float* out, bool relu, int task);
+template <int I, int O>
+void dense_backward_input_task(const float* g, int rows, const float* k, float* din, int task);
+template <int I, int O>
+void dense_backward_weights_task(const float* in, const float* g, int rows, float* dk, float* db, int task);
+template <int I, int O>
+void dense_forward_narrow(const float* in, int rows, const float* k, const float* b, float* out, bool relu, float* kt);
+template <int I, int O>
+void dense_backward_input_narrow(const float* g, int rows, const float* k, float* din, float* kt);
+template <int I, int O>
+void dense_backward_weights_narrow(const float* in, const float* g, int rows, float* dk, float* db, float* dkt);
+
+}  // namespace statnn::kernels::simd
+
 #endif

@@ -325,4 +325,28 @@ void conv2d_backward_weights_winograd(const float* in, std::size_t in_stride, co
 
 }  // namespace statnn::kernels::simd
 
+#else  // no vector kernels: what kernels/conv2d.hpp names, fitting no shape (see dispatch.hpp)
+
+namespace statnn::kernels::simd {
+
+template <int Hp, int Wp, int I, int O>
+struct WinogradPlan {
+    static constexpr bool supported = false;
+};
+
+template <int Hp, int Wp, int I, int O>
+struct WinogradWeightsPlan {
+    static constexpr int kTasks = 1;
+};
+
+template <int I, int O>
+void winograd_transform_kernel(const float* w, float* u, int i0 = 0, int i1 = I);
+template <int Hp, int Wp, int I, int O>
+void conv2d_forward_winograd(const float* in, const float* u, const float* b, float* out, bool relu);
+template <int Hp, int Wp, int I, int O, int GW>
+void conv2d_backward_weights_winograd(const float* in, std::size_t in_stride, const float* g, std::size_t g_stride, int n,
+                                      float* dw, int task);
+
+}  // namespace statnn::kernels::simd
+
 #endif
