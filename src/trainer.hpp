@@ -14,7 +14,7 @@
 
 #include "progress.hpp"
 #include "statnn/data/augment.hpp"
-#include "statnn/data/cifar10.hpp"
+#include "statnn/data/batch_source.hpp"
 #include "statnn/io/checkpoint.hpp"
 #include "statnn/network.hpp"
 #include "statnn/train/train_step.hpp"
@@ -62,9 +62,10 @@ inline const char* tta_description(TestTimeAugmentation tta) {
 // With several processes (`comm`), each scores its share of every batch of a reader
 // sharded like the training one, with the root's layer state (BatchNorm's running
 // statistics: each process's follow its own rows), and the counts are summed.
-template <class Net>
-Evaluation<Net::kClasses> evaluate(Net& net, data::Cifar10Reader& reader, TestTimeAugmentation tta = TestTimeAugmentation::None,
+template <class Net, class BatchSource>
+Evaluation<Net::kClasses> evaluate(Net& net, BatchSource& reader, TestTimeAugmentation tta = TestTimeAugmentation::None,
                                    Communicator* comm = nullptr) {
+    static_assert(data::is_batch_source_v<BatchSource>, "evaluate: reads batches from a batch source (data/batch_source.hpp)");
     using In = typename Net::InShape;
     Evaluation<Net::kClasses> e;
     if (comm && comm->size() > 1 && Net::kStateFloats > 0) comm->broadcast(net.state(), Net::kStateFloats, 0);
@@ -150,10 +151,11 @@ struct TrainEpochResult {
 // With several processes (`comm`, distributed.hpp) the reader hands each its share of every
 // global batch; the totals are the global batch's, the same on every process, and the
 // processes stop together at the step where any of them was asked to.
-template <class Net, class R>
-TrainEpochResult train_epoch(Net& net, const R& recipe, std::int64_t& steps_done, data::Cifar10Reader& reader, int epoch,
+template <class Net, class R, class BatchSource>
+TrainEpochResult train_epoch(Net& net, const R& recipe, std::int64_t& steps_done, BatchSource& reader, int epoch,
                              Progress& progress, const io::EpochProgress& start = {},
                              const std::atomic<int>* stop = nullptr, Communicator* comm = nullptr) {
+    static_assert(data::is_batch_source_v<BatchSource>, "train_epoch: reads batches from a batch source (data/batch_source.hpp)");
     SingleProcess one;
     Communicator& processes = comm ? *comm : one;
     TrainEpochResult r;
@@ -210,14 +212,14 @@ struct ReluActivity {
     double fraction() const { return total ? double(active) / double(total) : 0.0; }
 };
 
-template <class Net>
-std::vector<ReluActivity> relu_activity(Net& net, data::Cifar10Reader& reader, long max_images) {
+template <class Net, class BatchSource>
+std::vector<ReluActivity> relu_activity(Net& net, BatchSource& reader, long max_images) {
     std::vector<ReluActivity> result;
     net.visit([&](auto k, auto& layer) {
         using L = std::decay_t<decltype(layer)>;
         if (std::strcmp(L::activation, "relu") != 0) return;
         std::string name = net.layer_name(int(k));
-        if (std::strcmp(L::kind, "Activation") == 0 && k > 0) name = std::string(net.layer_name(int(k) - 1)) + " (" + name + ")";
+        if (L::kOperation == Operation::Activation && k > 0) name = std::string(net.layer_name(int(k) - 1)) + " (" + name + ")";
         result.push_back({name, 0, 0});
     });
     reader.start_epoch(0);

@@ -93,12 +93,6 @@ int parse_epoch(const std::string& field, std::size_t line) {
 
 }  // namespace
 
-const std::vector<std::string>& cifar10_class_names() {
-    static const std::vector<std::string> names = {"airplane", "automobile", "bird",  "cat",  "deer",
-                                                   "dog",      "frog",       "horse", "ship", "truck"};
-    return names;
-}
-
 std::string history_csv(const std::vector<EpochRecord>& history) {
     std::string out = kHeader;
     out += '\n';

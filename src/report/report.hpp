@@ -16,9 +16,6 @@ namespace statnn::report {
 // One row of history.csv: epoch, loss, acc, val_loss, val_acc, lr, seconds.
 using EpochRecord = statnn::EpochRecord;
 
-// CIFAR-10's class names, in label order.
-const std::vector<std::string>& cifar10_class_names();
-
 // history.csv: header "epoch,loss,acc,val_loss,val_acc,lr,seconds", one row per epoch.
 std::string history_csv(const std::vector<EpochRecord>& history);
 // The inverse (used to continue a resumed run's history). Throws std::runtime_error

@@ -15,6 +15,7 @@
 #include "statnn/data/cifar10.hpp"
 #include "support/cifar_files.hpp"
 #include "trainer.hpp"
+#include "support/cifar_reader.hpp"
 
 using statnn::test::g_allocations;
 using statnn::test::g_counting;
@@ -80,7 +81,7 @@ data::Normalization some_normalization() {
 
 // Three epochs of `reader` (500 images each) and one batch of an epoch resumed mid-way;
 // the allocations seen meanwhile.
-long allocations_streaming(data::Cifar10Reader& reader) {
+long allocations_streaming(test::CifarReader& reader) {
     auto net = std::make_unique<Network<models::Cnn4, 32>>(1, 1);
     g_allocations = 0;
     g_counting = true;
@@ -102,7 +103,7 @@ TEST_CASE("the CIFAR-10 reader streams epochs without allocating", "[alloc][data
     statnn::test::TempDir dir;
     statnn::test::write_cifar_set(dir.path(), 100);
     const data::Cifar10Set set(dir.path(), data::Split::Train);
-    data::Cifar10Reader reader(set, 32, 0, true, 1);
+    test::CifarReader reader(set, 32, 0, true, 1);
     CHECK(allocations_streaming(reader) == 0);
 }
 
@@ -110,7 +111,7 @@ TEST_CASE("the augmenting, normalising reader streams epochs without allocating"
     statnn::test::TempDir dir;
     statnn::test::write_cifar_set(dir.path(), 100);
     const data::Cifar10Set set(dir.path(), data::Split::Train);
-    data::Cifar10Reader reader(set, 32, 0, true, 1, data::kSeedModelAugmentation, some_normalization());
+    test::CifarReader reader(set, 32, 0, true, 1, data::kSeedModelAugmentation, some_normalization());
     CHECK(allocations_streaming(reader) == 0);
 }
 
@@ -125,7 +126,7 @@ void check_training_loop_allocates_nothing(const data::Augmentation& augment) {
     // small, because under emulation (the ARM suites) every cnn4 step takes seconds.
     statnn::test::write_cifar_set(dir.path(), 8);
     const data::Cifar10Set set(dir.path(), data::Split::Train), test_set(dir.path(), data::Split::Test);
-    data::Cifar10Reader reader(set, 32, 0, true, 1, augment), val_reader(test_set, 32, 0, false, 0);
+    test::CifarReader reader(set, 32, 0, true, 1, augment), val_reader(test_set, 32, 0, false, 0);
     auto net = std::make_unique<Network<models::Cnn4, 32>>(1, 2);
     std::int64_t steps = 0;
     Progress progress(stdout, 0);
@@ -186,7 +187,7 @@ TEST_CASE("a training epoch on one process's share of each batch, with its sums,
     statnn::test::TempDir dir;
     statnn::test::write_cifar_set(dir.path(), 8);
     const data::Cifar10Set set(dir.path(), data::Split::Train), test_set(dir.path(), data::Split::Test);
-    data::Cifar10Reader reader(set, 32, 0, true, 1), val_reader(test_set, 32, 0, false, 0);
+    test::CifarReader reader(set, 32, 0, true, 1), val_reader(test_set, 32, 0, false, 0);
     MirroredPartner partner;
     reader.set_shard(partner.shard());
     val_reader.set_shard(partner.shard());

@@ -20,6 +20,7 @@
 #include "statnn/data/cifar10.hpp"
 #include "statnn/data/normalize.hpp"
 #include "support/cifar_files.hpp"
+#include "support/cifar_reader.hpp"
 
 using namespace statnn;
 using namespace statnn::data;
@@ -80,7 +81,7 @@ float byte_at(const std::vector<unsigned char>& planes, int y, int x, int c) {
 }
 
 // Every image of one epoch of `reader`, in order, with the records they came from.
-std::vector<float> epoch_images(Cifar10Reader& reader, int epoch, long first_batch = 0) {
+std::vector<float> epoch_images(CifarReader& reader, int epoch, long first_batch = 0) {
     std::vector<float> x(std::size_t(reader.batch()) * kImageBytes), all;
     std::vector<std::int32_t> y(std::size_t(reader.batch()));
     reader.start_epoch(epoch, first_batch);
@@ -204,7 +205,7 @@ TEST_CASE("augmenting reader: each image is the reference transform of its recor
     write_cifar_set(dir.path(), 23);  // 115 records
     const Cifar10Set set(dir.path(), Split::Train);
     constexpr std::uint64_t kSeed = 11;
-    Cifar10Reader reader(set, 8, 0, true, kSeed, kAugment);
+    CifarReader reader(set, 8, 0, true, kSeed, kAugment);
     CHECK(reader.augmentation() == kAugment);
     std::vector<unsigned char> record(kRecordBytes);
     for (int epoch : {0, 3}) {
@@ -228,7 +229,7 @@ TEST_CASE("augmenting reader: the same images for two readers, any batch size an
     TempDir dir;
     write_cifar_set(dir.path(), 23);
     const Cifar10Set set(dir.path(), Split::Train);
-    Cifar10Reader a(set, 8, 0, true, 5, kAugment), b(set, 8, 0, true, 5, kAugment), other_batch(set, 5, 0, true, 5, kAugment);
+    CifarReader a(set, 8, 0, true, 5, kAugment), b(set, 8, 0, true, 5, kAugment), other_batch(set, 5, 0, true, 5, kAugment);
     const auto epoch2 = epoch_images(a, 2);
     CHECK(epoch_images(b, 2) == epoch2);
     CHECK(epoch_images(other_batch, 2) == epoch2);
@@ -239,7 +240,7 @@ TEST_CASE("augmenting reader: the same images for two readers, any batch size an
     CHECK(std::equal(tail.begin(), tail.end(), epoch2.begin() + 32 * kImageBytes));
     // The comparisons can fail: another epoch, another seed, no augmentation all differ.
     CHECK(epoch_images(a, 3) != epoch2);
-    Cifar10Reader other_seed(set, 8, 0, true, 6, kAugment), plain(set, 8, 0, true, 5);
+    CifarReader other_seed(set, 8, 0, true, 6, kAugment), plain(set, 8, 0, true, 5);
     CHECK(epoch_images(other_seed, 2) != epoch2);
     CHECK(epoch_images(plain, 2) != epoch2);
 }
@@ -248,10 +249,10 @@ TEST_CASE("augmenting reader: validation and test images are never augmented", "
     TempDir dir;
     write_cifar_set(dir.path(), 10);
     const Cifar10Set test(dir.path(), Split::Test);
-    CHECK_THROWS_AS(Cifar10Reader(test, 4, 0, false, 1, kAugment), std::invalid_argument);
-    CHECK_THROWS_WITH(Cifar10Reader(test, 4, 0, false, 1, {0, true}), Catch::Contains("training images only"));
+    CHECK_THROWS_AS(CifarReader(test, 4, 0, false, 1, kAugment), std::invalid_argument);
+    CHECK_THROWS_WITH(CifarReader(test, 4, 0, false, 1, {0, true}), Catch::Contains("training images only"));
     // Without augmentation a test reader gives byte / 255, whatever its seed.
-    Cifar10Reader reader(test, 4, 0, false, 99);
+    CifarReader reader(test, 4, 0, false, 99);
     const auto images = epoch_images(reader, 7);
     std::vector<unsigned char> record(kRecordBytes);
     std::vector<float> expected(kImageBytes);
@@ -266,9 +267,9 @@ TEST_CASE("augmenting reader: a shift as large as the image is refused", "[data]
     TempDir dir;
     write_cifar_set(dir.path(), 10);
     const Cifar10Set set(dir.path(), Split::Train);
-    CHECK_THROWS_WITH(Cifar10Reader(set, 4, 0, true, 1, {32, false}), Catch::Contains("pad 32 must be 0..31 pixels"));
-    CHECK_THROWS_AS(Cifar10Reader(set, 4, 0, true, 1, {-1, true}), std::invalid_argument);
-    CHECK_NOTHROW(Cifar10Reader(set, 4, 0, true, 1, {31, true}));
+    CHECK_THROWS_WITH(CifarReader(set, 4, 0, true, 1, {32, false}), Catch::Contains("pad 32 must be 0..31 pixels"));
+    CHECK_THROWS_AS(CifarReader(set, 4, 0, true, 1, {-1, true}), std::invalid_argument);
+    CHECK_NOTHROW(CifarReader(set, 4, 0, true, 1, {31, true}));
 }
 
 TEST_CASE("augment: describe says what a setting does", "[data][augment]") {
@@ -306,7 +307,7 @@ TEST_CASE("normalisation: off is byte / 255 exactly, on is (byte / 255 - mean) /
     const float mean[3] = {0.49f, 0.48f, 0.45f}, stddev[3] = {0.25f, 0.24f, 0.26f};
     std::copy(mean, mean + 3, n.mean);
     std::copy(stddev, stddev + 3, n.stddev);
-    Cifar10Reader plain(set, 8, 0, false, 1), normalised(set, 8, 0, false, 1, {}, n), both(set, 8, 0, false, 1, kAugment, n);
+    CifarReader plain(set, 8, 0, false, 1), normalised(set, 8, 0, false, 1, {}, n), both(set, 8, 0, false, 1, kAugment, n);
     const auto p = epoch_images(plain, 0), q = epoch_images(normalised, 0), r = epoch_images(both, 0);
     REQUIRE(p.size() == q.size());
     for (std::size_t i = 0; i < p.size(); ++i) REQUIRE(q[i] == (p[i] - mean[i % 3]) / stddev[i % 3]);
@@ -321,7 +322,7 @@ TEST_CASE("normalisation: off is byte / 255 exactly, on is (byte / 255 - mean) /
     // Settings that make no sense are refused.
     Normalization zero = n;
     zero.stddev[1] = 0.0f;
-    CHECK_THROWS_WITH(Cifar10Reader(set, 8, 0, false, 1, {}, zero), Catch::Contains("normalisation of channel 1"));
+    CHECK_THROWS_WITH(CifarReader(set, 8, 0, false, 1, {}, zero), Catch::Contains("normalisation of channel 1"));
     Normalization nan = n;
     nan.mean[2] = std::nanf("");
     CHECK_THROWS_AS(check_normalization(nan), std::invalid_argument);
@@ -373,7 +374,7 @@ TEST_CASE("augment with a reflected border: the shifted image's outside is its o
     const Cifar10Set set(dir.path(), Split::Train);
     const Augmentation reflecting{2, true, true};
     CHECK(describe(reflecting) == "random shift of up to 2 pixels (reflected border) and horizontal flip");
-    Cifar10Reader reader(set, 8, 0, true, 3, reflecting);
+    CifarReader reader(set, 8, 0, true, 3, reflecting);
     const auto images = epoch_images(reader, 1);
     std::vector<unsigned char> record(kRecordBytes);
     for (std::size_t i = 0; i < reader.order().size(); ++i) {

@@ -21,6 +21,7 @@
 #include "support/cifar_fixture.hpp"
 #include "support/golden.hpp"
 #include "support/real_cifar10.hpp"
+#include "support/cifar_reader.hpp"
 
 using namespace statnn;
 using namespace statnn::data;
@@ -31,7 +32,7 @@ namespace {
 constexpr long kPerFile = 23;  // 115 training records: batches of 8 end with a short one
 
 // Every label the reader delivers in one epoch, in order.
-std::vector<int> epoch_labels(Cifar10Reader& reader, int epoch, long first_batch = 0, std::vector<float>* images = nullptr) {
+std::vector<int> epoch_labels(CifarReader& reader, int epoch, long first_batch = 0, std::vector<float>* images = nullptr) {
     std::vector<float> x(std::size_t(reader.batch()) * kImageBytes);
     std::vector<std::int32_t> y(std::size_t(reader.batch()));
     std::vector<int> labels;
@@ -50,7 +51,7 @@ TEST_CASE("reader: file order, labels and float conversion without shuffling", "
     write_cifar_set(dir.path(), kPerFile);
     const Cifar10Set set(dir.path(), Split::Train);
     REQUIRE(set.records() == 5 * kPerFile);
-    Cifar10Reader reader(set, 8, 0, false, 1);
+    CifarReader reader(set, 8, 0, false, 1);
     CHECK(reader.batches_per_epoch() == (5 * kPerFile + 7) / 8);
     std::vector<float> images;
     const auto labels = epoch_labels(reader, 0, 0, &images);
@@ -69,7 +70,7 @@ TEST_CASE("reader: the last batch of an epoch is short, then the epoch ends", "[
     TempDir dir;
     write_cifar_set(dir.path(), kPerFile);
     const Cifar10Set set(dir.path(), Split::Train);
-    Cifar10Reader reader(set, 8, 0, true, 1);
+    CifarReader reader(set, 8, 0, true, 1);
     std::vector<float> x(8 * kImageBytes);
     std::vector<std::int32_t> y(8);
     reader.start_epoch(0);
@@ -84,7 +85,7 @@ TEST_CASE("reader: each epoch is a different permutation, fixed by (seed, epoch)
     TempDir dir;
     write_cifar_set(dir.path(), kPerFile);
     const Cifar10Set set(dir.path(), Split::Train);
-    Cifar10Reader a(set, 8, 0, true, 42), b(set, 8, 0, true, 42), c(set, 8, 0, true, 43);
+    CifarReader a(set, 8, 0, true, 42), b(set, 8, 0, true, 42), c(set, 8, 0, true, 43);
     a.start_epoch(0);
     const auto order0 = a.order();
     std::vector<std::uint32_t> sorted = order0;
@@ -106,7 +107,7 @@ TEST_CASE("reader: starting an epoch at batch k gives the rest of the uninterrup
     TempDir dir;
     write_cifar_set(dir.path(), kPerFile);
     const Cifar10Set set(dir.path(), Split::Train);
-    Cifar10Reader reader(set, 8, 0, true, 7);
+    CifarReader reader(set, 8, 0, true, 7);
     const auto whole = epoch_labels(reader, 3);
     const auto tail = epoch_labels(reader, 3, 5);
     REQUIRE(tail.size() == whole.size() - 40);
@@ -123,7 +124,7 @@ TEST_CASE("reader: --limit takes the first records, then shuffles among them", "
     TempDir dir;
     write_cifar_set(dir.path(), kPerFile);
     const Cifar10Set set(dir.path(), Split::Train);
-    Cifar10Reader reader(set, 8, 30, true, 1);
+    CifarReader reader(set, 8, 30, true, 1);
     CHECK(reader.size() == 30);
     reader.start_epoch(0);
     std::set<std::uint32_t> seen(reader.order().begin(), reader.order().end());
@@ -135,7 +136,7 @@ TEST_CASE("reader: memory is a few batches, whatever the size of the data", "[da
     TempDir dir;
     write_cifar_set(dir.path(), 2000);  // 10,000 training records, 30 MB
     const Cifar10Set set(dir.path(), Split::Train);
-    Cifar10Reader reader(set, 32, 0, true, 1);
+    CifarReader reader(set, 32, 0, true, 1);
     const std::size_t batch_floats = 32 * kImageBytes * sizeof(float);
     // Two batch slots, one record, and the 4-byte order of each record: not the 30 MB of data.
     CHECK(reader.buffer_bytes() <= 2 * batch_floats + 2 * 32 * 4 + kRecordBytes + 10000 * 4);
@@ -267,7 +268,7 @@ TEST_CASE("reader: a file that shrinks after it was validated fails the next bat
     TempDir dir;
     write_cifar_set(dir.path(), 10);
     const Cifar10Set set(dir.path(), Split::Test);
-    Cifar10Reader reader(set, 4, 0, false, 1);
+    CifarReader reader(set, 4, 0, false, 1);
     truncate_to(dir / "test_batch.bin", 3073 * 2);
     std::vector<float> x(4 * kImageBytes);
     std::vector<std::int32_t> y(4);

@@ -18,6 +18,8 @@
 
 #include "catch.hpp"
 #include "cnn4.hpp"
+#include "cnn6.hpp"
+#include "compile_fail/layer_without_exports.hpp"
 #include "export_c.hpp"
 #include "fastcifar.hpp"
 #include "export_onnx.hpp"
@@ -25,6 +27,7 @@
 #include "support/c_programs.hpp"
 #include "support/cifar_fixture.hpp"
 #include "support/real_cifar10.hpp"
+#include "support/cifar_reader.hpp"
 
 using namespace statnn;
 using namespace statnn::test;
@@ -110,7 +113,7 @@ void check_against_statnn(Net& net, const std::string& model, int count, bool in
     options.normalization = normalization;
     if (int8) {
         const data::Cifar10Set train(cifar_fixture_dir(), data::Split::Train);
-        data::Cifar10Reader reader(train, Net::kBatch, 256, false, 0);
+        test::CifarReader reader(train, Net::kBatch, 256, false, 0);
         reader.start_epoch(0);
         options.input_max = export_c::calibrate(net, [&] { return reader.next(net.input(), net.labels()); }, 256);
     }
@@ -357,7 +360,7 @@ TEST_CASE("export: fastcifar in C and ONNX infers as statnn evaluates, normalisa
     const data::Normalization normalization = models::kFastCifarRecipe.normalization;
     {
         const data::Cifar10Set train(cifar_fixture_dir(), data::Split::Train);
-        data::Cifar10Reader reader(train, Net::kBatch, 512, false, 0, {}, normalization);
+        test::CifarReader reader(train, Net::kBatch, 512, false, 0, data::Augmentation{}, normalization);
         reader.start_epoch(0);
         net->begin_data_init();
         for (int n; (n = reader.next(net->input(), net->labels())) > 0;) net->observe_for_init(n);
@@ -369,4 +372,24 @@ TEST_CASE("export: fastcifar in C and ONNX infers as statnn evaluates, normalisa
     TempDir dir;
     std::ofstream(dir / "fastcifar.onnx", std::ios::binary) << export_onnx::model(*net, "fastcifar", normalization);
     check_onnx(*net, dir / "fastcifar.onnx", 32, normalization);
+}
+
+// What the program checks before an export, since it compiles the command for every
+// target: whether the export has code for every layer, and which kind it lacks first.
+// (Calling generate() or model() on such a network does not compile: tests/compile_fail.)
+TEST_CASE("export: the layers an export lacks are known at compile time", "[export]") {
+    using WithIdentity =
+        Network<Sequential<Input<3, 32, 32>, Conv2D<4, 3, Same>, Identity, MaxPooling2D<4>, Flatten, Dense<10>, Softmax>, 8>;
+    static_assert(!export_c::kSupports<WithIdentity> && !export_onnx::kSupports<WithIdentity>);
+    static_assert(export_c::kFirstUnsupportedLayer<WithIdentity> == 1 && export_onnx::kFirstUnsupportedLayer<WithIdentity> == 1);
+    CHECK(std::string(export_c::kUnsupportedKind<WithIdentity>) == "Identity");
+    CHECK(std::string(export_onnx::kUnsupportedKind<WithIdentity>) == "Identity");
+
+    static_assert(export_c::kSupports<Network<Mixed, 8>> && export_onnx::kSupports<Network<Mixed, 8>>);
+    static_assert(export_c::kSupports<Network<Flattened, 8>> && export_onnx::kSupports<Network<Flattened, 8>>);
+    static_assert(export_c::kSupports<Network<models::Cnn4, 8>> && export_onnx::kSupports<Network<models::Cnn4, 8>>);
+    static_assert(export_c::kSupports<Network<models::Cnn6, 8>> && export_onnx::kSupports<Network<models::Cnn6, 8>>);
+    static_assert(export_c::kSupports<Network<models::FastCifar, 8>> && export_onnx::kSupports<Network<models::FastCifar, 8>>);
+    CHECK(std::string(export_c::kUnsupportedKind<Network<Mixed, 8>>).empty());
+    CHECK(export_c::kFirstUnsupportedLayer<Network<Mixed, 8>> == -1);
 }

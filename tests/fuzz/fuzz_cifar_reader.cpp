@@ -7,7 +7,9 @@
 #include <unistd.h>
 #include <vector>
 
+#include "statnn/data/batch_reader.hpp"
 #include "statnn/data/cifar10.hpp"
+#include "statnn/shape.hpp"
 
 namespace {
 
@@ -29,7 +31,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     std::fclose(f);
     try {
         const statnn::data::Cifar10Set set(scratch_dir(), statnn::data::Split::Test);
-        statnn::data::Cifar10Reader reader(set, 7, 0, size % 2 == 0, size);
+        using Reader = statnn::data::BatchReader<statnn::Shape<3, 32, 32>, 7>;
+        static Reader::Slots slots;
+        Reader reader(set, slots, 7, 0, size % 2 == 0, size);
         std::vector<float> images(7 * statnn::data::kImageBytes);
         std::vector<std::int32_t> labels(7);
         reader.start_epoch(int(size % 3));

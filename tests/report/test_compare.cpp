@@ -18,6 +18,7 @@
 #include "json.hpp"
 #include "support/app_runner.hpp"
 #include "support/xml_check.hpp"
+#include "statnn/data/cifar10.hpp"
 
 using namespace statnn;
 using namespace statnn::test;
@@ -126,7 +127,7 @@ struct RunFolders {
 RunFolders make_run_folders(const std::string& root) {
     RunFolders f{root + "/cnn6-seed1", root + "/cnn4-seed1", root + "/old-run"};
     for (const std::string& dir : {f.cnn6, f.cnn4, f.old}) REQUIRE(::mkdir(dir.c_str(), 0755) == 0);
-    const auto& names = report::cifar10_class_names();
+    const auto& names = statnn::data::cifar10_class_names();
 
     write_text(f.cnn6 + "/history.csv", report::history_csv({epoch(1, 1.60, 0.41, 1.30, 0.5312, 75.5),
                                                              epoch(2, 1.20, 0.57, 1.05, 0.6390, 74.0),
@@ -296,7 +297,7 @@ TEST_CASE("compare's table: best epoch, time of learning, images/s, machines", "
     CHECK(runs[0].kept_confusions.size() == 2);
     CHECK(runs[1].kept_confusions.size() == 2);  // epoch-x is not a kept epoch
     CHECK(runs[1].kept_confusions.at(2) == early_matrix());
-    CHECK(runs[1].class_names == report::cifar10_class_names());
+    CHECK(runs[1].class_names == statnn::data::cifar10_class_names());
 
     const compare::Summary cnn6 = compare::summarize(runs[0]);
     CHECK(cnn6.epochs == 4);
@@ -396,7 +397,7 @@ TEST_CASE("compare writes overlaid curves, the table and the confusion differenc
     const std::string diff = read_text_file(out + "/confusion_difference.svg");
     CHECK(xml_problem(diff) == "");
     CHECK(diff.find(">Confusion, row-normalised: cnn4-seed1 minus cnn6-seed1</text>") != std::string::npos);
-    for (const std::string& name : report::cifar10_class_names()) CHECK(count_of(diff, ">" + name + "</text>") == 2);
+    for (const std::string& name : statnn::data::cifar10_class_names()) CHECK(count_of(diff, ">" + name + "</text>") == 2);
     CHECK(count_of(diff, ">-9.0</text>") == 9);
     CHECK(count_of(diff, ">+1.0</text>") == 81);
     CHECK(count_of(diff, ">-20.0</text>") == 1);
@@ -509,7 +510,7 @@ TEST_CASE("bad run folders: one line naming the folder and the problem, exit 1, 
     {
         const std::string dir = broken("kept-nine-classes");
         REQUIRE(::mkdir((dir + "/epoch-002").c_str(), 0755) == 0);
-        std::vector<std::string> nine(report::cifar10_class_names().begin(), report::cifar10_class_names().end() - 1);
+        std::vector<std::string> nine(statnn::data::cifar10_class_names().begin(), statnn::data::cifar10_class_names().end() - 1);
         write_text(dir + "/epoch-002/confusion.csv",
                    report::confusion_csv(report::ConfusionMatrix(9, std::vector<std::int64_t>(9, 1)), nine));
         cases.push_back({dir, dir + "/epoch-002/confusion.csv: 9 classes that differ from the 10 of " + dir +
@@ -532,7 +533,7 @@ TEST_CASE("bad run folders: one line naming the folder and the problem, exit 1, 
         const std::string dir = root / "nine-classes";
         REQUIRE(::mkdir(dir.c_str(), 0755) == 0);
         write_text(dir + "/history.csv", read_text_file(f.cnn6 + "/history.csv"));
-        const std::vector<std::string> nine(report::cifar10_class_names().begin(), report::cifar10_class_names().end() - 1);
+        const std::vector<std::string> nine(statnn::data::cifar10_class_names().begin(), statnn::data::cifar10_class_names().end() - 1);
         write_text(dir + "/confusion.csv",
                    report::confusion_csv(report::ConfusionMatrix(9, std::vector<std::int64_t>(9, 1)), nine));
         const RunResult r = compare_runs({f.cnn6, dir, "--out", out});

@@ -33,6 +33,7 @@
 #include "catch.hpp"
 #include "report/report.hpp"
 #include "support/xml_check.hpp"
+#include "statnn/data/cifar10.hpp"
 
 using namespace statnn::report;
 using statnn::test::xml_problem;
@@ -156,7 +157,7 @@ TEST_CASE("the XML checker rejects broken documents", "[report][xml]") {
 TEST_CASE("cifar10_class_names lists the classes in label order", "[report][csv]") {
     const std::vector<std::string> expected = {"airplane", "automobile", "bird",  "cat",  "deer",
                                                "dog",      "frog",       "horse", "ship", "truck"};
-    CHECK(cifar10_class_names() == expected);
+    CHECK(statnn::data::cifar10_class_names() == expected);
 }
 
 TEST_CASE("history_csv writes a header and one row per epoch", "[report][csv]") {
@@ -337,12 +338,12 @@ TEST_CASE("curves_svg handles one epoch, constant series, non-finite values and 
 // ---- the confusion matrix ------------------------------------------------------------
 
 TEST_CASE("confusion_svg shows every class name and every count", "[report][confusion]") {
-    const std::string svg = confusion_svg(kCifarMatrix, cifar10_class_names(), "Confusion matrix");
+    const std::string svg = confusion_svg(kCifarMatrix, statnn::data::cifar10_class_names(), "Confusion matrix");
     CHECK(xml_problem(svg) == "");
     CHECK(svg.find(">Confusion matrix</text>") != std::string::npos);
     CHECK(svg.find(">True class</text>") != std::string::npos);
     CHECK(svg.find(">Predicted class</text>") != std::string::npos);
-    for (const std::string& name : cifar10_class_names()) {
+    for (const std::string& name : statnn::data::cifar10_class_names()) {
         // Once as a row label, once as a column label.
         CHECK(count_of(svg, ">" + name + "</text>") == 2);
     }
@@ -394,7 +395,7 @@ TEST_CASE("confusion_svg escapes names and title and checks its arguments", "[re
 TEST_CASE("confusion_csv writes the header and one row per true class", "[report][confusion-csv]") {
     const std::string csv = confusion_csv({{5, 1}, {0, 7}}, {"cat", "dog"});
     CHECK(csv == "true\\predicted,cat,dog\ncat,5,1\ndog,0,7\n");
-    const std::string cifar = confusion_csv(kCifarMatrix, cifar10_class_names());
+    const std::string cifar = confusion_csv(kCifarMatrix, statnn::data::cifar10_class_names());
     const std::string start =
         "true\\predicted,airplane,automobile,bird,cat,deer,dog,frog,horse,ship,truck\nairplane,814,11,38,";
     CHECK(cifar.compare(0, start.size(), start) == 0);
@@ -403,8 +404,8 @@ TEST_CASE("confusion_csv writes the header and one row per true class", "[report
 
 TEST_CASE("confusion.csv survives a round trip", "[report][confusion-csv]") {
     std::vector<std::string> names;
-    CHECK(parse_confusion_csv(confusion_csv(kCifarMatrix, cifar10_class_names()), &names) == kCifarMatrix);
-    CHECK(names == cifar10_class_names());
+    CHECK(parse_confusion_csv(confusion_csv(kCifarMatrix, statnn::data::cifar10_class_names()), &names) == kCifarMatrix);
+    CHECK(names == statnn::data::cifar10_class_names());
 
     // Names that need quoting, counts beyond 32 bits, zeros.
     const std::vector<std::string> odd = {"a,b", "say \"hi\"", " padded "};
@@ -655,7 +656,7 @@ TEST_CASE("samples_png lays out a 5-column grid and copies the pixels", "[report
         }
         images.push_back(storage[k].data());
     }
-    const std::vector<unsigned char> png = samples_png(images, cifar10_class_names());
+    const std::vector<unsigned char> png = samples_png(images, statnn::data::cifar10_class_names());
 
     // "automobile" is 10 characters: a label 12 * 10 - 2 = 118 px wide sets the cell width.
     const int cell_w = 118, cell_h = 120, margin = 12, gap_x = 16, gap_y = 14;

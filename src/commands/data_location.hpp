@@ -1,0 +1,57 @@
+// src/commands/data_location.hpp — where the commands find their data, and the readers
+// they stream it with.
+#pragma once
+
+#include <cstdlib>
+#include <memory>
+#include <string>
+#include <utility>
+
+#include "cli.hpp"
+#include "files.hpp"
+#include "statnn/data/batch_reader.hpp"
+#include "statnn/data/dataset.hpp"
+
+namespace statnn::app {
+
+// --data, $CIFAR10_DIR, ./data/cifar-10-batches-bin, ../shared/cifar-10/cifar-10-batches-bin.
+inline std::string find_data_dir(const cli::Args& args) {
+    if (args.has("data")) return args.text("data");
+    if (const char* env = std::getenv("CIFAR10_DIR"); env && *env) return env;
+    for (const char* d : {"data/cifar-10-batches-bin", "../shared/cifar-10/cifar-10-batches-bin"})
+        if (file_exists(std::string(d) + "/data_batch_1.bin")) return d;
+    throw data::DataError(
+        "no CIFAR-10 data found (looked at $CIFAR10_DIR, ./data/cifar-10-batches-bin, "
+        "../shared/cifar-10/cifar-10-batches-bin); run scripts/get-cifar10 or pass --data DIR");
+}
+
+// The slots of a NetworkReader, made before the reader that fills them.
+template <class Net>
+struct NetworkBatchSlots {
+    // Default-initialised: the reader writes every float before it is read.
+    std::unique_ptr<data::BatchSlots<typename Net::InShape, Net::kBatch>> slots{
+        new data::BatchSlots<typename Net::InShape, Net::kBatch>};
+};
+
+// A reader of the network's images together with the slots it fills: one allocation,
+// when it is made.
+template <class Net>
+class NetworkReader : private NetworkBatchSlots<Net>, public data::BatchReader<typename Net::InShape, Net::kBatch> {
+public:
+    NetworkReader(const data::RecordSource& source, int batch, long limit, bool shuffle, std::uint64_t seed,
+                  const data::Augmentation& augment, const data::Normalization& normalization)
+        : data::BatchReader<typename Net::InShape, Net::kBatch>(source, *this->slots, batch, limit, shuffle, seed, augment,
+                                                                normalization) {}
+};
+
+// Reads `images` of the training images (in file order) into net, one batch at a time,
+// and calls fn(rows) after each.
+template <class Net, class Fn>
+void for_first_training_images(Net& net, const data::RecordSource& train, long images, const data::Normalization& n,
+                               Fn&& fn) {
+    NetworkReader<Net> reader(train, Net::kBatch, images, false, 0, data::Augmentation{}, n);
+    reader.start_epoch(0);
+    for (int rows; (rows = reader.next(net.input(), net.labels())) > 0;) fn(rows);
+}
+
+}  // namespace statnn::app

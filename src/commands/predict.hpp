@@ -1,0 +1,120 @@
+// src/commands/predict.hpp — `predict --weights FILE IMAGE...`: the top-3 classes of
+// 32x32 PNG/PPM files or test:INDEX records of the test set.
+#pragma once
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "cli.hpp"
+#include "commands/data_location.hpp"
+#include "commands/flags.hpp"
+#include "commands/network_for.hpp"
+#include "image_file.hpp"
+
+namespace statnn::app {
+
+// INDEX of "test:INDEX".
+inline long test_record_index(const std::string& in) {
+    const std::string idx = in.substr(5);
+    char* end = nullptr;
+    const long i = std::strtol(idx.c_str(), &end, 10);
+    if (idx.empty() || *end != '\0' || i < 0) throw cli::UsageError(in + ": expected test:INDEX with INDEX >= 0");
+    return i;
+}
+
+inline bool names_test_record(const std::string& in) { return in.rfind("test:", 0) == 0; }
+
+// The images to classify, decoded before any output, and what is known of them.
+struct PredictInputs {
+    std::vector<std::vector<unsigned char>> pixels;  // channel planes, one image each
+    std::vector<int> truth;                          // the label of a test record, else -1
+    std::vector<std::string> names;                  // class names of the data, when it was read
+};
+
+inline PredictInputs decode_predict_inputs(const cli::Args& args) {
+    PredictInputs in;
+    std::unique_ptr<data::RecordSource> test_set;
+    for (const auto& name : args.positional()) {
+        std::vector<unsigned char> px(data::kImageBytes);
+        if (names_test_record(name)) {
+            const long i = test_record_index(name);
+            if (!test_set) {
+                const std::string dir = find_data_dir(args);
+                test_set = data::open_split(dir, data::Split::Test);
+                in.names = data::class_names(dir);
+            }
+            if (i >= test_set->records())
+                throw cli::UsageError(name + ": the test set has " + std::to_string(test_set->records()) + " records");
+            std::int32_t label = 0;
+            test_set->read(i, px.data(), label);
+            in.truth.push_back(label);
+        } else {
+            load_image_32x32(name, px.data());
+            in.truth.push_back(-1);
+        }
+        in.pixels.push_back(std::move(px));
+    }
+    return in;
+}
+
+// The class names of the data when it can be found, else CIFAR-10's.
+inline std::vector<std::string> predict_class_names(const cli::Args& args) {
+    try {
+        return data::class_names(find_data_dir(args));
+    } catch (const data::DataError&) {
+        return data::class_names("");
+    }
+}
+
+// The `count` most probable classes of `p`, best first.
+template <int Classes>
+std::vector<int> top_classes(const float* p, int count) {
+    std::vector<int> top;
+    std::vector<bool> used(Classes, false);
+    for (int t = 0; t < count && t < Classes; ++t) {
+        int best = -1;
+        for (int k = 0; k < Classes; ++k)
+            if (!used[k] && (best < 0 || p[k] > p[best])) best = k;
+        used[best] = true;
+        top.push_back(best);
+    }
+    return top;
+}
+
+template <class Arch, int Batch, class R>
+int predict_command(const R& recipe, const cli::Args& args) {
+    using Net = NetworkFor<Arch, Batch, R>;
+    const auto& inputs = args.positional();
+    if (inputs.empty()) throw cli::UsageError("predict needs at least one IMAGE (a 32x32 PNG/PPM file or test:INDEX)");
+    for (const auto& in : inputs)
+        if (names_test_record(in)) test_record_index(in);  // syntax first, before any file is read
+    auto net = std::make_unique<Net>(1, threads_flag(args));
+    load_weights(*net, args);
+    PredictInputs in = decode_predict_inputs(args);
+    if (in.names.empty()) in.names = predict_class_names(args);
+    auto name = [&](int k) { return k < int(in.names.size()) ? in.names[k] : std::to_string(k); };
+    for (std::size_t first = 0; first < in.pixels.size(); first += Batch) {
+        const int n = int(std::min<std::size_t>(Batch, in.pixels.size() - first));
+        for (int r = 0; r < n; ++r) {
+            float* image = net->input() + std::size_t(r) * data::kImageBytes;
+            data::record_to_float(in.pixels[first + r].data(), image);
+            data::normalize_channels(image, data::kPixels, recipe.normalization);
+        }
+        net->forward(n, false);
+        for (int r = 0; r < n; ++r) {
+            const float* p = net->probabilities() + std::size_t(r) * Net::kClasses;
+            std::printf("%s:", inputs[first + r].c_str());
+            const std::vector<int> top = top_classes<Net::kClasses>(p, 3);
+            for (std::size_t t = 0; t < top.size(); ++t) std::printf("%s %s %.4f", t ? "," : "", name(top[t]).c_str(), p[top[t]]);
+            if (in.truth[first + r] >= 0) std::printf("  (label: %s)", name(in.truth[first + r]).c_str());
+            std::printf("\n");
+        }
+    }
+    return 0;
+}
+
+}  // namespace statnn::app
