@@ -12,6 +12,10 @@
 // out as statnn lays them (channels last) and the weights in its Keras layouts, so the
 // code is statnn's forward pass in evaluation mode, summed in another order: results
 // equal statnn's to float rounding.
+//
+// The code of each layer type is one entry of the LayerCode table below. generate() on a
+// network with a layer that has no entry does not compile; kSupports<Net> tells a caller
+// that must compile for every network whether it may call it.
 #pragma once
 
 #include <algorithm>
@@ -24,6 +28,7 @@
 #include <stdexcept>
 #include <string>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "statnn/data/normalize.hpp"
@@ -34,11 +39,14 @@
 #include "statnn/layers/patch_whitening.hpp"
 #include "statnn/layers/gelu.hpp"
 #include "statnn/layers/global_avgpool2d.hpp"
+#include "statnn/layers/residual.hpp"
 #include "statnn/layers/scale.hpp"
+#include "statnn/layers/softmax.hpp"
 
 namespace statnn::export_c {
 
-// A layer the C export has no code for (the message names it).
+// What the program reports when asked for an export the network has a layer without code
+// for (kSupports<Net> is false).
 struct UnsupportedLayer : std::runtime_error {
     using std::runtime_error::runtime_error;
 };
@@ -53,16 +61,6 @@ inline void append(std::string& s, const char* fmt, ...) {
     std::vsnprintf(buf, sizeof buf, fmt, ap);
     va_end(ap);
     s += buf;
-}
-
-// The C code of an activation name ("linear", "relu", "gelu", "gelu_tanh").
-inline int activation_code(const char* name) {
-    const std::string a = name;
-    if (a == "linear" || a.empty()) return 0;
-    if (a == "relu") return 1;
-    if (a == "gelu") return 2;
-    if (a == "gelu_tanh") return 3;
-    throw UnsupportedLayer(std::string("activation '") + name + "'");
 }
 
 // One array of floats, exactly (C99 hexadecimal literals), eight per line.
@@ -274,11 +272,23 @@ inline std::string runtime_code(const std::set<std::string>& used) {
     return code;
 }
 
+// The C code of an activation fused into a weighted layer (activate() in kRuntime).
+template <class Act>
+constexpr int activation_code() {
+    static_assert(std::is_same_v<Act, Linear> || std::is_same_v<Act, ReLU> || is_gelu<Act>,
+                  "the C export has no code for this activation: add it to activate() and activation_code()");
+    if constexpr (std::is_same_v<Act, ReLU>) return 1;
+    else if constexpr (std::is_same_v<Act, GELU>) return 2;
+    else if constexpr (std::is_same_v<Act, GELUTanh>) return 3;
+    else return 0;
+}
+
 // What the code of one layer needs: where its input is, where its output goes.
 struct Buffers {
     const char* in;
     const char* out;
     float in_scale;  // > 0: int8 weights, the input quantised with this scale (int8 export)
+    int block;       // a residual block's end: the saved block input it adds back is s<block>
 };
 
 // The call of a weighted layer: float, or int8 (quantise the input into q, int32 sums in acc).
@@ -295,35 +305,45 @@ inline void weighted_call(std::string& c, const char* fn, const std::string& nam
     }
 }
 
+// A convolution's call: k x k kernel, stride, padding, from In to Out.
+template <class In, class Out>
+void convolution_call(std::string& c, const std::string& name, const std::string& bias, Buffers b, int k, int stride,
+                      int pad, int activation) {
+    char in_shape[64], layer_shape[128];
+    std::snprintf(in_shape, sizeof in_shape, "%d, %d, %d", In::H, In::W, In::C);
+    std::snprintf(layer_shape, sizeof layer_shape, "%d, %d, %d, %d, %d, %d, %d", k, stride, pad, Out::C, Out::H, Out::W,
+                  activation);
+    weighted_call(c, "conv2d", name, bias, b, int(In::size), in_shape, layer_shape);
+}
+
+// Where a layer's output goes: the other of the two buffers, the buffer it read (in
+// place), or the caller's probabilities (the softmax ends the function: its line returns).
+enum class Output { NextBuffer, SameBuffer, Returned };
+
+// The table: one entry per layer type, with its Output, whether an int8 export quantises
+// its kernel and input (kInt8), and emit(), which appends the layer's lines to the body of
+// <model>_infer. Its parameters and state are written as arrays named <layer>_<slot name>
+// before (generate()). A layer type without an entry: generate() does not compile.
 template <class L>
-struct LayerCode;  // no specialisation: the layer has no C code
+struct LayerCode;
 
 template <class In, int B, int F, int K, Padding Pad, class Act>
 struct LayerCode<Conv2DLayer<In, B, F, K, Pad, Act>> {
-    static constexpr bool kInPlace = false;
-    template <class Layer>
-    static void emit(std::string& c, const std::string& name, const Layer&, Buffers b) {
-        using L = Conv2DLayer<In, B, F, K, Pad, Act>;
-        char in_shape[64], layer_shape[128];
-        std::snprintf(in_shape, sizeof in_shape, "%d, %d, %d", In::H, In::W, In::C);
-        std::snprintf(layer_shape, sizeof layer_shape, "%d, 1, %d, %d, %d, %d, %d", K, L::P, F, L::Out::H, L::Out::W,
-                      activation_code(Act::name));
-        weighted_call(c, "conv2d", name, name + "_bias", b, int(In::size), in_shape, layer_shape);
+    using L = Conv2DLayer<In, B, F, K, Pad, Act>;
+    static constexpr Output kOutput = Output::NextBuffer;
+    static constexpr bool kInt8 = true;
+    static void emit(std::string& c, const std::string& name, Buffers b) {
+        convolution_call<In, typename L::Out>(c, name, name + "_bias", b, K, 1, L::P, activation_code<Act>());
     }
 };
 
 template <class In, int B, int F, int K, int S, int P, class Act, class Bias, class Init>
 struct LayerCode<Conv2DStridedLayer<In, B, F, K, S, P, Act, Bias, Init>> {
-    static constexpr bool kInPlace = false;
-    template <class Layer>
-    static void emit(std::string& c, const std::string& name, const Layer&, Buffers b) {
-        using L = Conv2DStridedLayer<In, B, F, K, S, P, Act, Bias, Init>;
-        const std::string bias = L::kBias ? name + "_bias" : "0";
-        char in_shape[64], layer_shape[128];
-        std::snprintf(in_shape, sizeof in_shape, "%d, %d, %d", In::H, In::W, In::C);
-        std::snprintf(layer_shape, sizeof layer_shape, "%d, %d, %d, %d, %d, %d, %d", K, S, P, F, L::Out::H, L::Out::W,
-                      activation_code(Act::name));
-        weighted_call(c, "conv2d", name, bias, b, int(In::size), in_shape, layer_shape);
+    using L = Conv2DStridedLayer<In, B, F, K, S, P, Act, Bias, Init>;
+    static constexpr Output kOutput = Output::NextBuffer;
+    static constexpr bool kInt8 = true;
+    static void emit(std::string& c, const std::string& name, Buffers b) {
+        convolution_call<In, typename L::Out>(c, name, L::kBias ? name + "_bias" : "0", b, K, S, P, activation_code<Act>());
     }
 };
 
@@ -331,54 +351,48 @@ struct LayerCode<Conv2DStridedLayer<In, B, F, K, S, P, Act, Bias, Init>> {
 // int8 export (its input scale is not calibrated).
 template <class In, int B, class Config>
 struct LayerCode<PatchWhiteningLayer<In, B, Config>> {
-    static constexpr bool kInPlace = false;
-    template <class Layer>
-    static void emit(std::string& c, const std::string& name, const Layer&, Buffers b) {
-        using L = PatchWhiteningLayer<In, B, Config>;
-        char in_shape[64], layer_shape[128];
-        std::snprintf(in_shape, sizeof in_shape, "%d, %d, %d", In::H, In::W, In::C);
-        std::snprintf(layer_shape, sizeof layer_shape, "%d, 1, 0, %d, %d, %d, %d", L::P, L::F, L::Out::H, L::Out::W,
-                      activation_code("linear"));
-        weighted_call(c, "conv2d", name, "0", Buffers{b.in, b.out, 0.0f}, int(In::size), in_shape, layer_shape);
+    using L = PatchWhiteningLayer<In, B, Config>;
+    static constexpr Output kOutput = Output::NextBuffer;
+    static constexpr bool kInt8 = false;
+    static void emit(std::string& c, const std::string& name, Buffers b) {
+        convolution_call<In, typename L::Out>(c, name, "0", b, L::P, 1, 0, activation_code<Linear>());
     }
 };
 
 template <class In, int B, int P>
 struct LayerCode<MaxPooling2DLayer<In, B, P>> {
-    static constexpr bool kInPlace = false;
-    template <class Layer>
-    static void emit(std::string& c, const std::string&, const Layer&, Buffers b) {
-        using L = MaxPooling2DLayer<In, B, P>;
-        append(c, "    pool2d(%s, %d, %d, %d, %d, 0, %d, %d, %s);\n", b.in, In::W, In::C, P, P, L::Out::H,
-               L::Out::W, b.out);
+    using L = MaxPooling2DLayer<In, B, P>;
+    static constexpr Output kOutput = Output::NextBuffer;
+    static constexpr bool kInt8 = false;
+    static void emit(std::string& c, const std::string&, Buffers b) {
+        append(c, "    pool2d(%s, %d, %d, %d, %d, 0, %d, %d, %s);\n", b.in, In::W, In::C, P, P, L::Out::H, L::Out::W, b.out);
     }
 };
 
 template <class In, int B, int K, int S>
 struct LayerCode<AveragePooling2DLayer<In, B, K, S>> {
-    static constexpr bool kInPlace = false;
-    template <class Layer>
-    static void emit(std::string& c, const std::string&, const Layer&, Buffers b) {
-        using L = AveragePooling2DLayer<In, B, K, S>;
-        append(c, "    pool2d(%s, %d, %d, %d, %d, 1, %d, %d, %s);\n", b.in, In::W, In::C, K, S, L::Out::H,
-               L::Out::W, b.out);
+    using L = AveragePooling2DLayer<In, B, K, S>;
+    static constexpr Output kOutput = Output::NextBuffer;
+    static constexpr bool kInt8 = false;
+    static void emit(std::string& c, const std::string&, Buffers b) {
+        append(c, "    pool2d(%s, %d, %d, %d, %d, 1, %d, %d, %s);\n", b.in, In::W, In::C, K, S, L::Out::H, L::Out::W, b.out);
     }
 };
 
 template <class In, int B>
 struct LayerCode<GlobalAveragePooling2DLayer<In, B>> {
-    static constexpr bool kInPlace = false;
-    template <class Layer>
-    static void emit(std::string& c, const std::string&, const Layer&, Buffers b) {
+    static constexpr Output kOutput = Output::NextBuffer;
+    static constexpr bool kInt8 = false;
+    static void emit(std::string& c, const std::string&, Buffers b) {
         append(c, "    global_average(%s, %d, %d, %s);\n", b.in, In::H * In::W, In::C, b.out);
     }
 };
 
 template <class In, int B, class Config>
 struct LayerCode<BatchNormLayer<In, B, Config>> {
-    static constexpr bool kInPlace = true;
-    template <class Layer>
-    static void emit(std::string& c, const std::string& name, const Layer&, Buffers b) {
+    static constexpr Output kOutput = Output::SameBuffer;
+    static constexpr bool kInt8 = false;
+    static void emit(std::string& c, const std::string& name, Buffers b) {
         constexpr bool affine = Config::affine != BatchNormAffine::None;
         const std::string gamma = affine ? name + "_gamma" : "0", beta = affine ? name + "_beta" : "0";
         append(c, "    batchnorm(%s, %d, %d, %s, %s, %s_running_mean, %s_running_var, %af);\n", b.in, In::H * In::W, In::C,
@@ -388,63 +402,132 @@ struct LayerCode<BatchNormLayer<In, B, Config>> {
 
 template <class In, int B>
 struct LayerCode<ReLULayer<In, B>> {
-    static constexpr bool kInPlace = true;
-    template <class Layer>
-    static void emit(std::string& c, const std::string&, const Layer&, Buffers b) {
-        append(c, "    activate_all(%s, %d, 1);\n", b.in, int(In::size));
+    static constexpr Output kOutput = Output::SameBuffer;
+    static constexpr bool kInt8 = false;
+    static void emit(std::string& c, const std::string&, Buffers b) {
+        append(c, "    activate_all(%s, %d, %d);\n", b.in, int(In::size), activation_code<ReLU>());
     }
 };
 
 template <class In, int B, kernels::GeluForm Form>
 struct LayerCode<GELULayer<In, B, Form>> {
-    static constexpr bool kInPlace = true;
-    template <class Layer>
-    static void emit(std::string& c, const std::string&, const Layer&, Buffers b) {
-        append(c, "    activate_all(%s, %d, %d);\n", b.in, int(In::size), Form == kernels::GeluForm::Erf ? 2 : 3);
+    static constexpr Output kOutput = Output::SameBuffer;
+    static constexpr bool kInt8 = false;
+    static void emit(std::string& c, const std::string&, Buffers b) {
+        constexpr int code = Form == kernels::GeluForm::Erf ? activation_code<GELU>() : activation_code<GELUTanh>();
+        append(c, "    activate_all(%s, %d, %d);\n", b.in, int(In::size), code);
     }
 };
 
 template <class In, int B, int Num, int Den>
 struct LayerCode<ScaleLayer<In, B, Num, Den>> {
-    static constexpr bool kInPlace = true;
-    template <class Layer>
-    static void emit(std::string& c, const std::string&, const Layer&, Buffers b) {
+    static constexpr Output kOutput = Output::SameBuffer;
+    static constexpr bool kInt8 = false;
+    static void emit(std::string& c, const std::string&, Buffers b) {
         append(c, "    scale_all(%s, %d, %af);\n", b.in, int(In::size), double(ScaleLayer<In, B, Num, Den>::kFactor));
     }
 };
 
 template <class In, int B, int Num, int Den>
 struct LayerCode<DropoutLayer<In, B, Num, Den>> {  // evaluation: the identity
-    static constexpr bool kInPlace = true;
-    template <class Layer>
-    static void emit(std::string&, const std::string&, const Layer&, Buffers) {}
+    static constexpr Output kOutput = Output::SameBuffer;
+    static constexpr bool kInt8 = false;
+    static void emit(std::string&, const std::string&, Buffers) {}
 };
 
 template <class In, int B>
 struct LayerCode<FlattenLayer<In, B>> {
-    static constexpr bool kInPlace = In::is_flat;
-    template <class Layer>
-    static void emit(std::string& c, const std::string&, const Layer&, Buffers b) {
+    static constexpr Output kOutput = In::is_flat ? Output::SameBuffer : Output::NextBuffer;
+    static constexpr bool kInt8 = false;
+    static void emit(std::string& c, const std::string&, Buffers b) {
         if constexpr (!In::is_flat) append(c, "    flatten_channels_first(%s, %d, %d, %d, %s);\n", b.in, In::H, In::W, In::C, b.out);
     }
 };
 
 template <class In, int B, int Units, class Act, class Constraint>
 struct LayerCode<DenseLayer<In, B, Units, Act, Constraint>> {
-    static constexpr bool kInPlace = false;
-    template <class Layer>
-    static void emit(std::string& c, const std::string& name, const Layer&, Buffers b) {
+    static constexpr Output kOutput = Output::NextBuffer;
+    static constexpr bool kInt8 = true;
+    static void emit(std::string& c, const std::string& name, Buffers b) {
         char in_shape[16], layer_shape[64];
         std::snprintf(in_shape, sizeof in_shape, "%d", In::C);
-        std::snprintf(layer_shape, sizeof layer_shape, "%d, %d", Units, activation_code(Act::name));
+        std::snprintf(layer_shape, sizeof layer_shape, "%d, %d", Units, activation_code<Act>());
         weighted_call(c, "dense", name, name + "_bias", b, In::C, in_shape, layer_shape);
+    }
+};
+
+template <class In, int B, int Span>
+struct LayerCode<ResidualAddLayer<In, B, Span>> {
+    static constexpr Output kOutput = Output::SameBuffer;
+    static constexpr bool kInt8 = false;
+    static void emit(std::string& c, const std::string&, Buffers b) {
+        append(c, "    add_into(%s, s%d, %d);\n", b.in, b.block, int(In::size));
+    }
+};
+
+template <class In, int B>
+struct LayerCode<SoftmaxLayer<In, B>> {
+    static constexpr Output kOutput = Output::Returned;
+    static constexpr bool kInt8 = false;
+    static void emit(std::string& c, const std::string&, Buffers b) {
+        append(c, "    return softmax(%s, %d, probs);\n", b.in, int(In::size));
     }
 };
 
 template <class L, class = void>
 struct has_code : std::false_type {};
 template <class L>
-struct has_code<L, std::void_t<decltype(LayerCode<L>::kInPlace)>> : std::true_type {};
+struct has_code<L, std::void_t<decltype(LayerCode<L>::kOutput)>> : std::true_type {};
+
+// Instantiated with the layer type, so the compiler's note under the message names it.
+template <class L>
+struct CodeFor {
+    static_assert(has_code<L>::value,
+                  "the C export has no code for this layer: add its entry to LayerCode in src/export_c.hpp "
+                  "(docs/extending.md)");
+    static constexpr bool value = has_code<L>::value;
+};
+
+// An int8 export quantises this layer's kernel and input.
+template <class L>
+constexpr bool int8_layer() {
+    if constexpr (has_code<L>::value)
+        return LayerCode<L>::kInt8;
+    else
+        return false;
+}
+
+// The index of Net's first layer without an entry in an export's table (Has<L>), or -1.
+template <class Net, template <class, class = void> class Has, std::size_t... K>
+constexpr int first_layer_without(std::index_sequence<K...>) {
+    constexpr bool has[] = {Has<typename Net::template LayerAt<K>>::value...};
+    for (std::size_t k = 0; k < sizeof...(K); ++k)
+        if (!has[k]) return int(k);
+    return -1;
+}
+
+// The kind of Net's layer k, "" for -1.
+template <class Net, std::size_t... K>
+constexpr const char* kind_of_layer(int k, std::index_sequence<K...>) {
+    constexpr const char* kinds[] = {Net::template LayerAt<K>::kind...};
+    return k < 0 ? "" : kinds[k];
+}
+
+}  // namespace detail
+
+// The index of Net's first layer the C export has no code for; -1 when it has code for all.
+template <class Net>
+inline constexpr int kFirstUnsupportedLayer =
+    detail::first_layer_without<Net, detail::has_code>(std::make_index_sequence<Net::kLayers>{});
+// Whether generate() compiles for Net; the program checks it before calling generate().
+template <class Net>
+inline constexpr bool kSupports = kFirstUnsupportedLayer<Net> < 0;
+// The kind of that layer (e.g. "Conv2D"); "" when kSupports<Net>.
+template <class Net>
+inline constexpr const char* kUnsupportedKind =
+    detail::kind_of_layer<Net>(kFirstUnsupportedLayer<Net>, std::make_index_sequence<Net::kLayers>{});
+
+namespace detail {
 
 inline std::string upper(const std::string& s) {
     std::string u = s;
@@ -480,7 +563,7 @@ std::vector<float> calibrate(Net& net, NextBatch&& next_batch, long images) {
         net.forward(n, false);
         net.visit([&](auto k, auto& layer) {
             using L = std::decay_t<decltype(layer)>;
-            if constexpr (L::kKernelRank == 2 || L::kKernelRank == 4) {
+            if constexpr (detail::int8_layer<L>()) {
                 const float* x = net.activation_input(int(k));
                 for (std::size_t e = 0; e < std::size_t(n) * L::In::size; ++e)
                     input_max[k] = std::max(input_max[k], std::fabs(x[e]));
@@ -507,148 +590,157 @@ inline void emit_int8_kernel(std::string& code, const std::string& name, const f
     emit_array(code, name + "_scale", scale.data(), scale.size());
 }
 
-// The names of the functions a stretch of generated body calls (lines "    name(").
+// The names of the functions a stretch of generated body calls (lines "    name(" and
+// "    return name(").
 inline void note_calls(const std::string& text, std::set<std::string>& used) {
     for (std::size_t at = 0; (at = text.find("\n    ", at)) != std::string::npos; at += 5) {
-        const std::size_t open = text.find('(', at + 5);
-        const std::string name = text.substr(at + 5, open - at - 5);
+        std::size_t begin = at + 5;
+        if (text.compare(begin, 7, "return ") == 0) begin += 7;
+        const std::size_t open = text.find('(', begin);
+        const std::string name = text.substr(begin, open - begin);
         if (!name.empty() && name.find(' ') == std::string::npos && name.find('/') == std::string::npos) used.insert(name);
     }
 }
 
-}  // namespace detail
-
-// C99 inference source for `net`'s current weights and state. `model` names the files'
-// functions and macros (a C identifier: letters, digits, '_'). Throws UnsupportedLayer
-// naming a layer the export has no code for.
-template <class Net>
-CSource generate(Net& net, const std::string& model, const Options& options, const std::string& origin) {
-    using namespace detail;
-    static_assert(Net::InShape::C == 3 && Net::InShape::H == 32 && Net::InShape::W == 32,
-                  "export: the C inference takes CIFAR-10 records (3 x 32 x 32)");
-    const bool int8 = !options.input_max.empty();
-    CSource out;
-    const std::string M = upper(model);
-    // Arena: two float buffers as large as the largest activation, used in turn; int8: the
-    // int32 sums of one output pixel and the quantised input of one layer.
-    std::size_t largest = Net::InShape::size, widest = 1, largest_input = 1;
-    net.visit([&](auto, auto& layer) {
-        using L = std::decay_t<decltype(layer)>;
-        largest = std::max<std::size_t>(largest, L::Out::size);
-        if constexpr (L::kKernelRank == 2 || L::kKernelRank == 4) {
-            widest = std::max<std::size_t>(widest, std::size_t(L::kKernelDims[L::kKernelRank - 1]));
-            largest_input = std::max<std::size_t>(largest_input, L::In::size);
-        }
-    });
-    // Residual blocks: the input of each open block is copied aside when its branch
-    // begins (s0, s1, ... by nesting depth) and added back by its Add.
-    std::vector<int> blocks_beginning(std::size_t(Net::kLayers), 0), blocks_ending(std::size_t(Net::kLayers), 0);
-    net.visit([&](auto k, auto&) {
-        using L = typename Net::template LayerAt<decltype(k)::value>;
-        if constexpr (statnn::detail::skip_span<L>::value > 0) {
-            ++blocks_beginning[std::size_t(k - L::kSkipSpan)];
-            blocks_ending[std::size_t(k)] = 1;
-        }
-    });
+// The work memory of <model>_infer: two float buffers as large as the largest activation,
+// used in turn, and one more per nesting depth of residual blocks (the input of each open
+// block is copied aside when its branch begins, s0, s1, ..., and added back at its end);
+// int8: the int32 sums of one output pixel and the quantised input of one layer.
+struct Layout {
+    std::size_t largest = 0, widest = 1, largest_input = 1;
     int deepest = 0;
-    for (int k = 0, depth = 0; k < Net::kLayers; ++k) {
-        depth += blocks_beginning[std::size_t(k)];
-        deepest = std::max(deepest, depth);
-        depth -= blocks_ending[std::size_t(k)];
+    std::vector<int> blocks_beginning, blocks_ending;  // per layer
+
+    std::size_t arena_bytes(bool int8) const {
+        const std::size_t int8_bytes = int8 ? widest * sizeof(std::int32_t) + largest_input : 0;
+        return std::size_t(2 + deepest) * largest * sizeof(float) + int8_bytes;
     }
-    out.arena_bytes = std::size_t(2 + deepest) * largest * sizeof(float) +
-                      (int8 ? widest * sizeof(std::int32_t) + largest_input : 0);
+};
+
+template <class Net>
+Layout layout_of(Net& net) {
+    Layout l;
+    l.largest = Net::InShape::size;
+    l.blocks_beginning.assign(std::size_t(Net::kLayers), 0);
+    l.blocks_ending.assign(std::size_t(Net::kLayers), 0);
+    net.visit([&](auto k, auto& layer) {
+        using L = std::decay_t<decltype(layer)>;
+        l.largest = std::max<std::size_t>(l.largest, L::Out::size);
+        if constexpr (int8_layer<L>()) {
+            l.widest = std::max<std::size_t>(l.widest, std::size_t(L::kKernelDims[L::kKernelRank - 1]));
+            l.largest_input = std::max<std::size_t>(l.largest_input, L::In::size);
+        }
+        if constexpr (statnn::detail::skip_span<L>::value > 0) {
+            ++l.blocks_beginning[std::size_t(k - L::kSkipSpan)];
+            l.blocks_ending[std::size_t(k)] = 1;
+        }
+    });
+    for (int k = 0, depth = 0; k < Net::kLayers; ++k) {
+        depth += l.blocks_beginning[std::size_t(k)];
+        l.deepest = std::max(l.deepest, depth);
+        depth -= l.blocks_ending[std::size_t(k)];
+    }
+    return l;
+}
+
+// The weights' arrays and the body of <model>_infer, layer by layer.
+class BodyWriter {
+public:
+    BodyWriter(const Options& options, const Layout& layout) : options_(options), layout_(layout) {}
+
+    template <class L>
+    void layer(std::size_t k, const std::string& name, const L& layer) {
+        (void)CodeFor<L>::value;
+        if constexpr (has_code<L>::value) {
+            for (int b = 0; b < layout_.blocks_beginning[k]; ++b, ++depth_)
+                append(body, "    memcpy(s%d, %s, %zu * sizeof(float)); /* input of a residual block */\n", depth_,
+                       buffer(current_), std::size_t(L::In::size));
+            if constexpr (statnn::detail::skip_span<L>::value > 0) --depth_;
+            const float in_scale = parameters(k, name, layer);
+            const std::size_t at = body.size();
+            if constexpr (LayerCode<L>::kOutput != Output::Returned)
+                append(body, "    /* %s: %s -> %dx%dx%d */\n", name.c_str(), L::kind, L::Out::C, L::Out::H, L::Out::W);
+            LayerCode<L>::emit(body, name, Buffers{buffer(current_), buffer(1 - current_), in_scale, depth_});
+            note_calls("\n" + body.substr(at), used);
+            if constexpr (LayerCode<L>::kOutput == Output::NextBuffer) current_ = 1 - current_;
+        }
+    }
 
     std::string weights, body;
     std::set<std::string> used;  // runtime functions the layers call
-    const char* buffer[2] = {"a", "b"};
-    int current = 0;  // the buffer holding the current activation
-    int depth = 0;    // residual blocks open
-    net.visit([&](auto k, auto& layer) {
-        using L = std::decay_t<decltype(layer)>;
-        const std::string name = net.layer_name(int(k));
-        constexpr bool weighted = L::kKernelRank == 2 || L::kKernelRank == 4;
-        for (int b = 0; b < blocks_beginning[std::size_t(k)]; ++b, ++depth)
-            append(body, "    memcpy(s%d, %s, %zu * sizeof(float)); /* input of a residual block */\n", depth,
-                   buffer[current], std::size_t(L::In::size));
-        if constexpr (statnn::detail::skip_span<L>::value > 0) {
-            --depth;
-            append(body, "    /* %s: %s -> %dx%dx%d */\n    add_into(%s, s%d, %d);\n", name.c_str(), L::kind, L::Out::C,
-                   L::Out::H, L::Out::W, buffer[current], depth, int(L::Out::size));
-            used.insert("add_into");
-        } else if constexpr (std::is_same_v<L, SoftmaxLayer<typename L::In, Net::kBatch>>) {
-            append(body, "    return softmax(%s, %d, probs);\n", buffer[current], int(L::In::size));
-            used.insert("softmax");
-        } else if constexpr (!has_code<L>::value) {
-            throw UnsupportedLayer(std::string("layer ") + name + " (" + L::kind + ") has no C code");
-        } else {
-            float in_scale = 0.0f;
-            if constexpr (L::kKernelSize > 0) {
-                if (int8 && weighted) {
-                    emit_int8_kernel(weights, name + "_" + L::kKernelName, layer.kernel, L::kKernelSize,
-                                     L::kKernelDims[L::kKernelRank - 1]);
-                    out.weight_bytes += L::kKernelSize + std::size_t(L::kKernelDims[L::kKernelRank - 1]) * sizeof(float);
-                    const float m = options.input_max.at(std::size_t(k));
-                    in_scale = m > 0.0f ? m / 127.0f : 1.0f;
-                } else {
-                    emit_array(weights, name + "_" + L::kKernelName, layer.kernel, L::kKernelSize);
-                    out.weight_bytes += L::kKernelSize * sizeof(float);
-                }
-                if constexpr (L::kBiasSize > 0) {
-                    emit_array(weights, name + "_" + L::kBiasName, layer.bias, L::kBiasSize);
-                    out.weight_bytes += L::kBiasSize * sizeof(float);
-                }
-            }
-            if constexpr (L::kStateTensors > 0) {
-                constexpr std::size_t each = L::kStateFloats / L::kStateTensors;
-                for (int t = 0; t < L::kStateTensors; ++t)
-                    emit_array(weights, name + "_" + L::kStateNames[t], layer.state + t * each, each);
-                out.weight_bytes += L::kStateFloats * sizeof(float);
-            }
-            append(body, "    /* %s: %s -> %dx%dx%d */\n", name.c_str(), L::kind, L::Out::C, L::Out::H, L::Out::W);
-            const Buffers b{buffer[current], buffer[1 - current], in_scale};
-            const std::size_t at = body.size() - 1;
-            LayerCode<L>::emit(body, name, layer, b);
-            note_calls(body.substr(at), used);
-            if (!LayerCode<L>::kInPlace) current = 1 - current;
-        }
-    });
+    std::size_t weight_bytes = 0;
 
-    std::string& h = out.header;
+private:
+    static const char* buffer(int which) { return which == 0 ? "a" : "b"; }
+
+    // Writes the layer's kernel, bias and state; returns the scale of its int8 input (0: float).
+    template <class L>
+    float parameters(std::size_t k, const std::string& name, const L& layer) {
+        float in_scale = 0.0f;
+        if constexpr (L::kKernelSize > 0) {
+            if (!options_.input_max.empty() && int8_layer<L>()) {
+                constexpr int outputs = L::kKernelDims[L::kKernelRank - 1];
+                emit_int8_kernel(weights, name + "_" + L::kKernelName, layer.kernel, L::kKernelSize, outputs);
+                weight_bytes += L::kKernelSize + std::size_t(outputs) * sizeof(float);
+                const float m = options_.input_max.at(k);
+                in_scale = m > 0.0f ? m / 127.0f : 1.0f;
+            } else {
+                emit_array(weights, name + "_" + L::kKernelName, layer.kernel, L::kKernelSize);
+                weight_bytes += L::kKernelSize * sizeof(float);
+            }
+            if constexpr (L::kBiasSize > 0) {
+                emit_array(weights, name + "_" + L::kBiasName, layer.bias, L::kBiasSize);
+                weight_bytes += L::kBiasSize * sizeof(float);
+            }
+        }
+        if constexpr (L::kStateTensors > 0) {
+            constexpr std::size_t each = L::kStateFloats / L::kStateTensors;
+            for (int t = 0; t < L::kStateTensors; ++t)
+                emit_array(weights, name + "_" + L::kStateNames[t], layer.state + t * each, each);
+            weight_bytes += L::kStateFloats * sizeof(float);
+        }
+        return in_scale;
+    }
+
+    const Options& options_;
+    const Layout& layout_;
+    int current_ = 0;  // the buffer holding the current activation
+    int depth_ = 0;    // residual blocks open
+};
+
+inline std::string header_file(const std::string& model, const std::string& origin, bool int8, std::size_t arena_bytes,
+                               int classes) {
+    const std::string M = upper(model);
+    std::string h;
     append(h, "/* %s.h: %s inference in C99%s, generated by `%s export` from %s. */\n", model.c_str(), model.c_str(),
            int8 ? " with int8 weights" : "", model.c_str(), origin.c_str());
     append(h, "#ifndef %s_H\n#define %s_H\n\n#include <stdint.h>\n\n", M.c_str(), M.c_str());
     append(h, "/* Bytes of the work memory %s_infer needs (aligned for float). */\n", model.c_str());
-    append(h, "#define %s_ARENA_BYTES %zu\n#define %s_CLASSES %d\n\n", M.c_str(), out.arena_bytes, M.c_str(), Net::kClasses);
+    append(h, "#define %s_ARENA_BYTES %zu\n#define %s_CLASSES %d\n\n", M.c_str(), arena_bytes, M.c_str(), classes);
     append(h,
            "/* image: a CIFAR-10 record's pixels, R, G and B planes of 32x32 bytes.\n"
            "   probs: the %d class probabilities. arena: %s_ARENA_BYTES bytes.\n"
            "   Returns the most probable class. */\n",
-           Net::kClasses, M.c_str());
-    append(h, "int %s_infer(const uint8_t image[3072], float probs[%d], void *arena);\n\n#endif\n", model.c_str(),
-           Net::kClasses);
+           classes, M.c_str());
+    append(h, "int %s_infer(const uint8_t image[3072], float probs[%d], void *arena);\n\n#endif\n", model.c_str(), classes);
+    return h;
+}
 
-    std::string& c = out.source;
-    append(c, "/* %s.c: %s inference in C99, generated by `%s export` from %s.\n", model.c_str(), model.c_str(),
-           model.c_str(), origin.c_str());
-    if (int8)
-        c += "   int8 kernels (one scale per output channel), int8 inputs of the convolution and dense layers\n"
-             "   (scales calibrated on training images), int32 sums, float in between.\n";
-    c += "   No heap, no threads; libm for expf (and erff/tanhf for GELU). */\n";
-    append(c, "#include <math.h>\n#include <stdint.h>\n#include <string.h>\n\n#include \"%s.h\"\n\n", model.c_str());
-    c += runtime_code(used);
-    c += weights;
-    append(c, "\nint %s_infer(const uint8_t image[3072], float probs[%d], void *arena) {\n", model.c_str(), Net::kClasses);
-    append(c, "    float *a = (float *)arena, *b = a + %zu;\n", largest);
-    for (int d = 0; d < deepest; ++d) append(c, "    float *s%d = a + %zu;\n", d, std::size_t(2 + d) * largest);
+// The start of <model>_infer: its buffers in the arena, the image into the first one.
+inline std::string infer_prologue(const std::string& model, const Layout& layout, bool int8, int classes,
+                                  const data::Normalization& normalization) {
+    std::string c;
+    append(c, "\nint %s_infer(const uint8_t image[3072], float probs[%d], void *arena) {\n", model.c_str(), classes);
+    append(c, "    float *a = (float *)arena, *b = a + %zu;\n", layout.largest);
+    for (int d = 0; d < layout.deepest; ++d)
+        append(c, "    float *s%d = a + %zu;\n", d, std::size_t(2 + d) * layout.largest);
     if (int8)
         append(c, "    int32_t *acc = (int32_t *)(a + %zu);\n    int8_t *q = (int8_t *)(acc + %zu);\n",
-               std::size_t(2 + deepest) * largest, widest);
+               std::size_t(2 + layout.deepest) * layout.largest, layout.widest);
     c += "    int p, ch;\n";
     c += "    /* bytes / 255, channels last, as statnn's reader */\n";
     c += "    for (p = 0; p < 1024; ++p)\n        for (ch = 0; ch < 3; ++ch) {\n";
     c += "            float v = (float)image[ch * 1024 + p] / 255.0f;\n";
-    const data::Normalization& normalization = options.normalization;
     if (normalization.enabled) {
         append(c, "            static const float mean[3] = {%af, %af, %af}, stddev[3] = {%af, %af, %af};\n",
                double(normalization.mean[0]), double(normalization.mean[1]), double(normalization.mean[2]),
@@ -656,8 +748,47 @@ CSource generate(Net& net, const std::string& model, const Options& options, con
         c += "            v = (v - mean[ch]) / stddev[ch];\n";
     }
     c += "            a[p * 3 + ch] = v;\n        }\n";
-    c += body;
+    return c;
+}
+
+inline std::string source_file(const std::string& model, const std::string& origin, bool int8, const BodyWriter& written,
+                               const std::string& prologue) {
+    std::string c;
+    append(c, "/* %s.c: %s inference in C99, generated by `%s export` from %s.\n", model.c_str(), model.c_str(),
+           model.c_str(), origin.c_str());
+    if (int8)
+        c += "   int8 kernels (one scale per output channel), int8 inputs of the convolution and dense layers\n"
+             "   (scales calibrated on training images), int32 sums, float in between.\n";
+    c += "   No heap, no threads; libm for expf (and erff/tanhf for GELU). */\n";
+    append(c, "#include <math.h>\n#include <stdint.h>\n#include <string.h>\n\n#include \"%s.h\"\n\n", model.c_str());
+    c += runtime_code(written.used);
+    c += written.weights;
+    c += prologue;
+    c += written.body;
     c += "}\n";
+    return c;
+}
+
+}  // namespace detail
+
+// C99 inference source for `net`'s current weights and state. `model` names the files'
+// functions and macros (a C identifier: letters, digits, '_'). Compiles only for a
+// network whose every layer has an entry in LayerCode (kSupports<Net>).
+template <class Net>
+CSource generate(Net& net, const std::string& model, const Options& options, const std::string& origin) {
+    using namespace detail;
+    static_assert(Net::InShape::C == 3 && Net::InShape::H == 32 && Net::InShape::W == 32,
+                  "export: the C inference takes CIFAR-10 records (3 x 32 x 32)");
+    const bool int8 = !options.input_max.empty();
+    const Layout layout = layout_of(net);
+    BodyWriter written(options, layout);
+    net.visit([&](auto k, auto& layer) { written.layer(std::size_t(k), net.layer_name(int(k)), layer); });
+    CSource out;
+    out.arena_bytes = layout.arena_bytes(int8);
+    out.weight_bytes = written.weight_bytes;
+    out.header = header_file(model, origin, int8, out.arena_bytes, Net::kClasses);
+    out.source = source_file(model, origin, int8, written,
+                             infer_prologue(model, layout, int8, Net::kClasses, options.normalization));
     return out;
 }
 

@@ -9,6 +9,10 @@
 //
 // The protobuf wire format is written by hand (varints and length-delimited fields), so the
 // export needs no protobuf library.
+//
+// The nodes of each layer type are one entry of the Nodes table below. model() on a network
+// with a layer that has no entry does not compile; kSupports<Net> tells a caller that must
+// compile for every network whether it may call it.
 #pragma once
 
 #include <cmath>
@@ -18,7 +22,7 @@
 #include <type_traits>
 #include <vector>
 
-#include "export_c.hpp"  // UnsupportedLayer; the layer types it includes
+#include "export_c.hpp"  // the layer types it includes; first_layer_without, kind_of_layer
 
 namespace statnn::export_onnx {
 
@@ -152,12 +156,17 @@ inline std::string gelu(Graph& g, const std::string& x, const std::string& name,
     return g.node("Mul", {g.node("Mul", {x, factor}, name + "_xf"), half}, name);
 }
 
-inline std::string activation(Graph& g, const std::string& x, const std::string& name, const char* act) {
-    const std::string a = act;
-    if (a == "linear" || a.empty()) return x;
-    if (a == "relu") return g.node("Relu", {x}, name);
-    if (a == "gelu" || a == "gelu_tanh") return gelu(g, x, name, a == "gelu_tanh");
-    throw export_c::UnsupportedLayer(std::string("activation '") + act + "'");
+// The nodes of an activation fused into a weighted layer, after x.
+template <class Act>
+std::string activation(Graph& g, const std::string& x, const std::string& name) {
+    static_assert(std::is_same_v<Act, Linear> || std::is_same_v<Act, ReLU> || is_gelu<Act>,
+                  "the ONNX export has no form for this activation: add it to activation() in src/export_onnx.hpp");
+    if constexpr (std::is_same_v<Act, ReLU>)
+        return g.node("Relu", {x}, name);
+    else if constexpr (is_gelu<Act>)
+        return gelu(g, x, name, std::is_same_v<Act, GELUTanh>);
+    else
+        return x;
 }
 
 // statnn's conv kernel (kh, kw, in, out) as ONNX's (out, in, kh, kw).
@@ -171,187 +180,177 @@ inline std::vector<float> oihw(const float* hwio, int k, int c, int f) {
     return w;
 }
 
-template <class L>
-std::string conv(Graph& g, const L& layer, const std::string& x, const std::string& name, int k, int stride, int pad,
-                 bool bias, const float* kernel = nullptr) {
+// Where a layer's nodes start: the value they read (x), the name of the layer, and for a
+// residual block's end the value its block began with.
+struct Step {
+    std::string x, name, block_input;
+};
+
+template <class Act, class L>
+std::string conv(Graph& g, const L& layer, const Step& s, int k, int stride, int pad, bool bias,
+                 const float* kernel = nullptr) {
     constexpr int C = L::In::C, F = L::Out::C;
     const std::vector<float> w = oihw(kernel ? kernel : layer.kernel, k, C, F);
-    std::vector<std::string> inputs = {x, g.constant(name + ".kernel", {F, C, k, k}, w.data())};
-    if (bias) inputs.push_back(g.constant(name + ".bias", {F}, layer.bias));
-    const std::string y = g.node("Conv", inputs, name + "_conv",
+    std::vector<std::string> inputs = {s.x, g.constant(s.name + ".kernel", {F, C, k, k}, w.data())};
+    if (bias) inputs.push_back(g.constant(s.name + ".bias", {F}, layer.bias));
+    const std::string y = g.node("Conv", inputs, s.name + "_conv",
                                  {{"kernel_shape", kAttrInts, {k, k}},
                                   {"strides", kAttrInts, {stride, stride}},
                                   {"pads", kAttrInts, {pad, pad, pad, pad}}});
-    return activation(g, y, name, L::activation);
+    return activation<Act>(g, y, s.name);
 }
 
-inline std::string pool(Graph& g, const std::string& x, const std::string& name, const char* op, int k, int stride) {
-    return g.node(op, {x}, name, {{"kernel_shape", kAttrInts, {k, k}}, {"strides", kAttrInts, {stride, stride}}});
+inline std::string pool(Graph& g, const Step& s, const char* op, int k, int stride) {
+    return g.node(op, {s.x}, s.name, {{"kernel_shape", kAttrInts, {k, k}}, {"strides", kAttrInts, {stride, stride}}});
 }
 
-// The node(s) of one layer after x; emit returns the name of its output (x for dropout).
+// The table: one entry per layer type, whose emit() adds the layer's node(s) and
+// initializers and returns the name of its output (x itself for dropout). A layer type
+// without an entry: model() does not compile.
 template <class L>
-struct Nodes;  // no specialisation: the layer has no ONNX form here
+struct Nodes;
 
 template <class In, int B, int F, int K, Padding Pad, class Act>
 struct Nodes<Conv2DLayer<In, B, F, K, Pad, Act>> {
-    template <class Layer>
-    static std::string emit(Graph& g, Layer& l, const std::string& x, const std::string& name) {
-        return conv(g, l, x, name, K, 1, Layer::P, true);
-    }
+    using L = Conv2DLayer<In, B, F, K, Pad, Act>;
+    static std::string emit(Graph& g, const L& l, const Step& s) { return conv<Act>(g, l, s, K, 1, L::P, true); }
 };
 
 template <class In, int B, int F, int K, int S, int P, class Act, class Bias, class Init>
 struct Nodes<Conv2DStridedLayer<In, B, F, K, S, P, Act, Bias, Init>> {
-    template <class Layer>
-    static std::string emit(Graph& g, Layer& l, const std::string& x, const std::string& name) {
-        return conv(g, l, x, name, K, S, P, Layer::kBias);
-    }
+    using L = Conv2DStridedLayer<In, B, F, K, S, P, Act, Bias, Init>;
+    static std::string emit(Graph& g, const L& l, const Step& s) { return conv<Act>(g, l, s, K, S, P, L::kBias); }
 };
 
 template <class In, int B, class Config>
 struct Nodes<PatchWhiteningLayer<In, B, Config>> {  // a convolution with its frozen kernel
-    template <class Layer>
-    static std::string emit(Graph& g, Layer& l, const std::string& x, const std::string& name) {
-        return conv(g, l, x, name, Layer::P, 1, 0, false, l.filters());
+    using L = PatchWhiteningLayer<In, B, Config>;
+    static std::string emit(Graph& g, const L& l, const Step& s) {
+        return conv<Linear>(g, l, s, L::P, 1, 0, false, l.filters());
     }
 };
 
 template <class In, int B, int P>
 struct Nodes<MaxPooling2DLayer<In, B, P>> {
-    template <class Layer>
-    static std::string emit(Graph& g, Layer&, const std::string& x, const std::string& name) {
-        return pool(g, x, name, "MaxPool", P, P);
+    static std::string emit(Graph& g, const MaxPooling2DLayer<In, B, P>&, const Step& s) {
+        return pool(g, s, "MaxPool", P, P);
     }
 };
 
 template <class In, int B, int K, int S>
 struct Nodes<AveragePooling2DLayer<In, B, K, S>> {
-    template <class Layer>
-    static std::string emit(Graph& g, Layer&, const std::string& x, const std::string& name) {
-        return pool(g, x, name, "AveragePool", K, S);
+    static std::string emit(Graph& g, const AveragePooling2DLayer<In, B, K, S>&, const Step& s) {
+        return pool(g, s, "AveragePool", K, S);
     }
 };
 
 template <class In, int B>
 struct Nodes<GlobalAveragePooling2DLayer<In, B>> {  // statnn's output is flat: [N, C]
-    template <class Layer>
-    static std::string emit(Graph& g, Layer&, const std::string& x, const std::string& name) {
-        return g.node("Flatten", {g.node("GlobalAveragePool", {x}, name + "_pool")}, name, {{"axis", kAttrInt, {1}}});
+    static std::string emit(Graph& g, const GlobalAveragePooling2DLayer<In, B>&, const Step& s) {
+        return g.node("Flatten", {g.node("GlobalAveragePool", {s.x}, s.name + "_pool")}, s.name, {{"axis", kAttrInt, {1}}});
     }
 };
 
 template <class In, int B, class Config>
 struct Nodes<BatchNormLayer<In, B, Config>> {
-    template <class Layer>
-    static std::string emit(Graph& g, Layer& l, const std::string& x, const std::string& name) {
+    static std::string emit(Graph& g, const BatchNormLayer<In, B, Config>& l, const Step& s) {
         constexpr int C = In::C;
         std::vector<float> ones(C, 1.0f), zeros(C, 0.0f);
         const bool affine = Config::affine != BatchNormAffine::None;
-        const std::string scale = g.constant(name + ".gamma", {C}, affine ? l.kernel : ones.data());
-        const std::string shift = g.constant(name + ".beta", {C}, affine ? l.bias : zeros.data());
-        const std::string mean = g.constant(name + ".running_mean", {C}, l.running_mean());
-        const std::string var = g.constant(name + ".running_var", {C}, l.running_var());
+        const std::string scale = g.constant(s.name + ".gamma", {C}, affine ? l.kernel : ones.data());
+        const std::string shift = g.constant(s.name + ".beta", {C}, affine ? l.bias : zeros.data());
+        const std::string mean = g.constant(s.name + ".running_mean", {C}, l.running_mean());
+        const std::string var = g.constant(s.name + ".running_var", {C}, l.running_var());
         Graph::Attribute eps{"epsilon", kAttrFloat, {}, Config::eps};
-        return g.node("BatchNormalization", {x, scale, shift, mean, var}, name, {eps});
+        return g.node("BatchNormalization", {s.x, scale, shift, mean, var}, s.name, {eps});
     }
 };
 
 template <class In, int B>
 struct Nodes<ReLULayer<In, B>> {
-    template <class Layer>
-    static std::string emit(Graph& g, Layer&, const std::string& x, const std::string& name) {
-        return g.node("Relu", {x}, name);
-    }
+    static std::string emit(Graph& g, const ReLULayer<In, B>&, const Step& s) { return activation<ReLU>(g, s.x, s.name); }
 };
 
 template <class In, int B, kernels::GeluForm Form>
 struct Nodes<GELULayer<In, B, Form>> {
-    template <class Layer>
-    static std::string emit(Graph& g, Layer&, const std::string& x, const std::string& name) {
-        return gelu(g, x, name, Form != kernels::GeluForm::Erf);
+    static std::string emit(Graph& g, const GELULayer<In, B, Form>&, const Step& s) {
+        return gelu(g, s.x, s.name, Form != kernels::GeluForm::Erf);
     }
 };
 
 template <class In, int B, int Num, int Den>
 struct Nodes<ScaleLayer<In, B, Num, Den>> {
-    template <class Layer>
-    static std::string emit(Graph& g, Layer&, const std::string& x, const std::string& name) {
+    static std::string emit(Graph& g, const ScaleLayer<In, B, Num, Den>&, const Step& s) {
         const float factor = ScaleLayer<In, B, Num, Den>::kFactor;
-        return g.node("Mul", {x, g.constant(name + ".factor", {1}, &factor)}, name);
+        return g.node("Mul", {s.x, g.constant(s.name + ".factor", {1}, &factor)}, s.name);
     }
 };
 
 template <class In, int B, int Num, int Den>
 struct Nodes<DropoutLayer<In, B, Num, Den>> {  // evaluation: the identity
-    template <class Layer>
-    static std::string emit(Graph&, Layer&, const std::string& x, const std::string&) {
-        return x;
-    }
+    static std::string emit(Graph&, const DropoutLayer<In, B, Num, Den>&, const Step& s) { return s.x; }
 };
 
 template <class In, int B>
 struct Nodes<FlattenLayer<In, B>> {
-    template <class Layer>
-    static std::string emit(Graph& g, Layer&, const std::string& x, const std::string& name) {
+    static std::string emit(Graph& g, const FlattenLayer<In, B>&, const Step& s) {
         // Always: a 1x1 map (after a pool to one pixel) is flat in statnn's memory but still
         // rank 4 in the graph, and Gemm wants rank 2. On a rank-2 tensor it is the identity.
-        return g.node("Flatten", {x}, name, {{"axis", kAttrInt, {1}}});
+        return g.node("Flatten", {s.x}, s.name, {{"axis", kAttrInt, {1}}});
     }
 };
 
 template <class In, int B, int Units, class Act, class Constraint>
 struct Nodes<DenseLayer<In, B, Units, Act, Constraint>> {
-    template <class Layer>
-    static std::string emit(Graph& g, Layer& l, const std::string& x, const std::string& name) {
-        const std::string w = g.constant(name + ".kernel", {In::C, Units}, l.kernel);
-        const std::string b = g.constant(name + ".bias", {Units}, l.bias);
-        return activation(g, g.node("Gemm", {x, w, b}, name + "_gemm"), name, Layer::activation);
+    static std::string emit(Graph& g, const DenseLayer<In, B, Units, Act, Constraint>& l, const Step& s) {
+        const std::string w = g.constant(s.name + ".kernel", {In::C, Units}, l.kernel);
+        const std::string b = g.constant(s.name + ".bias", {Units}, l.bias);
+        return activation<Act>(g, g.node("Gemm", {s.x, w, b}, s.name + "_gemm"), s.name);
+    }
+};
+
+template <class In, int B, int Span>
+struct Nodes<ResidualAddLayer<In, B, Span>> {
+    static std::string emit(Graph& g, const ResidualAddLayer<In, B, Span>&, const Step& s) {
+        return g.node("Add", {s.x, s.block_input}, s.name);
     }
 };
 
 template <class In, int B>
 struct Nodes<SoftmaxLayer<In, B>> {
-    template <class Layer>
-    static std::string emit(Graph& g, Layer&, const std::string& x, const std::string&) {
-        return g.node("Softmax", {x}, "probabilities", {{"axis", kAttrInt, {1}}});
+    static std::string emit(Graph& g, const SoftmaxLayer<In, B>&, const Step& s) {
+        return g.node("Softmax", {s.x}, "probabilities", {{"axis", kAttrInt, {1}}});
     }
 };
 
 template <class L, class = void>
 struct has_nodes : std::false_type {};
 template <class L>
-struct has_nodes<L, std::void_t<decltype(&Nodes<L>::template emit<L>)>> : std::true_type {};
+struct has_nodes<L, std::void_t<decltype(&Nodes<L>::emit)>> : std::true_type {};
 
-}  // namespace detail
+// Instantiated with the layer type, so the compiler's note under the message names it.
+template <class L>
+struct NodesFor {
+    static_assert(has_nodes<L>::value,
+                  "the ONNX export has no form for this layer: add its entry to Nodes in src/export_onnx.hpp "
+                  "(docs/extending.md)");
+    static constexpr bool value = has_nodes<L>::value;
+};
 
-// The ONNX model of `net`'s current weights and state, serialised. Throws
-// export_c::UnsupportedLayer naming a layer without an ONNX form here.
+// The graph's input, normalised as the recipe normalises its images.
+inline std::string normalized_input(Graph& g, const data::Normalization& normalization) {
+    if (!normalization.enabled) return "input";
+    const float mean[3] = {normalization.mean[0], normalization.mean[1], normalization.mean[2]};
+    const float stddev[3] = {normalization.stddev[0], normalization.stddev[1], normalization.stddev[2]};
+    return g.node("Div", {g.node("Sub", {"input", g.constant("mean", {1, 3, 1, 1}, mean)}, "centred"),
+                          g.constant("stddev", {1, 3, 1, 1}, stddev)},
+                  "normalised");
+}
+
+// The model around a finished graph: its inputs and outputs, the opset, the producer.
 template <class Net>
-std::string model(Net& net, const std::string& name, const data::Normalization& normalization) {
-    using namespace detail;
+std::string model_bytes(Graph& g, const std::string& name) {
     using In = typename Net::InShape;
-    Graph g;
-    std::string x = "input";
-    if (normalization.enabled) {
-        const float mean[3] = {normalization.mean[0], normalization.mean[1], normalization.mean[2]};
-        const float stddev[3] = {normalization.stddev[0], normalization.stddev[1], normalization.stddev[2]};
-        x = g.node("Div", {g.node("Sub", {x, g.constant("mean", {1, 3, 1, 1}, mean)}, "centred"),
-                           g.constant("stddev", {1, 3, 1, 1}, stddev)},
-                   "normalised");
-    }
-    std::vector<std::string> layer_input(std::size_t(Net::kLayers));  // a residual block's Add reads its block's input
-    net.visit([&](auto k, auto& layer) {
-        using L = std::decay_t<decltype(layer)>;
-        const std::string layer_name = net.layer_name(int(k));
-        layer_input[std::size_t(k)] = x;
-        if constexpr (statnn::detail::skip_span<L>::value > 0)
-            x = g.node("Add", {x, layer_input[std::size_t(k - L::kSkipSpan)]}, layer_name);
-        else if constexpr (!has_nodes<L>::value)
-            throw export_c::UnsupportedLayer("layer " + layer_name + " (" + L::kind + ") has no ONNX form");
-        else
-            x = Nodes<L>::emit(g, layer, x, layer_name);
-    });
     g.message().bytes_field(2, name);
     g.message().message_field(11, Graph::value_info("input", {In::C, In::H, In::W}));
     g.message().message_field(12, Graph::value_info("probabilities", {Net::kClasses}));
@@ -367,5 +366,40 @@ std::string model(Net& net, const std::string& name, const data::Normalization& 
     return m.bytes();
 }
 
-}  // namespace statnn::export_onnx
+}  // namespace detail
 
+// The index of Net's first layer the ONNX export has no form for; -1 when it has all.
+template <class Net>
+inline constexpr int kFirstUnsupportedLayer =
+    export_c::detail::first_layer_without<Net, detail::has_nodes>(std::make_index_sequence<Net::kLayers>{});
+// Whether model() compiles for Net; the program checks it before calling model().
+template <class Net>
+inline constexpr bool kSupports = kFirstUnsupportedLayer<Net> < 0;
+// The kind of that layer (e.g. "Conv2D"); "" when kSupports<Net>.
+template <class Net>
+inline constexpr const char* kUnsupportedKind =
+    export_c::detail::kind_of_layer<Net>(kFirstUnsupportedLayer<Net>, std::make_index_sequence<Net::kLayers>{});
+
+// The ONNX model of `net`'s current weights and state, serialised. Compiles only for a
+// network whose every layer has an entry in Nodes (kSupports<Net>).
+template <class Net>
+std::string model(Net& net, const std::string& name, const data::Normalization& normalization) {
+    using namespace detail;
+    Graph g;
+    std::string x = normalized_input(g, normalization);
+    std::vector<std::string> layer_input(std::size_t(Net::kLayers));  // a residual block's end reads its block's input
+    net.visit([&](auto k, auto& layer) {
+        using L = std::decay_t<decltype(layer)>;
+        (void)NodesFor<L>::value;
+        layer_input[std::size_t(k)] = x;
+        if constexpr (has_nodes<L>::value) {
+            Step s{x, net.layer_name(int(k)), ""};
+            if constexpr (statnn::detail::skip_span<L>::value > 0)
+                s.block_input = layer_input[std::size_t(k - L::kSkipSpan)];
+            x = Nodes<L>::emit(g, layer, s);
+        }
+    });
+    return model_bytes<Net>(g, name);
+}
+
+}  // namespace statnn::export_onnx

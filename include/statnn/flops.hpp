@@ -1,27 +1,29 @@
 // statnn/flops.hpp — floating-point work of a network, for FLOP/s figures.
 //
-// Multiply-adds of the convolution and dense layers only (a multiply-add = 2 FLOPs),
-// counted as the PyTorch peer script counts them: training = forward + kernel
-// gradients + input gradients of every weighted layer but the first. A frozen layer
-// (PatchWhitening: kFrozenMacs) counts in the forward pass only.
+// Multiply-adds of the convolution and dense layers only (a multiply-add = 2 FLOPs), as
+// each layer states them (kMacs, kFrozenMacs: layers/layer.hpp), counted as the PyTorch
+// peer script counts them: training = forward + kernel gradients + input gradients of
+// every weighted layer but the first. A frozen layer (PatchWhitening: kFrozenMacs) counts
+// in the forward pass only.
 #pragma once
 
 #include <cstdint>
 #include <tuple>
 #include <utility>
 
+#include "statnn/layers/layer.hpp"
+
 namespace statnn {
 
 namespace detail {
 
+// A layer's multiply-adds per image by trained weights (the per-layer profile reads them too).
 template <class L>
 constexpr std::uint64_t layer_macs() {
-    if constexpr (L::kKernelSize == 0 || L::kKernelRank == 1)  // BatchNorm's γ: per-element work, not counted
-        return 0;
-    else if constexpr (L::kKernelRank == 4)  // conv: every output element sums kh*kw*in products
-        return std::uint64_t(L::Out::size) * std::uint64_t(L::kKernelDims[0]) * L::kKernelDims[1] * L::kKernelDims[2];
-    else
-        return std::uint64_t(L::kKernelSize);
+    static_assert(L::kMacs > 0 || L::kKernelSize == 0 ||
+                      (L::kOperation != Operation::Convolution && L::kOperation != Operation::Dense),
+                  "flops: a convolution or dense layer states its multiply-adds per image (kMacs)");
+    return L::kMacs;
 }
 
 template <class Net, std::size_t... K>

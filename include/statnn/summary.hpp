@@ -26,13 +26,22 @@ inline std::string with_commas(unsigned long long v) {
 
 namespace detail {
 
-inline const char* operation_glyph(const char* kind) {
-    if (!std::strcmp(kind, "Conv2D")) return " \\|/ ";
-    if (!std::strcmp(kind, "Dropout")) return " | ||";
-    if (!std::strcmp(kind, "MaxPooling2D")) return "Y max";
-    if (!std::strcmp(kind, "Flatten")) return "|||||";
-    if (!std::strcmp(kind, "Dense")) return "XXXXX";
-    if (!std::strcmp(kind, "Add")) return "  +  ";
+// The Keras tutorial's glyphs; operations it has none for share one.
+constexpr const char* operation_glyph(Operation operation) {
+    switch (operation) {
+    case Operation::Convolution: return " \\|/ ";
+    case Operation::Dropout: return " | ||";
+    case Operation::MaxPooling: return "Y max";
+    case Operation::Flatten: return "|||||";
+    case Operation::Dense: return "XXXXX";
+    case Operation::Add: return "  +  ";
+    case Operation::FrozenConvolution:
+    case Operation::AveragePooling:
+    case Operation::Normalization:
+    case Operation::Activation:
+    case Operation::Scale:
+    case Operation::Softmax: return " ~~~ ";
+    }
     return " ~~~ ";
 }
 
@@ -48,7 +57,7 @@ template <class Net, std::size_t K>
 void print_layer_rows(std::FILE* out, double total) {
     using L = typename Net::template LayerAt<K>;
     const std::size_t n = L::kKernelSize + L::kBiasSize;
-    std::fprintf(out, "%20s   %s -------------------%10s %9.1f%%\n", L::kind, operation_glyph(L::kind),
+    std::fprintf(out, "%20s   %s -------------------%10s %9.1f%%\n", L::kind, operation_glyph(L::kOperation),
                  with_commas(n).c_str(), total > 0 ? 100.0 * double(n) / total : 0.0);
     print_data_row<typename L::Out>(out, std::strcmp(L::activation, "linear") ? L::activation : "");
 }

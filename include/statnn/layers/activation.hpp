@@ -12,6 +12,7 @@ struct ReLULayer : LayerDefaults {
     using In = In_;
     using Out = In_;
     static constexpr const char* kind = "Activation";
+    static constexpr Operation kOperation = Operation::Activation;
     static constexpr const char* prefix = "relu";
     static constexpr const char* activation = "relu";
     // In place is safe: ReLU keeps every element's sign pattern (positive stays

@@ -14,6 +14,7 @@ struct AveragePooling2DLayer : LayerDefaults {
     using In = In_;
     using Out = Shape<In::C, (In::H - K) / S + 1, (In::W - K) / S + 1>;
     static constexpr const char* kind = "AveragePooling2D";
+    static constexpr Operation kOperation = Operation::AveragePooling;
     static constexpr const char* prefix = "avgpool";
     static constexpr int kPool = K, kStride = S;
 

@@ -54,6 +54,7 @@ struct BatchNormLayer : LayerDefaults {
     static constexpr bool kTrainsScale = kAffine == BatchNormAffine::ScaleAndShift;
 
     static constexpr const char* kind = "BatchNormalization";
+    static constexpr Operation kOperation = Operation::Normalization;
     static constexpr const char* prefix = "bn";
     static constexpr std::size_t kKernelSize = kHasAffine ? C : 0;  // gamma
     static constexpr std::size_t kBiasSize = kHasAffine ? C : 0;    // beta

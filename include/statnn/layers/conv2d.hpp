@@ -45,6 +45,7 @@ struct Conv2DLayer : LayerDefaults {
     static constexpr bool kGelu = is_gelu<Act>;
 
     static constexpr const char* kind = "Conv2D";
+    static constexpr Operation kOperation = Operation::Convolution;
     static constexpr const char* prefix = "conv";
     static constexpr const char* activation = Act::name;
     static constexpr std::size_t kKernelSize = std::size_t(K) * K * C * Filters;
@@ -52,6 +53,7 @@ struct Conv2DLayer : LayerDefaults {
     static constexpr int kKernelRank = 4;
     static constexpr int kKernelDims[4] = {K, K, C, Filters};  // Keras HWIO
     static constexpr float fan_in = float(K * K * C), fan_out = float(K * K * Filters);
+    static constexpr std::uint64_t kMacs = std::uint64_t(Out::size) * K * K * C;  // each output sums K*K*C products
     static constexpr std::size_t kPaddedBytes = P > 0 ? float_bytes(Batch * kPaddedIn) : 0;
     static constexpr std::size_t kSavedBytes = kPaddedBytes + (kGelu ? float_bytes(Batch * Out::size) : 0);
     using Forward = kernels::Conv2DForward<Hp, Wp, C, K, Filters>;

@@ -55,6 +55,7 @@ struct Conv2DStridedLayer : LayerDefaults {
     static constexpr int kStride = S, kPadding = P;
 
     static constexpr const char* kind = "Conv2D";
+    static constexpr Operation kOperation = Operation::Convolution;
     static constexpr const char* prefix = "conv";
     static constexpr const char* activation = Act::name;
     static constexpr std::size_t kKernelSize = std::size_t(K) * K * C * Filters;
@@ -62,6 +63,7 @@ struct Conv2DStridedLayer : LayerDefaults {
     static constexpr int kKernelRank = 4;
     static constexpr int kKernelDims[4] = {K, K, C, Filters};  // Keras HWIO
     static constexpr float fan_in = float(K * K * C), fan_out = float(K * K * Filters);
+    static constexpr std::uint64_t kMacs = std::uint64_t(Out::size) * K * K * C;  // each output sums K*K*C products
     static constexpr bool kHasOwnInit = !std::is_same_v<Init, KerasInit>;
     static constexpr const char* kInitName = Init::name;
 

@@ -10,7 +10,7 @@
 
 #include "statnn/kernels/dense.hpp"
 #include "statnn/kernels/eltwise.hpp"
-#include "statnn/kernels/sgd.hpp"
+#include "statnn/kernels/max_norm.hpp"
 #include "statnn/layers/activation.hpp"
 #include "statnn/layers/gelu.hpp"
 #include "statnn/layers/layer.hpp"
@@ -48,6 +48,7 @@ struct DenseLayer : LayerDefaults {
     static constexpr std::size_t kSavedBytes = kGelu ? float_bytes(std::size_t(Batch) * Units) : 0;
 
     static constexpr const char* kind = "Dense";
+    static constexpr Operation kOperation = Operation::Dense;
     static constexpr const char* prefix = "dense";
     static constexpr const char* activation = Act::name;
     static constexpr std::size_t kKernelSize = std::size_t(I) * Units;
@@ -55,6 +56,7 @@ struct DenseLayer : LayerDefaults {
     static constexpr int kKernelRank = 2;
     static constexpr int kKernelDims[4] = {I, Units, 0, 0};  // Keras [in, out]
     static constexpr float fan_in = float(I), fan_out = float(Units);
+    static constexpr std::uint64_t kMacs = kKernelSize;  // one product per weight
     static constexpr bool kHasConstraint = !std::is_same_v<Constraint, NoConstraint>;
     using Kernels = kernels::Dense<I, Units>;
     // Max-norm's column norms, or the kernels' transposed copy (not both at once).

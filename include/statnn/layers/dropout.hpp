@@ -20,6 +20,7 @@ struct DropoutLayer : LayerDefaults {
     using Out = In_;
     static constexpr float rate = float(Num) / float(Den);
     static constexpr const char* kind = "Dropout";
+    static constexpr Operation kOperation = Operation::Dropout;
     static constexpr const char* prefix = "drop";
     // In place is safe: dropped elements get a zero gradient here, and kept ones keep
     // their sign, so an earlier layer's ReLU mask read from this buffer is unchanged

@@ -12,6 +12,7 @@ struct FlattenLayer : LayerDefaults {
     using In = In_;
     using Out = Flat<int(In_::size)>;
     static constexpr const char* kind = "Flatten";
+    static constexpr Operation kOperation = Operation::Flatten;
     static constexpr const char* prefix = "flatten";
     static constexpr bool kInPlace = In_::is_flat;  // already flat: nothing to do
 

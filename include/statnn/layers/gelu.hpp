@@ -18,6 +18,7 @@ struct GELULayer : LayerDefaults {
     using In = In_;
     using Out = In_;
     static constexpr const char* kind = "Activation";
+    static constexpr Operation kOperation = Operation::Activation;
     static constexpr const char* prefix = "gelu";
     static constexpr const char* activation = Form == kernels::GeluForm::Erf ? "gelu" : "gelu_tanh";
 

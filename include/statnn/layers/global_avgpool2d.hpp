@@ -13,6 +13,7 @@ struct GlobalAveragePooling2DLayer : LayerDefaults {
     using In = In_;
     using Out = Flat<In::C>;
     static constexpr const char* kind = "GlobalAveragePooling2D";
+    static constexpr Operation kOperation = Operation::AveragePooling;
     static constexpr const char* prefix = "gap";
 
     void forward(const float* in, float* out, int n, const StepContext& ctx) {

@@ -20,6 +20,23 @@ enum class Padding { Valid, Same };
 inline constexpr Padding Valid = Padding::Valid;
 inline constexpr Padding Same = Padding::Same;
 
+// What a layer computes, one value per layer type (its kOperation). The summary draws
+// its glyph from it; a switch over it is checked for every value by -Wswitch.
+enum class Operation {
+    Convolution,        // a trained kernel slid over the image (Conv2D, Conv2DStrided)
+    FrozenConvolution,  // a convolution by filters no optimizer moves (PatchWhitening)
+    Dense,              // a trained kernel times a flat vector
+    MaxPooling,
+    AveragePooling,     // over windows or over the whole image
+    Normalization,      // BatchNorm
+    Activation,         // ReLU, GELU as layers of their own
+    Scale,
+    Dropout,
+    Flatten,
+    Add,                // the end of a residual block
+    Softmax,
+};
+
 // No activation (the default of Conv2D and Dense).
 struct Linear {
     static constexpr const char* name = "linear";
@@ -75,7 +92,11 @@ struct LayerDefaults : LayerSlices {
     // True for a layer whose state is set from training images before the first step
     // (PatchWhitening); it must be the network's first layer.
     static constexpr bool kInitFromData = false;
-    // Multiply-adds per image of a layer with fixed weights (flops.hpp).
+    // Multiply-adds per image of the forward pass, for the FLOP count (flops.hpp): the
+    // products of a convolution or dense layer, by trained weights (kMacs: also done again
+    // by the kernel and input gradients) or fixed ones (kFrozenMacs: forward only).
+    // Per-element work (BatchNorm, activations, pooling) is not counted.
+    static constexpr std::uint64_t kMacs = 0;
     static constexpr std::uint64_t kFrozenMacs = 0;
     // Initial values of the parameters and state, when not Glorot-uniform kernels and
     // zero biases (the network calls it after those, with kHasOwnInit).

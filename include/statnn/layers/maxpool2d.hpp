@@ -13,6 +13,7 @@ struct MaxPooling2DLayer : LayerDefaults {
     using In = In_;
     using Out = Shape<In::C, In::H / P, In::W / P>;
     static constexpr const char* kind = "MaxPooling2D";
+    static constexpr Operation kOperation = Operation::MaxPooling;
     static constexpr const char* prefix = "pool";
     static constexpr int kPool = P;
 

@@ -48,6 +48,7 @@ struct PatchWhiteningLayer : LayerDefaults {
     using Out = Shape<F, In::H - P + 1, In::W - P + 1>;
 
     static constexpr const char* kind = "PatchWhitening";
+    static constexpr Operation kOperation = Operation::FrozenConvolution;
     static constexpr const char* prefix = "whiten";
     static constexpr const char* activation = "linear";
     static constexpr std::size_t kStateFloats = std::size_t(D) * F;  // the filters, HWIO

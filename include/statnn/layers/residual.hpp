@@ -36,6 +36,7 @@ struct ResidualAddLayer : LayerDefaults {
     using Out = In_;
     static constexpr int kSkipSpan = Span;  // the block's input is the input of the layer Span places back
     static constexpr const char* kind = "Add";
+    static constexpr Operation kOperation = Operation::Add;
     static constexpr const char* prefix = "add";
     static constexpr std::size_t kSavedBytes = float_bytes(std::size_t(Batch) * In::size);  // the skip's gradient
 

@@ -19,6 +19,7 @@ struct ScaleLayer : LayerDefaults {
     using Out = In_;
     static constexpr float kFactor = float(Num) / float(Den);
     static constexpr const char* kind = "Scale";
+    static constexpr Operation kOperation = Operation::Scale;
     static constexpr const char* prefix = "scale";
     static constexpr bool kInPlace = true;
 

@@ -14,6 +14,7 @@ struct SoftmaxLayer : LayerDefaults {
     using In = In_;
     using Out = In_;
     static constexpr const char* kind = "Softmax";
+    static constexpr Operation kOperation = Operation::Softmax;
     static constexpr const char* prefix = "softmax";
     static constexpr const char* activation = "softmax";
     static constexpr bool kIsSoftmax = true;

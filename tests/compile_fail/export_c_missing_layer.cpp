@@ -1,0 +1,18 @@
+// The C export of a network with a layer it has no code for stops the build, not a run.
+// The valid variant has ReLU in that place and exports.
+// expect: the C export has no code for this layer
+#include "export_c.hpp"
+#include "layer_without_exports.hpp"
+using namespace statnn;
+#ifdef STATNN_WRONG
+using Middle = Identity;
+#else
+using Middle = ReLU;
+#endif
+using Net = Sequential<Input<3, 32, 32>, Conv2D<4, 3, Same>, Middle, MaxPooling2D<4>, Flatten, Dense<10>, Softmax>;
+static_assert(export_c::kSupports<Network<Net, 2>> == std::is_same_v<Middle, ReLU>);
+int main() {
+    Network<Net, 2> net;
+    const export_c::CSource code = export_c::generate(net, "net", export_c::Options{}, "a test");
+    return code.source.empty() ? 1 : 0;
+}
