@@ -1,8 +1,8 @@
-// statnn/optim/keras_sgd.hpp — today's Keras 2 SGD (optim/sgd.hpp) as an optimizer of the
-// concept in optim/optimizer.hpp, so one training step can drive every optimizer. It runs
-// the same kernel with the same float arguments as Sgd::step, so with the KerasDecay
-// schedule (optim/schedule.hpp) it updates weights and velocity bit for bit as Sgd does
-// (tested); max-norm stays with the constraints, applied after the step.
+// statnn/optim/keras_sgd.hpp — Keras 2 SGD (settings in optim/sgd.hpp) as an optimizer of
+// the concept in optim/optimizer.hpp, so one training step can drive every optimizer.
+// With the KerasDecay schedule (optim/schedule.hpp) it updates weights and velocity bit
+// for bit as the tests' step-by-step Keras SGD oracle does; max-norm stays with the
+// constraints, applied after the step.
 //
 //   v = m*v - lr_t*g;  w += v                 (nesterov = false)
 //   v = m*v - lr_t*g;  w += m*v - lr_t*g      (nesterov = true)

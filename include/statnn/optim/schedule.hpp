@@ -5,7 +5,7 @@
 //
 //   ConstantLr          lr_t = lr
 //   KerasDecay          lr_t = lr / (1 + decay * t)        (Keras 2's per-update decay; equals
-//                                                           Sgd::learning_rate() bit for bit)
+//                                                           the Keras SGD oracle's learning rate bit for bit)
 //   WarmupLinearDecay   linear from start·peak to peak over the warm-up, then linear to
 //                       end·peak at total_steps (airbench's triangular / one-cycle schedule)
 //   WarmupCosineDecay   the same warm-up, then half a cosine from peak to end·peak
@@ -53,7 +53,7 @@ struct KerasDecay {
     double decay = 0.0;
 
     static constexpr const char* kKind = "keras-decay";
-    // The expression of Sgd::learning_rate(), operation for operation.
+    // The expression of the Keras SGD oracle's learning rate, operation for operation.
     constexpr double learning_rate(std::int64_t t) const { return lr / (1.0 + decay * double(t)); }
     std::array<Field, 2> fields() const { return {{{"lr", lr}, {"decay", decay}}}; }
     bool set_field(std::string_view name, double value) {
