@@ -1,7 +1,8 @@
 // src/export_onnx.hpp — a trained network as an ONNX model (opset 17, inference graph).
 //
-// Input "input": float [N, 3, 32, 32], a CIFAR-10 image's bytes / 255 in channels-first
-// order (R, G, B planes: the record's own order); output "probabilities": float [N, classes].
+// Input "input": float [N, C, H, W], the network's Input<C, H, W>: an image's bytes / 255 in
+// channels-first order (its planes: a record's own order, e.g. a CIFAR-10 record's R, G, B
+// planes of 32 x 32); output "probabilities": float [N, classes].
 // Weights are initializers in ONNX's layouts (convolutions OIHW, transposed from statnn's
 // HWIO; dense layers as Gemm with B = statnn's (in, out) kernel). Flatten is ONNX's
 // channels-first Flatten, which is statnn's (Keras channels_first) order; dropout is left
@@ -337,7 +338,8 @@ struct NodesFor {
     static constexpr bool value = has_nodes<L>::value;
 };
 
-// The graph's input, normalised as the recipe normalises its images.
+// The graph's input, normalised as the recipe normalises its images (three channels:
+// export_c::check_normalization_channels).
 inline std::string normalized_input(Graph& g, const data::Normalization& normalization) {
     if (!normalization.enabled) return "input";
     const float mean[3] = {normalization.mean[0], normalization.mean[1], normalization.mean[2]};
@@ -381,10 +383,12 @@ inline constexpr const char* kUnsupportedKind =
     export_c::detail::kind_of_layer<Net>(kFirstUnsupportedLayer<Net>, std::make_index_sequence<Net::kLayers>{});
 
 // The ONNX model of `net`'s current weights and state, serialised. Compiles only for a
-// network whose every layer has an entry in Nodes (kSupports<Net>).
+// network whose every layer has an entry in Nodes (kSupports<Net>). Throws
+// std::invalid_argument for normalisation enabled on a network not of 3 channels.
 template <class Net>
 std::string model(Net& net, const std::string& name, const data::Normalization& normalization) {
     using namespace detail;
+    export_c::check_normalization_channels(normalization, Net::InShape::C);
     Graph g;
     std::string x = normalized_input(g, normalization);
     std::vector<std::string> layer_input(std::size_t(Net::kLayers));  // a residual block's end reads its block's input

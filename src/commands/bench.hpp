@@ -85,7 +85,7 @@ void print_profile(Net& net, Step& one, bool train, double seconds) {
 template <class Net, class R>
 void fill_bench_batch(Net& net, const R& recipe, const cli::Args& args) {
     if (args.has("data")) {
-        const auto train_set = data::open_split(find_data_dir(args), data::Split::Train);
+        const auto train_set = open_network_split<Net>(args, data::Split::Train);
         NetworkReader<Net> reader(*train_set, Net::kBatch, Net::kBatch, false, 0, data::Augmentation{}, recipe.normalization);
         reader.start_epoch(0);
         if (reader.next(net.input(), net.labels()) != Net::kBatch) throw data::DataError("bench: fewer images than one batch");

@@ -33,6 +33,42 @@ struct NetworkBatchSlots {
         new data::BatchSlots<typename Net::InShape, Net::kBatch>};
 };
 
+// --data-format and --labels.
+inline data::DataOptions data_options(const cli::Args& args) {
+    data::DataOptions options;
+    if (args.has("data-format")) {
+        const std::string f = args.text("data-format");
+        if (f == "cifar10") options.format = data::DataFormat::Cifar10;
+        else if (f == "cifar100") options.format = data::DataFormat::Cifar100;
+        else if (f == "idx") options.format = data::DataFormat::Idx;
+        else throw cli::UsageError("--data-format: expected cifar10, cifar100 or idx, got '" + f + "'");
+    }
+    if (args.has("labels")) {
+        const std::string l = args.text("labels");
+        if (l != "fine" && l != "coarse") throw cli::UsageError("--labels: expected fine or coarse, got '" + l + "'");
+        options.labels = l == "fine" ? data::Cifar100Labels::Fine : data::Cifar100Labels::Coarse;
+    }
+    return options;
+}
+
+// The network's input as a record shape.
+template <class Net>
+data::RecordShape network_record_shape() {
+    using In = typename Net::InShape;
+    return {In::C, In::H, In::W};
+}
+
+// Split `split` of --data, checked to fit the network's input and classes.
+template <class Net>
+std::unique_ptr<data::RecordSource> open_network_split(const cli::Args& args, data::Split split) {
+    const std::string dir = find_data_dir(args);
+    const data::DataOptions options = data_options(args);
+    auto source = data::open_split(dir, split, options);
+    data::check_record_shape(*source, network_record_shape<Net>(), dir, data::recognize_format(dir, options));
+    data::check_labels_fit(*source, Net::kClasses);
+    return source;
+}
+
 // A reader of the network's images together with the slots it fills: one allocation,
 // when it is made.
 template <class Net>

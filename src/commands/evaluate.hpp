@@ -20,7 +20,7 @@ int evaluate_command(const R& recipe, const cli::Args& args) {
     const TestTimeAugmentation tta = tta_flag(args);
     auto net = std::make_unique<Net>(1, threads_flag(args));
     load_weights(*net, args);
-    const auto test_set = data::open_split(find_data_dir(args), data::Split::Test);
+    const auto test_set = open_network_split<Net>(args, data::Split::Test);
     NetworkReader<Net> reader(*test_set, Batch, long(args.integer("val-limit", 0)), false, 0, data::Augmentation{},
                               recipe.normalization);
     const auto t0 = std::chrono::steady_clock::now();

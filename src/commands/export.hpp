@@ -23,9 +23,11 @@ int write_onnx_file(Net& net, const R& recipe, const std::string& dir) {
     const std::string bytes = export_onnx::model(net, recipe.name, recipe.normalization);
     make_writable_dir(dir, "--out");
     io::write_file_atomic(dir + "/" + recipe.name + ".onnx", bytes);
-    std::printf("%s: wrote %s/%s.onnx (%s bytes; input [N, 3, 32, 32] = bytes / 255, channels first; output "
+    using In = typename Net::InShape;
+    std::printf("%s: wrote %s/%s.onnx (%s bytes; input [N, %d, %d, %d] = bytes / 255, channels first; output "
                 "probabilities [N, %d])\n",
-                recipe.name, dir.c_str(), recipe.name, with_commas(bytes.size()).c_str(), Net::kClasses);
+                recipe.name, dir.c_str(), recipe.name, with_commas(bytes.size()).c_str(), In::C, In::H, In::W,
+                Net::kClasses);
     return 0;
 }
 
@@ -45,7 +47,7 @@ int write_c_files(Net& net, const R& recipe, const cli::Args& args, const std::s
     export_c::Options options;
     options.normalization = recipe.normalization;
     if (args.has("int8")) {
-        const auto train_set = data::open_split(find_data_dir(args), data::Split::Train);
+        const auto train_set = open_network_split<Net>(args, data::Split::Train);
         const long images = long(args.integer("limit", 2000));
         NetworkReader<Net> reader(*train_set, Net::kBatch, images, false, 0, data::Augmentation{}, recipe.normalization);
         reader.start_epoch(0);

@@ -16,7 +16,9 @@ namespace statnn::app {
 
 inline const std::vector<cli::FlagSpec>& flag_specs() {
     static const std::vector<cli::FlagSpec> specs = {
-        {"data", cli::FlagKind::Text, "DIR", "CIFAR-10 binary folder (default: $CIFAR10_DIR, ./data/cifar-10-batches-bin, ../shared/cifar-10/cifar-10-batches-bin)"},
+        {"data", cli::FlagKind::Text, "DIR", "dataset folder: CIFAR-10 or CIFAR-100 binary, or idx (MNIST, Fashion-MNIST), recognised from its files (default: $CIFAR10_DIR, ./data/cifar-10-batches-bin, ../shared/cifar-10/cifar-10-batches-bin)"},
+        {"data-format", cli::FlagKind::Text, "cifar10|cifar100|idx", "the format of --data, when its files should not decide it"},
+        {"labels", cli::FlagKind::Text, "fine|coarse", "CIFAR-100: the 100 fine classes (default) or the 20 coarse ones"},
         {"epochs", cli::FlagKind::PositiveInt, "N", "train: total epochs (default: the recipe's)"},
         {"seed", cli::FlagKind::Seed, "S", "train: seed for weights, shuffling, dropout and augmentation (default 1)"},
         {"lr", cli::FlagKind::PositiveReal, "X", "train: learning rate, the peak of a warm-up schedule (default: the recipe's)"},
@@ -71,9 +73,9 @@ void print_usage(std::FILE* out, const R& r) {
                  "%s\n\n"
                  "commands:\n"
                  "  summary                      architecture table and memory plan\n"
-                 "  train                        train on CIFAR-10, validating after every epoch\n"
+                 "  train                        train on --data, validating on its test split after every epoch\n"
                  "  evaluate --weights FILE      accuracy and confusion matrix on the test set\n"
-                 "  predict --weights FILE IMAGE...   top-3 classes of 32x32 PNG/PPM files or test:INDEX records\n"
+                 "  predict --weights FILE IMAGE...   top-3 classes of PNG/PPM/PGM images of the network's size or test:INDEX records\n"
                  "  bench train|infer            images per second on one batch, synthetic or --data (one JSON line)\n"
                  "  compare RUN_DIR... [--out DIR]   runs of any model side by side: table, overlaid curves, confusion difference\n"
                  "  export --weights FILE --format c|onnx [--int8] --out DIR   C99 inference source, or an ONNX model\n\n"

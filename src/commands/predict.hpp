@@ -1,5 +1,5 @@
 // src/commands/predict.hpp — `predict --weights FILE IMAGE...`: the top-3 classes of
-// 32x32 PNG/PPM files or test:INDEX records of the test set.
+// PNG/PPM/PGM files of the network's input size or test:INDEX records of the test set.
 #pragma once
 
 #include <algorithm>
@@ -28,6 +28,12 @@ inline long test_record_index(const std::string& in) {
 
 inline bool names_test_record(const std::string& in) { return in.rfind("test:", 0) == 0; }
 
+// "a 32x32 PNG/PPM file": the image files a network of input `shape` classifies.
+inline std::string image_file_kind(const data::RecordShape& shape) {
+    return "a " + std::to_string(shape.width) + "x" + std::to_string(shape.height) +
+           (shape.channels == 1 ? " PNG/PGM file" : " PNG/PPM file");
+}
+
 // The images to classify, decoded before any output, and what is known of them.
 struct PredictInputs {
     std::vector<std::vector<unsigned char>> pixels;  // channel planes, one image each
@@ -35,17 +41,19 @@ struct PredictInputs {
     std::vector<std::string> names;                  // class names of the data, when it was read
 };
 
-inline PredictInputs decode_predict_inputs(const cli::Args& args) {
+template <class Net>
+PredictInputs decode_predict_inputs(const cli::Args& args) {
     PredictInputs in;
     std::unique_ptr<data::RecordSource> test_set;
+    const data::RecordShape shape = network_record_shape<Net>();
     for (const auto& name : args.positional()) {
-        std::vector<unsigned char> px(data::kImageBytes);
+        std::vector<unsigned char> px(shape.bytes());
         if (names_test_record(name)) {
             const long i = test_record_index(name);
             if (!test_set) {
                 const std::string dir = find_data_dir(args);
-                test_set = data::open_split(dir, data::Split::Test);
-                in.names = data::class_names(dir);
+                test_set = open_network_split<Net>(args, data::Split::Test);
+                in.names = data::dataset_class_names(dir, data_options(args));
             }
             if (i >= test_set->records())
                 throw cli::UsageError(name + ": the test set has " + std::to_string(test_set->records()) + " records");
@@ -53,7 +61,7 @@ inline PredictInputs decode_predict_inputs(const cli::Args& args) {
             test_set->read(i, px.data(), label);
             in.truth.push_back(label);
         } else {
-            load_image_32x32(name, px.data());
+            load_image(name, shape, px.data());
             in.truth.push_back(-1);
         }
         in.pixels.push_back(std::move(px));
@@ -64,7 +72,7 @@ inline PredictInputs decode_predict_inputs(const cli::Args& args) {
 // The class names of the data when it can be found, else CIFAR-10's.
 inline std::vector<std::string> predict_class_names(const cli::Args& args) {
     try {
-        return data::class_names(find_data_dir(args));
+        return data::dataset_class_names(find_data_dir(args), data_options(args));
     } catch (const data::DataError&) {
         return data::class_names("");
     }
@@ -89,20 +97,26 @@ template <class Arch, int Batch, class R>
 int predict_command(const R& recipe, const cli::Args& args) {
     using Net = NetworkFor<Arch, Batch, R>;
     const auto& inputs = args.positional();
-    if (inputs.empty()) throw cli::UsageError("predict needs at least one IMAGE (a 32x32 PNG/PPM file or test:INDEX)");
+    if (inputs.empty())
+        throw cli::UsageError("predict needs at least one IMAGE (" + image_file_kind(network_record_shape<Net>()) +
+                              " or test:INDEX)");
     for (const auto& in : inputs)
         if (names_test_record(in)) test_record_index(in);  // syntax first, before any file is read
     auto net = std::make_unique<Net>(1, threads_flag(args));
     load_weights(*net, args);
-    PredictInputs in = decode_predict_inputs(args);
+    PredictInputs in = decode_predict_inputs<Net>(args);
     if (in.names.empty()) in.names = predict_class_names(args);
+    in.names = data::names_for_classes(in.names, Net::kClasses);
     auto name = [&](int k) { return k < int(in.names.size()) ? in.names[k] : std::to_string(k); };
+    using In = typename Net::InShape;
+    constexpr std::size_t kPixels = std::size_t(In::H) * In::W;
     for (std::size_t first = 0; first < in.pixels.size(); first += Batch) {
         const int n = int(std::min<std::size_t>(Batch, in.pixels.size() - first));
         for (int r = 0; r < n; ++r) {
-            float* image = net->input() + std::size_t(r) * data::kImageBytes;
-            data::record_to_float(in.pixels[first + r].data(), image);
-            data::normalize_channels(image, data::kPixels, recipe.normalization);
+            float* image = net->input() + std::size_t(r) * In::size;
+            data::planes_to_float(in.pixels[first + r].data(), image, kPixels, In::C);
+            // Normalisation is defined per colour channel (training refuses it for other inputs).
+            if constexpr (In::C == 3) data::normalize_channels(image, kPixels, recipe.normalization);
         }
         net->forward(n, false);
         for (int r = 0; r < n; ++r) {

@@ -82,9 +82,11 @@ std::string confusion_difference_svg(const ConfusionMatrix& first, const Confusi
 std::string confusion_text(const ConfusionMatrix& matrix);
 
 // A PNG showing one image per class with its name under it, like the tutorial's figure.
-// images[k] is one CIFAR-10 record's pixels: 3072 bytes, the R plane, then G, then B
-// (each 32x32 row-major). Returns the PNG file's bytes.
+// images[k] is one record's pixels as channel planes (c, y, x) of height x width bytes:
+// R, G and B planes (a CIFAR-10 record: 3 x 32 x 32) or one grey plane, drawn grey.
+// Throws std::invalid_argument for other channel counts. Returns the PNG file's bytes.
 std::vector<unsigned char> samples_png(const std::vector<const unsigned char*>& images,
-                                       const std::vector<std::string>& names);
+                                       const std::vector<std::string>& names, int channels = 3, int height = 32,
+                                       int width = 32);
 
 }  // namespace statnn::report

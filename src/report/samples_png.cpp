@@ -1,13 +1,15 @@
 // src/report/samples_png.cpp — a PNG of sample images, each with its class name under it.
 //
 // Geometry (pixels), which the tests restate:
-//   each image is scaled 3x by pixel repetition: 96 x 96;
+//   each image of H x W pixels is scaled by pixel repetition, by s = max(1, 96 / max(H, W))
+//   (integer division): a 32x32 image becomes 96 x 96, a 28x28 one 84 x 84;
 //   a label is drawn with the bitmap font below, scaled 2x: 12 px per character
 //   (10 px glyph + 2 px gap), 18 px tall, so a label of L characters is 12 L - 2 wide;
-//   cell width  = max(96, widest label), cell height = 96 + 6 (gap) + 18 (label) = 120;
+//   cell width  = max(s W, widest label), cell height = s H + 6 (gap) + 18 (label), 120 for 32x32;
 //   columns     = min(n, 5), rows = ceil(n / 5);
 //   width       = 2 * 12 (margin) + columns * cell width + (columns - 1) * 16 (gap);
-//   height      = 2 * 12 (margin) + rows * 120 + (rows - 1) * 14 (gap).
+//   height      = 2 * 12 (margin) + rows * cell height + (rows - 1) * 14 (gap).
+// Grey images (one channel) are drawn grey.
 // With no images the result is a blank 24 x 24 PNG. Labels longer than 24 characters are
 // cut to 21 followed by "...".
 //
@@ -144,9 +146,9 @@ const Glyph& glyph_for(char ch) {
 }
 
 // ---- geometry (see the top of the file) ---------------------------------------------
-constexpr int kImage = 32, kScale = 3, kScaled = kImage * kScale;
+constexpr int kScaledSide = 96;  // what an image's longer side is scaled towards
 constexpr int kFontScale = 2, kAdvance = (kGlyphW + 1) * kFontScale, kLabelH = kGlyphH * kFontScale;
-constexpr int kLabelGap = 6, kCellH = kScaled + kLabelGap + kLabelH;
+constexpr int kLabelGap = 6;
 constexpr int kMargin = 12, kGapX = 16, kGapY = 14, kMaxColumns = 5;
 constexpr std::size_t kMaxLabel = 24;
 
@@ -174,12 +176,28 @@ struct Canvas {
     }
 };
 
-void draw_image(Canvas& canvas, const unsigned char* planes, int x0, int y0) {
-    constexpr int kPlane = kImage * kImage;
-    for (int y = 0; y < kScaled; ++y) {
-        for (int x = 0; x < kScaled; ++x) {
-            const int i = (y / kScale) * kImage + x / kScale;
-            canvas.set(x0 + x, y0 + y, planes[i], planes[kPlane + i], planes[2 * kPlane + i]);
+// How the images are laid out: their shape and the factor they are scaled by.
+struct ImageLayout {
+    int channels, height, width, scale;
+};
+
+ImageLayout image_layout(int channels, int height, int width) {
+    if ((channels != 1 && channels != 3) || height < 1 || width < 1) {
+        throw std::invalid_argument("samples_png: images of " + std::to_string(channels) + " channels, " +
+                                    std::to_string(height) + "x" + std::to_string(width) +
+                                    " pixels; 1 or 3 channels and at least one pixel are needed");
+    }
+    return {channels, height, width, std::max(1, kScaledSide / std::max(height, width))};
+}
+
+void draw_image(Canvas& canvas, const unsigned char* planes, const ImageLayout& image, int x0, int y0) {
+    const std::size_t plane = static_cast<std::size_t>(image.height) * static_cast<std::size_t>(image.width);
+    const std::size_t green = image.channels == 3 ? plane : 0, blue = 2 * green;  // grey: all three read one plane
+    for (int y = 0; y < image.height * image.scale; ++y) {
+        for (int x = 0; x < image.width * image.scale; ++x) {
+            const std::size_t i = static_cast<std::size_t>(y / image.scale) * static_cast<std::size_t>(image.width) +
+                                  static_cast<std::size_t>(x / image.scale);
+            canvas.set(x0 + x, y0 + y, planes[i], planes[green + i], planes[blue + i]);
         }
     }
 }
@@ -211,7 +229,7 @@ void append_bytes(void* context, void* data, int size) {
 }  // namespace
 
 std::vector<unsigned char> samples_png(const std::vector<const unsigned char*>& images,
-                                       const std::vector<std::string>& names) {
+                                       const std::vector<std::string>& names, int channels, int height, int width) {
     if (images.size() != names.size()) {
         throw std::invalid_argument("samples_png: " + std::to_string(images.size()) + " images but " +
                                     std::to_string(names.size()) + " names");
@@ -219,31 +237,34 @@ std::vector<unsigned char> samples_png(const std::vector<const unsigned char*>& 
     for (const unsigned char* image : images) {
         if (image == nullptr) throw std::invalid_argument("samples_png: an image pointer is null");
     }
+    const ImageLayout image = image_layout(channels, height, width);
+    const int scaled_w = image.width * image.scale, scaled_h = image.height * image.scale;
+    const int cell_h = scaled_h + kLabelGap + kLabelH;
 
     const int n = static_cast<int>(images.size());
     std::vector<std::string> labels;
     labels.reserve(names.size());
-    int cell_w = kScaled;
+    int cell_w = scaled_w;
     for (const std::string& name : names) {
         labels.push_back(fit_label(name));
         cell_w = std::max(cell_w, label_width(labels.back()));
     }
     const int columns = std::min(n, kMaxColumns);
     const int rows = (n + kMaxColumns - 1) / kMaxColumns;
-    const int width = 2 * kMargin + (columns > 0 ? columns * cell_w + (columns - 1) * kGapX : 0);
-    const int height = 2 * kMargin + (rows > 0 ? rows * kCellH + (rows - 1) * kGapY : 0);
+    const int canvas_w = 2 * kMargin + (columns > 0 ? columns * cell_w + (columns - 1) * kGapX : 0);
+    const int canvas_h = 2 * kMargin + (rows > 0 ? rows * cell_h + (rows - 1) * kGapY : 0);
 
-    Canvas canvas(width, height);
+    Canvas canvas(canvas_w, canvas_h);
     for (int k = 0; k < n; ++k) {
         const int cx = kMargin + (k % kMaxColumns) * (cell_w + kGapX);
-        const int cy = kMargin + (k / kMaxColumns) * (kCellH + kGapY);
-        draw_image(canvas, images[static_cast<std::size_t>(k)], cx + (cell_w - kScaled) / 2, cy);
+        const int cy = kMargin + (k / kMaxColumns) * (cell_h + kGapY);
+        draw_image(canvas, images[static_cast<std::size_t>(k)], image, cx + (cell_w - scaled_w) / 2, cy);
         const std::string& label = labels[static_cast<std::size_t>(k)];
-        draw_label(canvas, label, cx + (cell_w - label_width(label)) / 2, cy + kScaled + kLabelGap);
+        draw_label(canvas, label, cx + (cell_w - label_width(label)) / 2, cy + scaled_h + kLabelGap);
     }
 
     std::vector<unsigned char> png;
-    if (stbi_write_png_to_func(append_bytes, &png, width, height, 3, canvas.rgb.data(), width * 3) == 0 ||
+    if (stbi_write_png_to_func(append_bytes, &png, canvas_w, canvas_h, 3, canvas.rgb.data(), canvas_w * 3) == 0 ||
         png.empty()) {
         throw std::runtime_error("samples_png: the PNG encoder failed");
     }

@@ -5,11 +5,13 @@
 #include <cstdint>
 #include <set>
 #include <stdexcept>
+#include <string>
 #include <vector>
 
 #include "catch.hpp"
 #include "statnn/data/batch_reader.hpp"
 #include "statnn/data/batch_source.hpp"
+#include "statnn/data/dataset.hpp"
 #include "statnn/shape.hpp"
 
 using namespace statnn;
@@ -29,6 +31,7 @@ public:
         for (std::size_t b = 0; b < shape_.bytes(); ++b) pixels[b] = static_cast<unsigned char>(index % 256);
         label = std::int32_t(index % classes_);
     }
+    std::string record_name(long index) const override { return "memory: record " + std::to_string(index); }
 
 private:
     RecordShape shape_;
@@ -92,4 +95,25 @@ TEST_CASE("batch reader: normalisation is refused for images that are not 3-chan
     Normalization n;
     n.enabled = true;
     CHECK_THROWS_AS(GreyReader(source, slots, 3, 0, false, 1, Augmentation{}, n), std::invalid_argument);
+}
+
+TEST_CASE("dataset: a label the network has no output for is refused, naming the first such record", "[data][dataset]") {
+    const MemorySource ten({1, 4, 4}, 30, 10);  // labels 0..9, record 3 is the first with label 3
+    CHECK_NOTHROW(check_labels_fit(ten, 10));
+    CHECK_THROWS_WITH(check_labels_fit(ten, 3),
+                      Catch::Equals("memory: record 3 has label 3, but the network has 3 classes (labels 0..2)"));
+    const MemorySource three({1, 4, 4}, 30, 3);
+    CHECK_NOTHROW(check_labels_fit(three, 3));
+}
+
+TEST_CASE("dataset: records of another shape than the network's input are refused, naming the folder", "[data][dataset]") {
+    const MemorySource grey({1, 28, 28}, 4, 10);
+    CHECK_NOTHROW(check_record_shape(grey, {1, 28, 28}, "dir", DataFormat::Idx));
+    CHECK_THROWS_WITH(check_record_shape(grey, {3, 32, 32}, "dir", DataFormat::Idx),
+                      Catch::Equals("dir: idx images of 28x28x1 (height x width x channels), but the network takes 32x32x3"));
+}
+
+TEST_CASE("dataset: class names fit the network's outputs, the dataset's first, then numbers", "[data][dataset]") {
+    CHECK(names_for_classes({"a", "b", "c"}, 2) == std::vector<std::string>{"a", "b"});
+    CHECK(names_for_classes({"a"}, 3) == std::vector<std::string>{"a", "1", "2"});
 }

@@ -1,18 +1,20 @@
 // tests/export/run_onnx.js — runs an exported ONNX model in ONNX Runtime (onnxruntime-node,
 // CPU) on N images and prints each image's probabilities, one line per image.
-//   node run_onnx.js MODEL INPUT N
-// INPUT: N x 3 x 32 x 32 little-endian float32 (the model's "input"). NODE_PATH names the
-// folder holding onnxruntime-node (scripts/install-deps onnx puts it there).
+//   node run_onnx.js MODEL INPUT N [C H W]
+// INPUT: N x C x H x W little-endian float32 (the model's "input"; C H W 3 32 32 unless
+// given). NODE_PATH names the folder holding onnxruntime-node (scripts/install-deps onnx
+// puts it there).
 const fs = require('fs');
 const ort = require('onnxruntime-node');
 
 async function main() {
-  const [model, input, count] = process.argv.slice(2);
+  const [model, input, count, ...image] = process.argv.slice(2);
   const n = parseInt(count, 10);
+  const [c, h, w] = image.length === 3 ? image.map((d) => parseInt(d, 10)) : [3, 32, 32];
   const bytes = fs.readFileSync(input);
-  const data = new Float32Array(bytes.buffer, bytes.byteOffset, n * 3 * 32 * 32);
+  const data = new Float32Array(bytes.buffer, bytes.byteOffset, n * c * h * w);
   const session = await ort.InferenceSession.create(model);
-  const result = await session.run({input: new ort.Tensor('float32', data, [n, 3, 32, 32])});
+  const result = await session.run({input: new ort.Tensor('float32', data, [n, c, h, w])});
   const probs = result.probabilities;
   const classes = probs.dims[1];
   const lines = [];

@@ -1,12 +1,14 @@
 // tests/export/test_export.cpp — `export`: the generated C99 source compiles with
 // -std=c99 -Wall -Wextra -Werror -pedantic, and its inference equals statnn's evaluation:
 // every layer it has code for, on random weights and moved BatchNorm statistics, to float
-// rounding (int8: close); cnn4 trained on the fixture, through the command line, to the
-// accuracy `evaluate` prints (int8: within a point). The ONNX model passes onnx.checker and
-// runs in ONNX Runtime as in statnn (skipped without them). Bad command lines write nothing.
+// rounding (int8: close); a network of grey 28 x 28 images on synthetic images likewise;
+// cnn4 trained on the fixture, through the command line, to the accuracy `evaluate` prints
+// (int8: within a point). The ONNX model passes onnx.checker and runs in ONNX Runtime as in
+// statnn (skipped without them). Bad command lines write nothing.
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -23,6 +25,7 @@
 #include "export_c.hpp"
 #include "fastcifar.hpp"
 #include "export_onnx.hpp"
+#include "statnn/data/image_bytes.hpp"
 #include "support/app_runner.hpp"
 #include "support/c_programs.hpp"
 #include "support/cifar_fixture.hpp"
@@ -54,38 +57,98 @@ using Mixed = Sequential<Input<3, 32, 32>, Conv2DStrided<8, 2, 2, 0, GELU>, Conv
 using Flattened = Sequential<Input<3, 32, 32>, Conv2D<6, 3, Same, ReLU>, Conv2D<6, 3, Valid, ReLU>, MaxPooling2D<3>, Dropout<25>,
                              Flatten, Dense<16, ReLU>, Dense<10>, Softmax>;
 
-const KerasRecipe kRecipe = keras_recipe("cnn4", "test", models::kCnn4Sgd, 1);
+// A network of one 28 x 28 channel (grey images), the size of a fashion-MNIST one: the
+// exports take any Input<C, H, W>.
+using Grey = Sequential<Input<1, 28, 28>, Conv2D<8, 3, Same, ReLU>, MaxPooling2D<2>, Conv2D<8, 3, Valid, GELU>, BatchNorm<>,
+                        MaxPooling2D<2>, Flatten, Dense<16, ReLU>, Dense<10>, Softmax>;
 
-// A program that runs <model>_infer on the first `count` records of a CIFAR-10 file and
-// prints, per record: label, predicted class, the probabilities.
-std::string driver_source(const std::string& model) {
+const KerasRecipe kRecipe = keras_recipe("cnn4", "test", models::kCnn4Sgd, 1);
+const KerasRecipe kGreyRecipe = keras_recipe("grey", "test", models::kCnn4Sgd, 1);
+
+// Records as the C drivers read them: a label byte, then an image's channel planes.
+struct RecordFile {
+    std::string path;
+    int image_bytes;
+};
+
+RecordFile cifar_test_records() { return {cifar_fixture_dir() + "/test_batch.bin", data::kImageBytes}; }
+
+// `count` records of synthetic images of Net's input: per image a gradient of random
+// direction, a bright square and noise (label byte 0). Written for networks that take no
+// CIFAR-10 records, so their exports see varied bytes, 0 and 255 included.
+template <class Net>
+RecordFile write_synthetic_records(const std::string& path, int count, std::uint64_t seed) {
+    using In = typename Net::InShape;
+    Rng rng(seed);
+    std::vector<unsigned char> rec(1 + std::size_t(In::size));
+    std::ofstream out(path, std::ios::binary);
+    for (int i = 0; i < count; ++i) {
+        const float gx = rng.uniform(-12.0f, 12.0f), gy = rng.uniform(-12.0f, 12.0f);
+        const int sx = int(rng.uniform(0.0f, float(In::W) - 6.0f)), sy = int(rng.uniform(0.0f, float(In::H) - 6.0f));
+        for (int c = 0; c < In::C; ++c)
+            for (int y = 0; y < In::H; ++y)
+                for (int x = 0; x < In::W; ++x) {
+                    const bool square = x >= sx && x < sx + 6 && y >= sy && y < sy + 6;
+                    const float v = square ? 255.0f : 128.0f + gx * float(x - In::W / 2) + gy * float(y - In::H / 2) +
+                                                          rng.uniform(-40.0f, 40.0f) + 20.0f * float(c);
+                    rec[1 + std::size_t((c * In::H + y) * In::W + x)] = static_cast<unsigned char>(std::clamp(v, 0.0f, 255.0f));
+                }
+        out.write(reinterpret_cast<const char*>(rec.data()), std::streamsize(rec.size()));
+    }
+    return {path, int(In::size)};
+}
+
+// The first `count` records of a file, one after the other.
+std::vector<unsigned char> read_records(const RecordFile& file, int count) {
+    std::vector<unsigned char> bytes(std::size_t(count) * std::size_t(1 + file.image_bytes));
+    std::ifstream in(file.path, std::ios::binary);
+    in.read(reinterpret_cast<char*>(bytes.data()), std::streamsize(bytes.size()));
+    REQUIRE(in.gcount() == std::streamsize(bytes.size()));
+    return bytes;
+}
+
+// An image's planes into `input` as statnn's reader puts them: bytes / 255, channels
+// last, normalised (three channels only: the normalisation's).
+template <class Net>
+void image_to_input(const unsigned char* planes, float* input, const data::Normalization& normalization) {
+    using In = typename Net::InShape;
+    data::planes_to_float(planes, input, std::size_t(In::H) * In::W, In::C);
+    if constexpr (In::C == 3) data::normalize_channels(input, std::size_t(In::H) * In::W, normalization);
+}
+
+// A program that runs <model>_infer on the first `count` records of a file and prints, per
+// record: label, predicted class, the probabilities. image_bytes: a C expression.
+std::string driver_source(const std::string& model, const std::string& image_bytes) {
     std::string M = model;
     for (char& c : M) c = char(std::toupper(static_cast<unsigned char>(c)));
     return "#include <stdio.h>\n#include <stdlib.h>\n#include \"" + model + ".h\"\n" +
            "static float arena[" + M + "_ARENA_BYTES / sizeof(float)];\n" +
            "int main(int argc, char **argv) {\n"
-           "    FILE *f;\n    int n, i, c;\n    unsigned char rec[3073];\n    float probs[" + M + "_CLASSES];\n"
+           "    FILE *f;\n    int n, i, c;\n    unsigned char rec[1 + " + image_bytes + "];\n    float probs[" + M + "_CLASSES];\n"
            "    if (argc != 3) return 2;\n    f = fopen(argv[1], \"rb\");\n    n = atoi(argv[2]);\n"
            "    if (!f) return 1;\n"
-           "    for (i = 0; i < n && fread(rec, 1, 3073, f) == 3073; ++i) {\n"
+           "    for (i = 0; i < n && fread(rec, 1, sizeof rec, f) == sizeof rec; ++i) {\n"
            "        const int k = " + model + "_infer(rec + 1, probs, arena);\n"
            "        printf(\"%d %d\", rec[0], k);\n"
            "        for (c = 0; c < " + M + "_CLASSES; ++c) printf(\" %.9g\", probs[c]);\n"
            "        printf(\"\\n\");\n    }\n    fclose(f);\n    return 0;\n}\n";
 }
 
-// Compiles the export in `dir` with the driver (strict C99, warnings as errors) and runs it.
-std::vector<Inference> compile_and_run(const std::string& dir, const std::string& model, int count) {
+// Compiles the export in `dir` with the driver (strict C99, warnings as errors) and runs it
+// on the first `count` records of `records` (the fixture's test images by default).
+// image_bytes: how the driver sizes a record's image (a C expression: the header's macros).
+std::vector<Inference> compile_and_run(const std::string& dir, const std::string& model, int count,
+                                       const RecordFile& records = cifar_test_records(),
+                                       const std::string& image_bytes = "3072") {
     {
-        std::ofstream(dir + "/driver.c") << driver_source(model);
+        std::ofstream(dir + "/driver.c") << driver_source(model, image_bytes);
     }
     const std::string cc = std::string(STATNN_C_COMPILER) + " -std=c99 -Wall -Wextra -Werror -pedantic -O2 -I" + dir + " " +
                            dir + "/" + model + ".c " + dir + "/driver.c -lm -o " + dir + "/infer 2> " + dir + "/cc.log";
     const int built = std::system(cc.c_str());
     INFO("compiler: " << cc << "\n" << slurp(dir + "/cc.log"));
     REQUIRE(built == 0);
-    const std::string run = dir + "/infer " + cifar_fixture_dir() + "/test_batch.bin " + std::to_string(count) + " > " +
-                            dir + "/out.txt";
+    const std::string run = dir + "/infer " + records.path + " " + std::to_string(count) + " > " + dir + "/out.txt";
     REQUIRE(std::system(run.c_str()) == 0);
     return parse_inferences(slurp(dir + "/out.txt"));
 }
@@ -103,39 +166,59 @@ void randomize(Net& net, std::uint64_t seed) {
     net.forward(Net::kBatch, true, 1);
 }
 
-// The C inference of `net` against statnn's evaluation on the fixture's first test images:
-// float32 to rounding; int8 (calibrated on 256 fixture training images) close.
+// The input scales of an int8 export, calibrated on the first `count` records of a file.
+template <class Net>
+std::vector<float> calibrate_on(Net& net, const RecordFile& file, int count) {
+    const std::vector<unsigned char> records = read_records(file, count);
+    const std::size_t record_bytes = std::size_t(1 + file.image_bytes);
+    int next = 0;
+    const auto next_batch = [&] {
+        const int n = std::min(Net::kBatch, count - next);
+        for (int i = 0; i < n; ++i, ++next)
+            image_to_input<Net>(&records[std::size_t(next) * record_bytes + 1], net.input() + std::size_t(i) * Net::InShape::size,
+                                data::Normalization{});
+        return n;
+    };
+    return export_c::calibrate(net, next_batch, count);
+}
+
+// Where a check's images come from: the records it infers, those an int8 export is
+// calibrated on, and how the C driver sizes an image (as compile_and_run).
+struct CheckImages {
+    RecordFile test, calibration;
+    std::string image_bytes;
+};
+
+// The fixture's test images, calibration on its first training images.
+CheckImages fixture_images() {
+    return {cifar_test_records(), {cifar_fixture_dir() + "/data_batch_1.bin", data::kImageBytes}, "3072"};
+}
+
+// The C inference of `net` against statnn's evaluation on the first `count` test images:
+// float32 to rounding; int8 (calibrated on 256 calibration images) close.
 template <class Net>
 void check_against_statnn(Net& net, const std::string& model, int count, bool int8 = false,
-                          const data::Normalization& normalization = {}) {
+                          const data::Normalization& normalization = {}, const CheckImages& images = fixture_images()) {
     TempDir dir;
     export_c::Options options;
     options.normalization = normalization;
-    if (int8) {
-        const data::Cifar10Set train(cifar_fixture_dir(), data::Split::Train);
-        test::CifarReader reader(train, Net::kBatch, 256, false, 0);
-        reader.start_epoch(0);
-        options.input_max = export_c::calibrate(net, [&] { return reader.next(net.input(), net.labels()); }, 256);
-    }
+    if (int8) options.input_max = calibrate_on(net, images.calibration, 256);
     const export_c::CSource code = export_c::generate(net, model, options, "a test");
     std::ofstream(dir / (model + ".h")) << code.header;
     std::ofstream(dir / (model + ".c")) << code.source;
-    const std::vector<Inference> c = compile_and_run(dir.path(), model, count);
+    const std::vector<Inference> c = compile_and_run(dir.path(), model, count, images.test, images.image_bytes);
     REQUIRE(int(c.size()) == count);
 
-    std::ifstream records(cifar_fixture_dir() + "/test_batch.bin", std::ios::binary);
-    std::vector<unsigned char> rec(data::kRecordBytes);
+    const std::vector<unsigned char> records = read_records(images.test, count);
+    const std::size_t record_bytes = std::size_t(1 + images.test.image_bytes);
     double worst = 0;
     int flips = 0;
     for (int i = 0; i < count; ++i) {
-        records.read(reinterpret_cast<char*>(rec.data()), std::streamsize(rec.size()));
-        data::record_to_float(rec.data() + 1, net.input());
-        data::normalize_channels(net.input(), data::kPixels, normalization);
+        const unsigned char* rec = &records[std::size_t(i) * record_bytes];
+        image_to_input<Net>(rec + 1, net.input(), normalization);
         net.forward(1, false);
         const float* p = net.probabilities();
-        int best = 0;
-        for (int k = 1; k < Net::kClasses; ++k)
-            if (p[k] > p[best]) best = k;
+        const int best = int(std::max_element(p, p + Net::kClasses) - p);
         REQUIRE(int(c[i].probs.size()) == Net::kClasses);
         CHECK(c[i].label == rec[0]);
         for (int k = 0; k < Net::kClasses; ++k) worst = std::max(worst, std::fabs(c[i].probs[k] - double(p[k])));
@@ -186,6 +269,47 @@ TEST_CASE("C export: the code names its sizes and takes no heap", "[export]") {
     // No writable static data: every static array is const (the weights).
     CHECK(!std::regex_search(code.source, std::regex("static (float|double|int) [A-Za-z_0-9]+\\[")));
     CHECK(std::regex_search(code.source, std::regex("static const float dense2_kernel\\[160\\]")));
+}
+
+TEST_CASE("C export: a network of grey 28x28 images infers as statnn evaluates, float and int8", "[export][int8]") {
+    TempDir dir;
+    const CheckImages images{write_synthetic_records<Network<Grey, 8>>(dir / "test.bin", 64, 21),
+                             write_synthetic_records<Network<Grey, 8>>(dir / "calibration.bin", 256, 22),
+                             "GREY_CHANNELS * GREY_HEIGHT * GREY_WIDTH"};  // the header's shape macros
+    auto net = std::make_unique<Network<Grey, 8>>(9, 1);
+    randomize(*net, 10);
+    check_against_statnn(*net, "grey", 64, false, {}, images);
+    check_against_statnn(*net, "grey", 64, true, {}, images);
+}
+
+TEST_CASE("C export: the header names the input's shape, a CIFAR-10 network's as it always has", "[export]") {
+    auto grey = std::make_unique<Network<Grey, 8>>(9, 1);
+    const export_c::CSource code = export_c::generate(*grey, "grey", export_c::Options{}, "w.bin");
+    CHECK(code.header.find("#define GREY_CLASSES 10\n#define GREY_CHANNELS 1\n#define GREY_HEIGHT 28\n#define GREY_WIDTH 28\n") !=
+          std::string::npos);
+    CHECK(code.header.find("int grey_infer(const uint8_t image[784], float probs[10], void *arena);") != std::string::npos);
+    CHECK(code.source.find("    for (p = 0; p < 784; ++p)\n        for (ch = 0; ch < 1; ++ch) {\n"
+                           "            float v = (float)image[ch * 784 + p] / 255.0f;\n"
+                           "            a[p * 1 + ch] = v;\n") != std::string::npos);
+
+    auto cifar = std::make_unique<Network<Flattened, 8>>(5, 1);
+    const export_c::CSource c = export_c::generate(*cifar, "tiny_net", export_c::Options{}, "w.bin");
+    CHECK(c.header.find("#define TINY_NET_CLASSES 10\n\n/* image: a CIFAR-10 record's pixels, R, G and B planes of 32x32 "
+                        "bytes.\n") != std::string::npos);
+    CHECK(c.header.find("_CHANNELS") == std::string::npos);
+    CHECK(c.source.find("    for (p = 0; p < 1024; ++p)\n        for (ch = 0; ch < 3; ++ch) {\n"
+                        "            float v = (float)image[ch * 1024 + p] / 255.0f;\n"
+                        "            a[p * 3 + ch] = v;\n") != std::string::npos);
+}
+
+TEST_CASE("export: the per-channel normalisation of 3 channels is refused for grey images", "[export][errors]") {
+    auto grey = std::make_unique<Network<Grey, 8>>(9, 1);
+    export_c::Options options;
+    options.normalization = models::kFastCifarRecipe.normalization;
+    REQUIRE(options.normalization.enabled);
+    CHECK_THROWS_WITH(export_c::generate(*grey, "grey", options, "w.bin"),
+                      "export: the per-channel normalisation is for 3 channels (R, G, B), but the network takes 1");
+    CHECK_THROWS_AS(export_onnx::model(*grey, "grey", options.normalization), std::invalid_argument);
 }
 
 TEST_CASE("export --format c: cnn4 trained on the fixture scores in C what evaluate prints", "[export][slow]") {
@@ -278,9 +402,12 @@ bool have_onnx_tools() {
 }
 
 // The ONNX model of `net`, checked by onnx.checker (with shape inference) and run by ONNX
-// Runtime on the fixture's first `count` test images, against statnn's evaluation.
+// Runtime on the first `count` records of `test` (the fixture's test images by default),
+// against statnn's evaluation.
 template <class Net>
-void check_onnx(Net& net, const std::string& onnx_file, int count, const data::Normalization& normalization = {}) {
+void check_onnx(Net& net, const std::string& onnx_file, int count, const data::Normalization& normalization = {},
+                const RecordFile& test = cifar_test_records()) {
+    using In = typename Net::InShape;
     TempDir dir;
     const std::string check = "/usr/bin/python3 -c \"import onnx, sys; m = onnx.load(sys.argv[1]); "
                               "onnx.checker.check_model(m, full_check=True); print(len(m.graph.node), 'nodes')\" " +
@@ -289,15 +416,14 @@ void check_onnx(Net& net, const std::string& onnx_file, int count, const data::N
     INFO("onnx.checker: " << slurp(dir / "check.txt"));
     REQUIRE(checked == 0);
 
-    std::ifstream records(cifar_fixture_dir() + "/test_batch.bin", std::ios::binary);
-    std::vector<unsigned char> rec(data::kRecordBytes);
-    std::vector<float> chw(std::size_t(count) * 3072);
+    const std::vector<unsigned char> records = read_records(test, count);
+    const std::size_t record_bytes = std::size_t(1 + test.image_bytes);
+    std::vector<float> chw(std::size_t(count) * In::size);
     std::vector<float> expected;
     for (int i = 0; i < count; ++i) {
-        records.read(reinterpret_cast<char*>(rec.data()), std::streamsize(rec.size()));
-        for (int e = 0; e < 3072; ++e) chw[std::size_t(i) * 3072 + e] = float(rec[1 + e]) / 255.0f;  // planes: channels first
-        data::record_to_float(rec.data() + 1, net.input());
-        data::normalize_channels(net.input(), data::kPixels, normalization);
+        const unsigned char* planes = &records[std::size_t(i) * record_bytes + 1];
+        for (std::size_t e = 0; e < In::size; ++e) chw[std::size_t(i) * In::size + e] = float(planes[e]) / 255.0f;  // channels first
+        image_to_input<Net>(planes, net.input(), normalization);
         net.forward(1, false);
         expected.insert(expected.end(), net.probabilities(), net.probabilities() + Net::kClasses);
     }
@@ -305,6 +431,7 @@ void check_onnx(Net& net, const std::string& onnx_file, int count, const data::N
         .write(reinterpret_cast<const char*>(chw.data()), std::streamsize(chw.size() * sizeof(float)));
     const std::string run = "NODE_PATH=" + onnxruntime_dir() + "/node_modules node " + std::string(STATNN_SOURCE_DIR) +
                             "/tests/export/run_onnx.js " + onnx_file + " " + dir / "input.bin " + std::to_string(count) +
+                            " " + std::to_string(In::C) + " " + std::to_string(In::H) + " " + std::to_string(In::W) +
                             " > " + dir / "ort.txt 2> " + dir / "ort.log";
     const int ran = std::system(run.c_str());
     INFO("ONNX Runtime: " << run << "\n" << slurp(dir / "ort.log"));
@@ -349,6 +476,22 @@ TEST_CASE("export --format onnx: cnn4 through the command line", "[export][onnx]
     REQUIRE(r.status == 0);
     CHECK(r.out.rfind("cnn4: wrote " + dir / "o/cnn4.onnx (", 0) == 0);
     check_onnx(*net, dir / "o/cnn4.onnx", 100);
+}
+
+TEST_CASE("export --format onnx: a network of grey 28x28 images through the command line", "[export][onnx]") {
+    TempDir dir;
+    auto net = std::make_unique<Network<Grey, 32>>(13, 1);
+    randomize(*net, 14);
+    io::save_checkpoint(dir / "w.bin", *net, "grey", io::CheckpointContents::Weights, io::TrainingState{});
+    const RunResult r =
+        run_command<Grey>(kGreyRecipe, {"export", "--weights", dir / "w.bin", "--format", "onnx", "--out", dir / "o"});
+    REQUIRE(r.status == 0);
+    CHECK(r.out.rfind("grey: wrote " + dir / "o/grey.onnx (", 0) == 0);
+    CHECK(r.out.find("; input [N, 1, 28, 28] = bytes / 255, channels first; output probabilities [N, 10])") !=
+          std::string::npos);
+    if (!have_onnx_tools()) return;
+    const RecordFile test = write_synthetic_records<Network<Grey, 32>>(dir / "test.bin", 64, 23);
+    check_onnx(*net, dir / "o/grey.onnx", 64, data::Normalization{}, test);
 }
 
 // The whole third target: a frozen whitening stem set from (fixture) training images, strided

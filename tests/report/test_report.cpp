@@ -1,7 +1,8 @@
 // tests/report/test_report.cpp — the report writers: history.csv and confusion.csv in both
 // directions, the SVG charts and heatmaps (well-formed XML carrying every label and count),
-// the overlaid charts and confusion difference of compare, the numpy-style confusion text
-// and the samples PNG (its geometry and its pixels).
+// the overlaid charts and confusion difference of compare, the numpy-style confusion text,
+// the samples PNG (its geometry and its pixels, colour and grey) and the images `predict`
+// reads (PNG and PNM of the network's size, converted between grey and colour).
 #include <algorithm>
 #include <cctype>
 #include <cmath>
@@ -31,7 +32,9 @@
 #endif
 
 #include "catch.hpp"
+#include "image_file.hpp"
 #include "report/report.hpp"
+#include "support/cifar_files.hpp"
 #include "support/xml_check.hpp"
 #include "statnn/data/cifar10.hpp"
 
@@ -721,4 +724,245 @@ TEST_CASE("samples_png geometry for other counts and label lengths", "[report][p
 
     CHECK_THROWS_AS(samples_png(images(2), {"one"}), std::invalid_argument);
     CHECK_THROWS_AS(samples_png({nullptr}, {"one"}), std::invalid_argument);
+}
+
+TEST_CASE("samples_png draws grey 28x28 images grey, scaled 3x to 84 px", "[report][png]") {
+    // Seven grey images: value x*8 + y + 10k.
+    std::vector<std::vector<unsigned char>> storage(7, std::vector<unsigned char>(28 * 28));
+    std::vector<const unsigned char*> images;
+    for (int k = 0; k < 7; ++k) {
+        for (int y = 0; y < 28; ++y)
+            for (int x = 0; x < 28; ++x) storage[k][y * 28 + x] = static_cast<unsigned char>(x * 8 + y + 10 * k);
+        images.push_back(storage[k].data());
+    }
+    const std::vector<std::string> names = {"zero", "one", "two", "three", "four", "five", "six"};
+    const std::vector<unsigned char> png = samples_png(images, names, 1, 28, 28);
+    // Names of at most 5 characters (58 px) leave the cells as wide as an image: 84 px.
+    const int cell_w = 84, cell_h = 84 + 6 + 18, margin = 12, gap_x = 16, gap_y = 14;
+    const int width = 2 * margin + 5 * cell_w + 4 * gap_x;   // 508
+    const int height = 2 * margin + 2 * cell_h + 1 * gap_y;  // 254
+    check_png_header(png, width, height);
+    const Decoded d = decode(png);
+    REQUIRE(d.width == width);
+    REQUIRE(d.height == height);
+    for (int k = 0; k < 7; ++k) {
+        INFO("image " << k);
+        const int x0 = margin + (k % 5) * (cell_w + gap_x), y0 = margin + (k / 5) * (cell_h + gap_y);
+        bool pixels_match = true;
+        for (int y = 0; y < 84 && pixels_match; ++y)
+            for (int x = 0; x < 84; ++x) {
+                const unsigned char* p = d.at(x0 + x, y0 + y);
+                const unsigned char v = storage[k][(y / 3) * 28 + x / 3];
+                if (p[0] != v || p[1] != v || p[2] != v) {
+                    pixels_match = false;
+                    break;
+                }
+            }
+        CHECK(pixels_match);
+    }
+    // Other sizes scale towards 96 px: 16x16 by 6, 64x48 not at all, 10x40 by 2.
+    std::vector<unsigned char> grey(64 * 48, 128);
+    check_png_header(samples_png({grey.data()}, {"a"}, 1, 16, 16), 24 + 96, 24 + 96 + 24);
+    check_png_header(samples_png({grey.data()}, {"a"}, 1, 48, 64), 24 + 64, 24 + 48 + 24);
+    check_png_header(samples_png({grey.data()}, {"a"}, 1, 10, 40), 24 + 80, 24 + 20 + 24);
+    CHECK_THROWS_AS(samples_png({grey.data()}, {"a"}, 2, 28, 28), std::invalid_argument);
+    CHECK_THROWS_AS(samples_png({grey.data()}, {"a"}, 1, 0, 28), std::invalid_argument);
+}
+
+TEST_CASE("samples_png: a 32x32x3 shape given explicitly is the default", "[report][png]") {
+    std::vector<unsigned char> image(3072);
+    for (std::size_t i = 0; i < image.size(); ++i) image[i] = static_cast<unsigned char>(i * 7);
+    const std::vector<const unsigned char*> images(3, image.data());
+    CHECK(samples_png(images, {"cat", "dog", "frog"}, 3, 32, 32) == samples_png(images, {"cat", "dog", "frog"}));
+}
+
+// ---- the images predict reads ------------------------------------------------------------
+
+namespace {
+
+using statnn::ImageError;
+using statnn::data::RecordShape;
+
+std::vector<unsigned char> bytes_of(const std::string& s) { return {s.begin(), s.end()}; }
+
+void append_big_endian(std::vector<unsigned char>& out, std::uint32_t v) {
+    for (int shift = 24; shift >= 0; shift -= 8) out.push_back(static_cast<unsigned char>(v >> shift));
+}
+
+std::uint32_t crc32_of(const unsigned char* p, std::size_t n) {
+    std::uint32_t crc = 0xffffffffu;
+    for (std::size_t i = 0; i < n; ++i) {
+        crc ^= p[i];
+        for (int bit = 0; bit < 8; ++bit) crc = (crc >> 1) ^ (0xedb88320u & (0u - (crc & 1u)));
+    }
+    return ~crc;
+}
+
+void append_chunk(std::vector<unsigned char>& png, const char* type, const std::vector<unsigned char>& body) {
+    append_big_endian(png, static_cast<std::uint32_t>(body.size()));
+    std::vector<unsigned char> typed(type, type + 4);
+    typed.insert(typed.end(), body.begin(), body.end());
+    png.insert(png.end(), typed.begin(), typed.end());
+    append_big_endian(png, crc32_of(typed.data(), typed.size()));
+}
+
+// An 8-bit PNG of `samples` (interleaved, `channels` per pixel: 1 grey, 3 RGB), its
+// rows unfiltered in one stored (uncompressed) deflate block.
+std::vector<unsigned char> png_file(int width, int height, int channels, const std::vector<unsigned char>& samples) {
+    std::vector<unsigned char> raw;
+    for (int y = 0; y < height; ++y) {
+        raw.push_back(0);  // filter: none
+        const auto row = samples.begin() + std::ptrdiff_t(y) * width * channels;
+        raw.insert(raw.end(), row, row + std::ptrdiff_t(width) * channels);
+    }
+    REQUIRE(raw.size() < 65536);  // one stored block
+    std::vector<unsigned char> zlib = {0x78, 0x01, 0x01};
+    const auto len = static_cast<std::uint16_t>(raw.size());
+    for (std::uint16_t v : {len, static_cast<std::uint16_t>(~len)}) {
+        zlib.push_back(static_cast<unsigned char>(v & 0xff));
+        zlib.push_back(static_cast<unsigned char>(v >> 8));
+    }
+    zlib.insert(zlib.end(), raw.begin(), raw.end());
+    std::uint32_t a = 1, b = 0;
+    for (unsigned char c : raw) b = (b + (a = (a + c) % 65521)) % 65521;
+    append_big_endian(zlib, b << 16 | a);
+    std::vector<unsigned char> png = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'}, header;
+    append_big_endian(header, static_cast<std::uint32_t>(width));
+    append_big_endian(header, static_cast<std::uint32_t>(height));
+    header.insert(header.end(), {8, static_cast<unsigned char>(channels == 1 ? 0 : 2), 0, 0, 0});
+    append_chunk(png, "IHDR", header);
+    append_chunk(png, "IDAT", zlib);
+    append_chunk(png, "IEND", {});
+    return png;
+}
+
+std::vector<unsigned char> pnm_file(const char* magic, int width, int height, int maxval, const std::vector<unsigned char>& samples) {
+    std::vector<unsigned char> file = bytes_of(std::string(magic) + "\n# made by the test\n" + std::to_string(width) + " " +
+                                               std::to_string(height) + "\n" + std::to_string(maxval) + "\n");
+    file.insert(file.end(), samples.begin(), samples.end());
+    return file;
+}
+
+std::vector<unsigned char> decoded(const std::vector<unsigned char>& file, const RecordShape& shape) {
+    std::vector<unsigned char> pixels(shape.bytes(), 0xab);
+    statnn::decode_image(file.data(), file.size(), "x.img", shape, pixels.data());
+    return pixels;
+}
+
+std::string refusal(const std::vector<unsigned char>& file, const RecordShape& shape) {
+    std::vector<unsigned char> pixels(shape.bytes());
+    try {
+        statnn::decode_image(file.data(), file.size(), "x.img", shape, pixels.data());
+    } catch (const ImageError& e) {
+        return e.what();
+    }
+    return "(decoded)";
+}
+
+// A 28x28 grey pattern and a colour one: grey = x * 9 + y, R = x * 9, G = y * 9, B = 255 - x - y.
+std::vector<unsigned char> grey_28x28() {
+    std::vector<unsigned char> v(28 * 28);
+    for (int p = 0; p < 28 * 28; ++p) v[p] = static_cast<unsigned char>((p % 28) * 9 + p / 28);
+    return v;
+}
+
+std::vector<unsigned char> rgb_samples(int side) {
+    std::vector<unsigned char> v;
+    for (int y = 0; y < side; ++y)
+        for (int x = 0; x < side; ++x)
+            v.insert(v.end(), {static_cast<unsigned char>(x * 9), static_cast<unsigned char>(y * 9),
+                               static_cast<unsigned char>(255 - x - y)});
+    return v;
+}
+
+}  // namespace
+
+TEST_CASE("decode_image reads grey 28x28 PGM and PNG files as one plane, or replicated to three", "[image]") {
+    const std::vector<unsigned char> grey = grey_28x28();
+    for (const auto& file : {pnm_file("P5", 28, 28, 255, grey), png_file(28, 28, 1, grey)}) {
+        CHECK(decoded(file, {1, 28, 28}) == grey);
+        std::vector<unsigned char> three = grey;
+        three.insert(three.end(), grey.begin(), grey.end());
+        three.insert(three.end(), grey.begin(), grey.end());
+        CHECK(decoded(file, {3, 28, 28}) == three);
+    }
+    // 16-bit samples scale to bytes rounded to nearest: 500 of 1000 is 127.5, so 128.
+    const std::vector<unsigned char> wide = {0x01, 0xf4, 0x03, 0xe8, 0x00, 0x00, 0x00, 0x01};
+    CHECK(decoded(pnm_file("P5", 2, 2, 1000, wide), {1, 2, 2}) == std::vector<unsigned char>{128, 255, 0, 0});
+}
+
+TEST_CASE("decode_image turns colour into grey by BT.601 luma, rounded", "[image]") {
+    // (299 R + 587 G + 114 B + 500) / 1000 for red, green, blue, white, black, (10, 20, 30).
+    const std::vector<unsigned char> colours = {255, 0, 0, 0, 255, 0, 0, 0, 255, 255, 255, 255, 0, 0, 0, 10, 20, 30};
+    CHECK(decoded(pnm_file("P6", 6, 1, 255, colours), {1, 1, 6}) == std::vector<unsigned char>{76, 150, 29, 255, 0, 18});
+    // The same formula for PNG and PPM, over a whole 28x28 picture.
+    const std::vector<unsigned char> rgb = rgb_samples(28);
+    std::vector<unsigned char> luma;
+    for (std::size_t p = 0; p < 28 * 28; ++p)
+        luma.push_back(static_cast<unsigned char>((299 * rgb[3 * p] + 587 * rgb[3 * p + 1] + 114 * rgb[3 * p + 2] + 500) / 1000));
+    CHECK(decoded(pnm_file("P6", 28, 28, 255, rgb), {1, 28, 28}) == luma);
+    CHECK(decoded(png_file(28, 28, 3, rgb), {1, 28, 28}) == luma);
+}
+
+TEST_CASE("decode_image gives 32x32 colour images as R, G and B planes", "[image]") {
+    const std::vector<unsigned char> rgb = rgb_samples(32);
+    std::vector<unsigned char> planes(3072);
+    for (std::size_t p = 0; p < 1024; ++p)
+        for (std::size_t c = 0; c < 3; ++c) planes[c * 1024 + p] = rgb[3 * p + c];
+    CHECK(decoded(pnm_file("P6", 32, 32, 255, rgb), {3, 32, 32}) == planes);
+    CHECK(decoded(png_file(32, 32, 3, rgb), {3, 32, 32}) == planes);
+}
+
+TEST_CASE("decode_image refuses other sizes naming the file and both sizes", "[image]") {
+    const std::vector<unsigned char> grey = grey_28x28();
+    CHECK(refusal(pnm_file("P5", 28, 28, 255, grey), {3, 32, 32}) == "x.img: 28x28 pixels; predict needs 32x32 images");
+    CHECK(refusal(png_file(28, 28, 1, grey), {3, 32, 32}) == "x.img: 28x28 pixels; predict needs 32x32 images");
+    const std::vector<unsigned char> rgb = rgb_samples(32);
+    CHECK(refusal(png_file(32, 32, 3, rgb), {1, 28, 28}) == "x.img: 32x32 pixels; predict needs 28x28 images");
+    CHECK(refusal(pnm_file("P6", 32, 32, 255, rgb), {1, 28, 28}) == "x.img: 32x32 pixels; predict needs 28x28 images");
+    // Width first: 4 wide, 7 high.
+    CHECK(refusal(pnm_file("P5", 4, 7, 255, std::vector<unsigned char>(28)), {1, 4, 4}) ==
+          "x.img: 4x7 pixels; predict needs 4x4 images");
+    CHECK(refusal(bytes_of("hello"), {1, 28, 28}) == "x.img: not a PNG or binary PPM/PGM image");
+    CHECK(refusal(pnm_file("P5", 28, 28, 255, std::vector<unsigned char>(700)), {1, 28, 28}) ==
+          "x.img: truncated PNM pixel data");
+    std::vector<unsigned char> pixels(28 * 28 * 2);
+    const std::vector<unsigned char> file = pnm_file("P5", 28, 28, 255, grey);
+    CHECK_THROWS_AS(statnn::decode_image(file.data(), file.size(), "x", {2, 28, 28}, pixels.data()), std::invalid_argument);
+}
+
+TEST_CASE("decode_image bounds the file size in proportion to the pixels", "[image]") {
+    // 1 MiB for 32x32 pixels: 784 KiB for 28x28, 4 MiB for 64x64. PNM ignores bytes after
+    // its samples, which makes files of any size easy to write.
+    std::vector<unsigned char> grey = grey_28x28();
+    grey.resize(784 * 1024 - 40);
+    CHECK(refusal(pnm_file("P5", 28, 28, 255, grey), {1, 28, 28}) == "(decoded)");
+    grey.resize(784 * 1024 + 1);
+    CHECK(refusal(pnm_file("P5", 28, 28, 255, grey), {1, 28, 28}) == "x.img: file too large for a 28x28 image");
+    std::vector<unsigned char> rgb = rgb_samples(64);
+    rgb.resize(2u << 20);
+    CHECK(refusal(pnm_file("P6", 64, 64, 255, rgb), {3, 64, 64}) == "(decoded)");
+    CHECK(refusal(pnm_file("P6", 32, 32, 255, rgb), {3, 32, 32}) == "x.img: file too large for a 32x32 image");
+    // 16 KiB for 4x4.
+    CHECK(refusal(pnm_file("P5", 4, 4, 255, std::vector<unsigned char>(16000)), {1, 4, 4}) == "(decoded)");
+    CHECK(refusal(pnm_file("P5", 4, 4, 255, std::vector<unsigned char>(16400)), {1, 4, 4}) ==
+          "x.img: file too large for a 4x4 image");
+}
+
+TEST_CASE("load_image reads a file and names it in its messages", "[image]") {
+    statnn::test::TempDir dir;
+    const std::vector<unsigned char> grey = grey_28x28();
+    const std::vector<unsigned char> png = png_file(28, 28, 1, grey);
+    std::FILE* f = std::fopen((dir / "digit.png").c_str(), "wb");
+    REQUIRE(f != nullptr);
+    std::fwrite(png.data(), 1, png.size(), f);
+    std::fclose(f);
+    std::vector<unsigned char> pixels(28 * 28);
+    statnn::load_image(dir / "digit.png", {1, 28, 28}, pixels.data());
+    CHECK(pixels == grey);
+    std::vector<unsigned char> rgb(3072);
+    CHECK_THROWS_WITH(statnn::load_image(dir / "digit.png", {3, 32, 32}, rgb.data()),
+                      dir / "digit.png" + ": 28x28 pixels; predict needs 32x32 images");
+    CHECK_THROWS_WITH(statnn::load_image(dir / "none.png", {1, 28, 28}, pixels.data()),
+                      Catch::StartsWith(dir / "none.png" + ": cannot open ("));
 }

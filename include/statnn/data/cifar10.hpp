@@ -81,6 +81,14 @@ public:
         std::copy(record + 1, record + kRecordBytes, pixels);
     }
 
+    std::string record_name(long index) const override {
+        for (const auto& f : files_) {
+            if (index < f.records) return f.path + ": record " + std::to_string(index);
+            index -= f.records;
+        }
+        return "record index out of range";
+    }
+
     // Reads record `index` (file order) into `record` (3073 bytes). Throws DataError.
     void read_record(long index, unsigned char* record) const {
         for (const auto& f : files_) {

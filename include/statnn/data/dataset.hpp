@@ -2,37 +2,115 @@
 //
 // The program asks for the splits it needs (training needs both, evaluation the test
 // split) and gets RecordSources; the format's name and class names go to the banner and
-// the reports. CIFAR-10's binary version is the format known today (cifar10.hpp); a
-// folder of none is reported with the files the format expected.
+// the reports. Formats: CIFAR-10 binary (cifar10.hpp), CIFAR-100 binary (cifar100.hpp)
+// and idx, as MNIST and Fashion-MNIST ship (idx.hpp). A folder of none is opened as
+// CIFAR-10, whose messages then name the files it expected.
 #pragma once
 
+#include <algorithm>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "statnn/data/cifar10.hpp"
+#include "statnn/data/cifar100.hpp"
+#include "statnn/data/idx.hpp"
 #include "statnn/data/record_source.hpp"
 
 namespace statnn::data {
 
-// Opens and validates split `split` of the dataset in `dir`. Throws DataError.
-inline std::unique_ptr<RecordSource> open_split(const std::string& dir, Split split) {
-    return std::make_unique<Cifar10Set>(dir, split);
+enum class DataFormat { Auto, Cifar10, Cifar100, Idx };
+
+// What the command line says about the data beyond its folder.
+struct DataOptions {
+    DataFormat format = DataFormat::Auto;
+    Cifar100Labels labels = Cifar100Labels::Fine;  // CIFAR-100: 100 fine or 20 coarse classes
+};
+
+inline const char* format_name(DataFormat f) {
+    switch (f) {
+    case DataFormat::Cifar100: return "CIFAR-100 binary";
+    case DataFormat::Idx: return "idx";
+    default: return "CIFAR-10 binary";
+    }
 }
 
-// The name of the format found in `dir`, for messages and run.json.
-inline std::string format_name(const std::string&) { return "CIFAR-10 binary"; }
+// The format of the folder: the one asked for, else the first whose files are there.
+inline DataFormat recognize_format(const std::string& dir, const DataOptions& options = {}) {
+    if (options.format != DataFormat::Auto) return options.format;
+    if (Cifar10Set::recognizes(dir)) return DataFormat::Cifar10;
+    if (Cifar100Set::recognizes(dir)) return DataFormat::Cifar100;
+    if (IdxSet::recognizes(dir)) return DataFormat::Idx;
+    return DataFormat::Cifar10;
+}
+
+// Opens and validates split `split` of the dataset in `dir`. Throws DataError.
+inline std::unique_ptr<RecordSource> open_split(const std::string& dir, Split split, const DataOptions& options = {}) {
+    switch (recognize_format(dir, options)) {
+    case DataFormat::Cifar100: return std::make_unique<Cifar100Set>(dir, split, options.labels);
+    case DataFormat::Idx: return std::make_unique<IdxSet>(dir, split);
+    default: return std::make_unique<Cifar10Set>(dir, split);
+    }
+}
+
+// The class names of the dataset in `dir`, in label order.
+inline std::vector<std::string> dataset_class_names(const std::string& dir, const DataOptions& options = {}) {
+    switch (recognize_format(dir, options)) {
+    case DataFormat::Cifar100: return Cifar100Set::class_names(dir, options.labels);
+    case DataFormat::Idx: return IdxSet::class_names(dir);
+    default: return class_names(dir);
+    }
+}
+
+// `names` for a network of `classes` outputs: the dataset's first ones, then numbers.
+inline std::vector<std::string> names_for_classes(std::vector<std::string> names, int classes) {
+    names.resize(std::size_t(std::min<std::size_t>(names.size(), std::size_t(classes))));
+    for (int c = int(names.size()); c < classes; ++c) names.push_back(std::to_string(c));
+    return names;
+}
+
+// Refuses a source with a label the network has no output for, naming the first such
+// record: a label >= `classes` must never reach the loss. Reads the records only when
+// the format allows more classes than the network has.
+inline void check_labels_fit(const RecordSource& source, int classes) {
+    if (source.classes() <= classes) return;
+    std::vector<unsigned char> pixels(source.shape().bytes());
+    for (long i = 0; i < source.records(); ++i) {
+        std::int32_t label = 0;
+        source.read(i, pixels.data(), label);
+        if (label >= classes)
+            throw DataError(source.record_name(i) + " has label " + std::to_string(label) + ", but the network has " +
+                            std::to_string(classes) + " classes (labels 0.." + std::to_string(classes - 1) + ")");
+    }
+}
+
+// Refuses records of another shape than the network's input, naming the folder.
+inline void check_record_shape(const RecordSource& source, const RecordShape& network, const std::string& dir,
+                               DataFormat format) {
+    if (source.shape() != network)
+        throw DataError(dir + ": " + format_name(format) + " images of " + shape_text(source.shape()) +
+                        " (height x width x channels), but the network takes " + shape_text(network));
+}
 
 // Both splits of the dataset in `dir`, checked against each other.
 struct Dataset {
     std::string dir;
+    DataFormat format;
     std::unique_ptr<RecordSource> train, test;
     std::vector<std::string> class_names;
 
-    explicit Dataset(const std::string& folder)
-        : dir(folder), train(open_split(folder, Split::Train)), test(open_split(folder, Split::Test)),
-          class_names(data::class_names(folder)) {
-        Cifar10Set::check_same_size(static_cast<const Cifar10Set&>(*train), static_cast<const Cifar10Set&>(*test));
+    Dataset(const std::string& folder, const DataOptions& options)
+        : dir(folder), format(recognize_format(folder, options)), train(open_split(folder, Split::Train, options)),
+          test(open_split(folder, Split::Test, options)), class_names(dataset_class_names(folder, options)) {
+        if (format == DataFormat::Cifar10)
+            Cifar10Set::check_same_size(static_cast<const Cifar10Set&>(*train), static_cast<const Cifar10Set&>(*test));
+    }
+
+    // The records fit a network of input `shape` and `classes` outputs. Throws DataError.
+    void check_fits(const RecordShape& shape, int classes) const {
+        check_record_shape(*train, shape, dir, format);
+        check_labels_fit(*train, classes);
+        check_labels_fit(*test, classes);
     }
 };
 

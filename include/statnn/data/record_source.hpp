@@ -49,6 +49,8 @@ public:
     // Record `index` (file order): shape().bytes() pixel bytes as channel planes, and
     // its label. Throws DataError when the files cannot be read.
     virtual void read(long index, unsigned char* pixels, std::int32_t& label) const = 0;
+    // Where record `index` lives, for messages: "<file>: record <n>".
+    virtual std::string record_name(long index) const = 0;
 };
 
 }  // namespace statnn::data

@@ -20,6 +20,12 @@
 
 namespace statnn::app {
 
+// "CIFAR-100 binary, 32x32x3, 100 classes": what was found in the data folder.
+inline std::string data_description(const data::Dataset& d) {
+    return std::string(data::format_name(d.format)) + ", " + data::shape_text(d.train->shape()) + ", " +
+           std::to_string(d.train->classes()) + " classes";
+}
+
 // run.json: the recipe, the data and every session that trained this run.
 template <class Run>
 void write_run_json(const Run& run) {
@@ -77,8 +83,8 @@ void print_banner(const Run& run, const cli::Args& args) {
     if (any_recipe_flag(args))
         std::printf("with the flags: optimizer %s, schedule %s, loss %s\n", describe(run.state.recipe.optimizer).c_str(),
                     describe(run.state.recipe.schedule).c_str(), describe(run.state.recipe.loss).c_str());
-    std::printf("data %s: %ld training, %ld validation images; out %s\n", run.dataset->dir.c_str(), run.train_reader->size(),
-                run.val_reader->size(), run.out.c_str());
+    std::printf("data %s (%s): %ld training, %ld validation images; out %s\n", run.dataset->dir.c_str(),
+                data_description(*run.dataset).c_str(), run.train_reader->size(), run.val_reader->size(), run.out.c_str());
     std::printf("seed %llu, %d thread%s, SIMD %s; arena %.1f MiB\n", (unsigned long long)run.state.seed, run.net->threads(),
                 run.net->threads() == 1 ? "" : "s", simd_arch_name(), double(Run::Net::kArenaBytes) / 1048576.0);
     print_banner_details(run);
@@ -130,8 +136,8 @@ void write_summary(const Run& run, const Evaluation* final_eval, const std::stri
                  run.global_batch, describe(state.recipe.optimizer).c_str(), describe(state.recipe.schedule).c_str(),
                  describe(state.recipe.loss).c_str());
     std::fprintf(f, "Augmentation of training images: %s\n", data::describe(state.augment).c_str());
-    std::fprintf(f, "Data: %s, %ld training and %ld validation images\n\n", run.dataset->dir.c_str(), run.train_reader->size(),
-                 run.val_reader->size());
+    std::fprintf(f, "Data: %s (%s), %ld training and %ld validation images\n\n", run.dataset->dir.c_str(),
+                 data_description(*run.dataset).c_str(), run.train_reader->size(), run.val_reader->size());
     std::fprintf(f, "epoch      loss       acc  val_loss   val_acc   seconds\n");
     for (const auto& r : state.history)
         std::fprintf(f, "%5d  %8.4f  %8.4f  %8.4f  %8.4f  %8.1f\n", r.epoch, r.loss, r.acc, r.val_loss, r.val_acc, r.seconds);
@@ -168,7 +174,8 @@ void write_samples(const Run& run) {
             images.push_back(records[std::size_t(k)].data());
             labels.push_back(k < int(names.size()) ? names[std::size_t(k)] : std::to_string(k));
         }
-    const auto png = report::samples_png(images, labels);
+    const data::RecordShape shape = test.shape();
+    const auto png = report::samples_png(images, labels, shape.channels, shape.height, shape.width);
     io::write_file_atomic(run.out + "/samples.png", std::string(png.begin(), png.end()));
 }
 

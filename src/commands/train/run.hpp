@@ -104,7 +104,9 @@ private:
         if (root && directory_exists(out)) lock = RunFolderLock(out, "--out");
         check_checkpoint();
         // Validate the data before creating anything, so a bad data folder leaves nothing behind.
-        dataset.emplace(find_data_dir(args));
+        dataset.emplace(find_data_dir(args), data_options(args));
+        dataset->check_fits(network_record_shape<Net>(), Net::kClasses);
+        dataset->class_names = data::names_for_classes(dataset->class_names, Net::kClasses);
         if (root) make_writable_dir(out, "--out");
         if (root && !lock.held()) {
             lock = RunFolderLock(out, "--out");
