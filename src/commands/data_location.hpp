@@ -62,9 +62,9 @@ data::RecordShape network_record_shape() {
 template <class Net>
 std::unique_ptr<data::RecordSource> open_network_split(const cli::Args& args, data::Split split) {
     const std::string dir = find_data_dir(args);
-    const data::DataOptions options = data_options(args);
+    const data::DataOptions options = data::with_format_of(dir, data_options(args));
     auto source = data::open_split(dir, split, options);
-    data::check_record_shape(*source, network_record_shape<Net>(), dir, data::recognize_format(dir, options));
+    data::check_record_shape(*source, network_record_shape<Net>(), dir, options.format);
     data::check_labels_fit(*source, Net::kClasses);
     return source;
 }

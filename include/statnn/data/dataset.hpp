@@ -44,6 +44,12 @@ inline DataFormat recognize_format(const std::string& dir, const DataOptions& op
     return DataFormat::Cifar10;
 }
 
+// `options` with the format of `dir` decided, so that the folder's files are looked at once.
+inline DataOptions with_format_of(const std::string& dir, DataOptions options) {
+    options.format = recognize_format(dir, options);
+    return options;
+}
+
 // Opens and validates split `split` of the dataset in `dir`. Throws DataError.
 inline std::unique_ptr<RecordSource> open_split(const std::string& dir, Split split, const DataOptions& options = {}) {
     switch (recognize_format(dir, options)) {
@@ -95,20 +101,22 @@ inline void check_record_shape(const RecordSource& source, const RecordShape& ne
 // Both splits of the dataset in `dir`, checked against each other.
 struct Dataset {
     std::string dir;
-    DataFormat format;
+    DataOptions options;  // as opened: the format decided once, from the folder's files
     std::unique_ptr<RecordSource> train, test;
     std::vector<std::string> class_names;
 
-    Dataset(const std::string& folder, const DataOptions& options)
-        : dir(folder), format(recognize_format(folder, options)), train(open_split(folder, Split::Train, options)),
+    Dataset(const std::string& folder, const DataOptions& asked)
+        : dir(folder), options(with_format_of(folder, asked)), train(open_split(folder, Split::Train, options)),
           test(open_split(folder, Split::Test, options)), class_names(dataset_class_names(folder, options)) {
-        if (format == DataFormat::Cifar10)
+        if (format() == DataFormat::Cifar10)
             Cifar10Set::check_same_size(static_cast<const Cifar10Set&>(*train), static_cast<const Cifar10Set&>(*test));
     }
 
+    DataFormat format() const { return options.format; }
+
     // The records fit a network of input `shape` and `classes` outputs. Throws DataError.
     void check_fits(const RecordShape& shape, int classes) const {
-        check_record_shape(*train, shape, dir, format);
+        check_record_shape(*train, shape, dir, format());
         check_labels_fit(*train, classes);
         check_labels_fit(*test, classes);
     }

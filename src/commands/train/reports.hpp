@@ -22,7 +22,7 @@ namespace statnn::app {
 
 // "CIFAR-100 binary, 32x32x3, 100 classes": what was found in the data folder.
 inline std::string data_description(const data::Dataset& d) {
-    return std::string(data::format_name(d.format)) + ", " + data::shape_text(d.train->shape()) + ", " +
+    return std::string(data::format_name(d.format())) + ", " + data::shape_text(d.train->shape()) + ", " +
            std::to_string(d.train->classes()) + " classes";
 }
 
