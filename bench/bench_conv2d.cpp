@@ -54,8 +54,8 @@ void conv2d_backward_weights(benchmark::State& state) {
             if constexpr (Plan::supported) {
                 for (int t = 0; t < Plan::kTiles; ++t)
                     kernels::simd::conv2d_backward_weights_tile_image<Hp, Wp, I, K, O, Wo>(in.get(), g.get(), dw.get(), t);
-                for (int v = 0; v < O / kernels::simd::L; ++v)
-                    kernels::simd::conv2d_backward_bias_vector<Ho, Wo, O, Wo>(g.get(), db.get(), v);
+                for (int v = 0; v < Plan::kBiasBlocks; ++v)
+                    kernels::simd::conv2d_backward_bias_block<Ho, Wo, O, Wo>(g.get(), db.get(), v);
             } else
 #endif
                 for (int t = 0; t < Grad::kTasks; ++t) Grad::run(t, in.get(), 0, g.get(), 0, 1, dw.get(), db.get());

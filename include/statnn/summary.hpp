@@ -2,14 +2,21 @@
 //
 // The first table has the columns of the Keras tutorial's printout (OPERATION,
 // DATA DIMENSIONS, WEIGHTS(N), WEIGHTS(%)): one row per operation, one per data shape.
-// The second gives every byte of the arena, which is known at compile time.
+// The second gives every byte of the arena, which is known at compile time, and which
+// layers, if any, run a scalar reference kernel where vector kernels are built in.
 #pragma once
 
 #include <cstdio>
 #include <cstring>
 #include <string>
+#include <type_traits>
 
 #include "statnn/config.hpp"
+#include "statnn/layers/avgpool2d.hpp"
+#include "statnn/layers/batchnorm.hpp"
+#include "statnn/layers/conv2d_strided.hpp"
+#include "statnn/layers/gelu.hpp"
+#include "statnn/layers/global_avgpool2d.hpp"
 #include "statnn/network.hpp"
 
 namespace statnn {
@@ -67,7 +74,98 @@ void print_all_layer_rows(std::FILE* out, double total, std::index_sequence<K...
     (print_layer_rows<Net, K>(out, total), ...);
 }
 
+// Whether every kernel a layer runs is a vector kernel in this build, as its kernel
+// families' dispatchers say for its shape; Backward: it computes its parameter gradients,
+// InputGrad: its input's gradient. Layers without a choice between a vector and a
+// reference kernel have nothing to report: Flatten, Scale, PatchWhitening's own loops,
+// and Softmax, whose family is scalar by design (dispatch.hpp).
+template <class Layer, bool Backward, bool InputGrad>
+struct LayerRunsSimd : std::true_type {};
+
+template <class In, int N, int F, int K, Padding Pad, class Act, bool Backward, bool InputGrad>
+struct LayerRunsSimd<Conv2DLayer<In, N, F, K, Pad, Act>, Backward, InputGrad> {
+    using L = Conv2DLayer<In, N, F, K, Pad, Act>;
+    using ParamGrad = kernels::Conv2DParamGrad<L::Hp, L::Wp, L::C, K, F, L::Wq>;
+    static constexpr bool value =
+        L::Forward::kRunsSimd && (!InputGrad || L::InputGrad::kRunsSimd) && (!Backward || ParamGrad::kRunsSimd);
+};
+
+template <class In, int N, int F, int K, int S, int P, class Act, class Bias, class Init, bool Backward, bool InputGrad>
+struct LayerRunsSimd<Conv2DStridedLayer<In, N, F, K, S, P, Act, Bias, Init>, Backward, InputGrad> {
+    using Kern = typename Conv2DStridedLayer<In, N, F, K, S, P, Act, Bias, Init>::Kern;
+    static constexpr bool value = Kern::kForwardRunsSimd && (!InputGrad || Kern::kInputGradRunsSimd) &&
+                                  (!Backward || Kern::Weights::kRunsSimd);
+};
+
+template <class In, int N, int Units, class Act, class Constraint, bool Backward, bool InputGrad>
+struct LayerRunsSimd<DenseLayer<In, N, Units, Act, Constraint>, Backward, InputGrad> {
+    using L = DenseLayer<In, N, Units, Act, Constraint>;
+    static constexpr bool value =
+        L::Kernels::kRunsSimd && (!L::kHasConstraint || kernels::MaxNormConstraint<L::I, Units>::kRunsSimd);
+};
+
+template <class In, int N, int P, bool Backward, bool InputGrad>
+struct LayerRunsSimd<MaxPooling2DLayer<In, N, P>, Backward, InputGrad>
+    : std::bool_constant<kernels::maxpool_runs_simd<In::C>> {};
+
+template <class In, int N, class Config, bool Backward, bool InputGrad>
+struct LayerRunsSimd<BatchNormLayer<In, N, Config>, Backward, InputGrad>
+    : std::bool_constant<BatchNormLayer<In, N, Config>::Kernels::kRunsSimd> {};
+
+template <class In, int N, int K, int S, bool Backward, bool InputGrad>
+struct LayerRunsSimd<AveragePooling2DLayer<In, N, K, S>, Backward, InputGrad>
+    : std::bool_constant<kernels::kAvgpoolRunsSimd> {};
+
+template <class In, int N, bool Backward, bool InputGrad>
+struct LayerRunsSimd<GlobalAveragePooling2DLayer<In, N>, Backward, InputGrad>
+    : std::bool_constant<kernels::kAvgpoolRunsSimd> {};
+
+template <class In, int N, kernels::GeluForm Form, bool Backward, bool InputGrad>
+struct LayerRunsSimd<GELULayer<In, N, Form>, Backward, InputGrad> : std::bool_constant<kernels::kGeluRunsSimd> {};
+
+template <class In, int N, bool Backward, bool InputGrad>
+struct LayerRunsSimd<ReLULayer<In, N>, Backward, InputGrad> : std::bool_constant<kernels::kEltwiseRunsSimd> {};
+
+template <class In, int N, int Num, int Den, bool Backward, bool InputGrad>
+struct LayerRunsSimd<DropoutLayer<In, N, Num, Den>, Backward, InputGrad>
+    : std::bool_constant<kernels::kEltwiseRunsSimd> {};
+
+template <class In, int N, int Span, bool Backward, bool InputGrad>
+struct LayerRunsSimd<ResidualAddLayer<In, N, Span>, Backward, InputGrad>
+    : std::bool_constant<kernels::kEltwiseRunsSimd> {};
+
+// Layer K of Net as the network runs it: layers below the first trained one run forward only.
+template <class Net, std::size_t K>
+constexpr bool layer_runs_simd() {
+    constexpr int k = int(K), first = Net::kFirstTrainedLayer;
+    return LayerRunsSimd<typename Net::template LayerAt<K>, (k >= first), (k > first)>::value;
+}
+
+// The names of the layers that run a reference kernel, comma-separated ("" when none).
+template <class Net, std::size_t... K>
+std::string reference_kernel_layers(const Net& net, std::index_sequence<K...>) {
+    std::string names;
+    auto add = [&](const char* name) { names += (names.empty() ? "" : ", ") + std::string(name); };
+    ((layer_runs_simd<Net, K>() ? void() : add(net.layer_name(int(K)))), ...);
+    return names;
+}
+
 }  // namespace detail
+
+// One line: which layers, if any, run a scalar reference kernel (a shape the vector
+// kernels do not take); a build without SIMD runs the references everywhere.
+template <class Net>
+void print_kernel_choice(std::FILE* out, const Net& net) {
+    if constexpr (!kHasSimd) {
+        std::fprintf(out, "Kernels: the scalar references everywhere (a build without SIMD)\n");
+    } else {
+        const std::string names = detail::reference_kernel_layers(net, std::make_index_sequence<Net::kLayers>{});
+        if (names.empty())
+            std::fprintf(out, "Kernels: every layer runs a SIMD kernel\n");
+        else
+            std::fprintf(out, "Kernels: reference (scalar) kernels in %s\n", names.c_str());
+    }
+}
 
 template <class Net>
 void print_architecture(std::FILE* out) {
@@ -116,6 +214,7 @@ void print_memory_plan(std::FILE* out, Net& net) {
                  double(Net::kArenaBytes) / (1024.0 * 1024.0));
     std::fprintf(out, "\nSIMD: %s, %zu float lane%s; threads: %d\n", simd_arch_name(), kFloatLanes,
                  kFloatLanes == 1 ? "" : "s", net.threads());
+    print_kernel_choice(out, net);
 }
 
 }  // namespace statnn

@@ -111,6 +111,8 @@ TEST_CASE("fast average pooling equals the reference: forward bit for bit, backw
         check_simd<7, 9, Lw + 3, 3, 2>(images);
         check_simd<6, 5, 2 * Lw + 1, 3, 1>(images);
         check_simd<5, 5, 3, 2, 2>(images);
+        check_simd<6, 6, 5, 2, 2>(images);
+        check_simd<5, 7, 1, 2, 2>(images);
         check_simd<9, 9, Lw, 2, 3>(images);
     }
 }

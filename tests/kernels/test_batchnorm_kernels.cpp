@@ -213,6 +213,7 @@ TEST_CASE("BatchNorm task pipeline matches the reference (odd channels, batches 
     for (Affine affine : {Affine::ScaleAndShift, Affine::None}) {
         check_pipeline_shapes<1>(affine);
         check_pipeline_shapes<3>(affine);
+        check_pipeline_shapes<5>(affine);
         check_pipeline_shapes<Lw>(affine);
         check_pipeline_shapes<Lw + 1>(affine);
         check_pipeline_shapes<24>(affine);

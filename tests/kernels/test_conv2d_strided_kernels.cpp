@@ -157,5 +157,18 @@ TEST_CASE("strided conv2d kernels match the reference around the vector width (b
     check_dispatch_batches<10, 9, 3 * Lw + 2, 3, Lw + Lw / 2, 3, 2>();
     check_dispatch_batches<6, 6, 1, 4, Lw, 2, 1>();            // one input channel, even kernel
     check_dispatch_batches<5, 7, 6, 1, 4 * Lw, 1, 0>();        // 1x1 stride 1 (seed kernels)
-    check_dispatch_batches<6, 5, 3, 3, 5, 1, 2>();             // stride 1, padding 2, reference path of the seed
+    check_dispatch_batches<6, 5, 3, 3, 5, 1, 2>();             // stride 1, padding 2: the seed's kernels, tails
+    check_dispatch_batches<9, 9, 1, 3, 24, 1, 1>();            // stride 1, one input channel, 24 outputs
+    check_dispatch_batches<8, 7, 10, 3, 3, 1, 1>();            // stride 1, 10 -> 3
+    check_dispatch_batches<9, 8, 24, 3, 10, 2, 1>();           // stride 2, 24 -> 10
+}
+
+TEST_CASE("strided conv2d runs vector kernels for any channel counts", "[kernels][simd][conv2d_strided]") {
+    using Seed = kernels::Conv2DStrided<9, 9, 1, 3, 24, 1, 1>;
+    using Strided = kernels::Conv2DStrided<9, 8, 24, 3, 10, 2, 1>;
+    CHECK(Seed::kForwardRunsSimd == kHasSimd);
+    CHECK(Seed::kInputGradRunsSimd == kHasSimd);
+    CHECK(Seed::Weights::kRunsSimd == kHasSimd);
+    CHECK(Strided::kForwardRunsSimd == kHasSimd);
+    CHECK(Strided::Weights::kRunsSimd == kHasSimd);
 }

@@ -77,7 +77,7 @@ TEST_CASE("reference GELU derivatives match finite differences in double", "[ker
 
 TEST_CASE("fast GELU kernels match the reference, tails included", "[kernels][simd][gelu]") {
     for (std::size_t n : {std::size_t(1), std::size_t(3), std::size_t(15), std::size_t(17), std::size_t(1000),
-                          std::size_t(32 * 32 * 24)}) {
+                          std::size_t(32 * 32 * 24), std::size_t(27 * 27 * 5)}) {
         check_simd_against_reference<GeluForm::Erf>(n);
         check_simd_against_reference<GeluForm::Tanh>(n);
     }

@@ -6,7 +6,10 @@
 // kernels must be exact.
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
+#include <memory>
+#include <string>
 #include <vector>
 
 #include "catch.hpp"
@@ -16,6 +19,7 @@
 #include "statnn/kernels/max_norm.hpp"
 #include "statnn/kernels/pool.hpp"
 #include "statnn/kernels/sgd.hpp"
+#include "statnn/statnn.hpp"
 #include "support/gradcheck.hpp"
 
 using namespace statnn;
@@ -192,7 +196,7 @@ TEST_CASE("fast conv2d kernels match the reference around the vector width", "[k
     check_conv_layer<3, 29, 5, 3, 3 * Lw, 1>();     // odd widths, three vectors
     check_conv_layer<6, 17, 2 * Lw, 3, Lw, 0>();    // valid, row tail
     check_conv_layer<4, 4, 3, 1, 2 * Lw, 0>();      // 1x1 kernel
-    check_conv_layer<5, 5, 2, 3, 5, 1>();           // channels not a multiple: reference path
+    check_conv_layer<5, 5, 2, 3, 5, 1>();           // channels not a multiple: narrow vectors and scalars
     check_conv_layer<7, 9, Lw + 1, 5, 2 * Lw, 2>(); // 5x5 kernel
     check_conv_layer<7, 7, 2 * Lw, 3, 4 * Lw, 1>(); // narrow rows: tiles of several whole rows, a shorter last one
     check_conv_layer<3, 3, Lw, 3, 2 * Lw, 1>();     // 3x3 map: one tile (two on 16 registers)
@@ -200,6 +204,28 @@ TEST_CASE("fast conv2d kernels match the reference around the vector width", "[k
     check_conv_layer<9, 3, 5, 3, Lw, 1>();          // rows of 3, nine of them
     check_conv_layer<8, 8, Lw, 3, 8 * Lw, 1>();     // Winograd kernel gradient: one block of input
                                                     // channels, output tiles in two groups
+}
+
+// Output channels past the last whole vector run narrower vectors: every shape below runs
+// the vector kernels (forward, kernel gradient, and the input gradient, whose outputs are
+// the layer's input channels: 1 or 3 here).
+TEST_CASE("fast conv2d kernels match the reference with any channel counts", "[kernels][simd][conv2d]") {
+    constexpr int Lw = int(kFloatLanes);
+    static_assert(!kHasSimd || (kernels::Conv2DForward<30, 30, 1, 3, 32>::kRunsSimd &&
+                                kernels::Conv2DForward<30, 30, 32, 3, 1>::kRunsSimd &&
+                                kernels::Conv2DForward<29, 29, 32, 3, 24>::kRunsSimd &&
+                                kernels::Conv2DParamGrad<29, 29, 32, 3, 24, 29>::kRunsSimd &&
+                                kernels::Conv2DForward<7, 7, 3, 3, 10>::kRunsSimd),
+                  "odd channel counts run the vector kernels");
+    check_conv_layer<28, 28, 1, 3, 32, 1>();        // a grey 28x28 image into 32 filters
+    check_conv_layer<27, 27, 32, 3, 24, 1>();       // 24 outputs: a whole vector and a narrower one
+    check_conv_layer<6, 7, 3, 3, 10, 1>();          // 10 outputs from 3 inputs
+    check_conv_layer<5, 6, 3, 3, 1, 0>();           // one output channel
+    check_conv_layer<6, 5, 1, 3, 3, 1>();           // 1 -> 3
+    check_conv_layer<7, 5, 5, 3, Lw + 1, 1>();      // a whole vector and one channel
+    check_conv_layer<4, 9, 3, 3, 17, 0>();
+    check_conv_layer<5, 5, Lw + 3, 3, 100, 1>();    // several whole vectors and a tail
+    check_conv_layer<7, 7, 2 * Lw, 3, 3 * Lw + 5, 1>();  // narrow rows (tiles of several rows) with a tail
 }
 
 TEST_CASE("fast conv2d kernels match the reference on fastcifar's small maps", "[kernels][simd][conv2d]") {
@@ -215,11 +241,22 @@ TEST_CASE("fast conv2d kernels match the reference on fastcifar's small maps", "
 
 TEST_CASE("fast dense kernels match the reference", "[kernels][simd][dense]") {
     constexpr int Lw = int(kFloatLanes);
+    static_assert(!kHasSimd || (kernels::Dense<13, 10>::kRunsSimd && kernels::Dense<100, 3>::kRunsSimd &&
+                                kernels::Dense<3, 1>::kRunsSimd),
+                  "any width runs the vector kernels");
     for (int n : {32, 1, 5, 7, 13, 100}) {  // 100: the kernel gradient takes the batch in chunks of 64
         check_dense<2048, 1024>(n);  // cnn6 dense1
         check_dense<1024, 10>(n);    // cnn6 dense2 (narrow: 10 columns)
         check_dense<512, 10>(n);     // cnn4 dense2
-        check_dense<13, 10>(n);      // narrow and odd: reference path
+        check_dense<13, 10>(n);      // narrow and odd inputs: narrower vectors and scalars
+        check_dense<256, 10>(n);     // a grey 28x28 network's heads
+        check_dense<128, 10>(n);
+        check_dense<100, 3>(n);
+        check_dense<1, 10>(n);
+        check_dense<3, 1>(n);
+        check_dense<2 * Lw + 3, 17>(n);
+        check_dense<Lw, 100>(n);
+        check_dense<100, 100>(n);
         check_dense<2304, 512>(n);   // cnn4 dense1
         check_dense<7, Lw>(n);
         check_dense<13, 3 * Lw>(n);
@@ -234,7 +271,12 @@ TEST_CASE("fast pooling matches the reference, ties and floor included", "[kerne
         check_pool<30, 30, 32, 2>(ties);
         check_pool<13, 13, 64, 2>(ties);
         check_pool<7, 5, Lw, 3>(ties);
-        check_pool<5, 5, 3, 2>(ties);  // reference path
+        check_pool<5, 5, 3, 2>(ties);  // narrower vectors and scalars
+        check_pool<4, 4, 1, 2>(ties);
+        check_pool<6, 7, 5, 2>(ties);
+        check_pool<9, 7, 24, 3>(ties);
+        check_pool<8, 6, Lw + 1, 2>(ties);
+        check_pool<5, 4, 3 * Lw + 5, 2>(ties);
     }
 }
 
@@ -256,6 +298,37 @@ TEST_CASE("fast element-wise kernels are bit-identical to the reference", "[kern
             require_equal(a.data(), b.data(), n);
         }
     }
+}
+
+namespace {
+
+template <int Rows, int Cols>
+void check_max_norm(int every, float boost) {
+    INFO("max-norm " << Rows << " x " << Cols);
+    using MaxNorm = kernels::MaxNormConstraint<Rows, Cols>;
+    static_assert(!kHasSimd || MaxNorm::kRunsSimd, "any width runs the vector kernels");
+    AlignedFloats k(static_cast<std::size_t>(Rows) * Cols), k2(k.size()), norms(Cols), norms2(Cols);
+    fill(k, 4, -0.1f, 0.1f);
+    for (int i = 0; i < Rows; ++i)
+        for (int j = 0; j < Cols; j += every) k[std::size_t(i) * Cols + j] *= boost;
+    std::memcpy(k2.data(), k.data(), k.size() * 4);
+    for (int t = 0; t < MaxNorm::kNormTasks; ++t) MaxNorm::norms_task(k.data(), norms.data(), t);
+    const int clipped = MaxNorm::factors(norms.data(), 3.0f, 1e-7f);
+    for (int t = 0; t < MaxNorm::kScaleTasks; ++t) MaxNorm::scale_task(k.data(), norms.data(), t);
+    const int clipped_ref = kernels::ref::max_norm<Rows, Cols>(k2.data(), 3.0f, 1e-7f, norms2.data());
+    CHECK(clipped > 0);
+    CHECK(clipped == clipped_ref);
+    require_close(k.data(), k2.data(), k.size(), 1e-6);
+}
+
+}  // namespace
+
+TEST_CASE("fast max-norm matches the reference for any number of columns", "[kernels][simd][sgd]") {
+    constexpr int Lw = int(kFloatLanes);
+    check_max_norm<2048, 10>(3, 20.0f);   // norms about 2.6, boosted columns far above 3
+    check_max_norm<300, 1>(1, 20.0f);
+    check_max_norm<1000, 17>(2, 3.0f);
+    check_max_norm<900, 4 * Lw + 2 * Lw + 7>(3, 3.0f);  // a group of four vectors, two single ones, a tail
 }
 
 TEST_CASE("fast SGD and max-norm match the reference", "[kernels][simd][sgd]") {
@@ -287,4 +360,24 @@ TEST_CASE("fast SGD and max-norm match the reference", "[kernels][simd][sgd]") {
     CHECK(clipped > 100);
     CHECK(clipped == clipped_ref);
     require_close(k.data(), k2.data(), k.size(), 1e-6);
+}
+
+TEST_CASE("the summary says which layers run a reference kernel: none, for odd widths", "[kernels][simd][summary]") {
+    using Odd = Sequential<Input<1, 28, 28>, Conv2D<24, 3, Same, ReLU>, MaxPooling2D<2>, Conv2D<10, 3>, BatchNorm<>,
+                           GELU, AveragePooling2D<2>, Flatten, Dense<3, ReLU, MaxNorm<2>>, Dense<10>, Softmax>;
+    using Net = Network<Odd, 4>;
+    static_assert(!kHasSimd || detail::layer_runs_simd<Net, 0>(), "Conv2D 1 -> 24 runs vectors");
+    static_assert(!kHasSimd || detail::layer_runs_simd<Net, 2>(), "Conv2D 24 -> 10 and its input gradient run vectors");
+    auto net = std::make_unique<Net>(1, 1);
+    std::FILE* f = std::tmpfile();
+    REQUIRE(f != nullptr);
+    print_memory_plan(f, *net);
+    std::rewind(f);
+    std::string text;
+    for (int c = std::fgetc(f); c != EOF; c = std::fgetc(f)) text += char(c);
+    std::fclose(f);
+    INFO(text);
+    const char* expected = kHasSimd ? "Kernels: every layer runs a SIMD kernel\n"
+                                    : "Kernels: the scalar references everywhere (a build without SIMD)\n";
+    CHECK(text.find(expected) != std::string::npos);
 }

@@ -8,6 +8,9 @@
 
 namespace statnn::kernels {
 
+// Whether these kernels run vectors in this build: any channel count.
+inline constexpr bool kAvgpoolRunsSimd = use_simd<true>;
+
 template <int H, int W, int C, int K, int S>
 void avgpool2d_forward(const float* in, float* out) {
     if constexpr (use_simd<true>) simd::avgpool2d_forward<H, W, C, K, S>(in, out);

@@ -26,6 +26,7 @@ namespace statnn::kernels {
 template <int C>
 struct BatchNorm {
     static_assert(C > 0, "BatchNorm: the channel count must be positive");
+    static constexpr bool kRunsSimd = use_simd<true>;  // any channel count
     static constexpr std::size_t kRowsPerBlock = C >= 8192 ? 1 : 8192 / C;  // about 32 KiB of input
     static constexpr int kMaxTasks = 32;  // enough to share out; few partials to add up
 

@@ -1,8 +1,8 @@
 // statnn/kernels/conv2d.hpp — the convolution kernels layers call (see dispatch.hpp).
 //
 // Each entry point picks, at compile time, the xsimd kernel when the build has a SIMD
-// architecture and the shape suits it (output channels a multiple of the vector width),
-// and the scalar reference in ref/ otherwise.
+// architecture (any channel counts: channels past the last whole vector run narrower
+// vectors), and the scalar reference in ref/ otherwise. kRunsSimd says which a shape gets.
 #pragma once
 
 #include <cstddef>
@@ -42,6 +42,7 @@ struct Conv2DForward {
     static constexpr bool kWinograd = kWinogradEnabled && K == 3 &&
                                       use_simd<simd::WinogradPlan<Hp, Wp, I, O>::supported> &&
                                       3 * 16 * ((Ho + 1) / 2) * ((Wo + 1) / 2) <= 2 * 9 * Ho * Wo;
+    static constexpr bool kRunsSimd = kWinograd || use_simd<conv2d_fits_simd<Hp, Wp, I, K, O>>;
     static constexpr std::size_t kPreparedFloats = kWinograd ? std::size_t(16) * I * O : 0;
     static constexpr int kPrepareTasks = kWinograd ? (I < 8 ? I : 8) : 0;
 
@@ -87,11 +88,12 @@ struct Conv2DParamGrad {
     using Plan = simd::Conv2DWeightsPlan<Hp, Wp, I, K, O>;
     using WinogradWeights = simd::WinogradWeightsPlan<Hp, Wp, I, O>;
     static constexpr bool kSimd = use_simd<Plan::supported>;
+    static constexpr bool kRunsSimd = kSimd;
     static constexpr bool kWinograd = kSimd && Conv2DForward<Hp, Wp, I, K, O>::kWinograd;
     static constexpr int kKernelTasks = kWinograd ? WinogradWeights::kTasks : kSimd ? Plan::kTiles : 1;
     // Winograd's tasks are few (2 for 32 -> 32 channels): the bias gradient goes with the
     // tasks of the first input channels, so a pool's contiguous parts stay balanced.
-    static constexpr int kBiasTasks = kSimd && !kWinograd ? O / int(kFloatLanes) : 0;
+    static constexpr int kBiasTasks = kSimd && !kWinograd ? Plan::kBiasBlocks : 0;
     static constexpr int kTasks = kKernelTasks + kBiasTasks;
 
     static void run(int task, const float* in, std::size_t in_stride, const float* g, std::size_t g_stride, int n,
@@ -117,7 +119,7 @@ private:
         }
     }
 
-    // A tile of the kernel gradient, or (the last O / L tasks) one vector of the bias's.
+    // A tile of the kernel gradient, or (the last kBiasTasks tasks) one block of the bias's.
     static void tile_task(int task, const float* in, std::size_t in_stride, const float* g, std::size_t g_stride, int n,
                           float* dw, float* db) {
         if (task < kKernelTasks)
@@ -126,7 +128,7 @@ private:
                                                                              task);
         else
             for (int r = 0; r < n; ++r)
-                simd::conv2d_backward_bias_vector<Ho, Wo, O, GW>(g + r * g_stride, db, task - kKernelTasks);
+                simd::conv2d_backward_bias_block<Ho, Wo, O, GW>(g + r * g_stride, db, task - kKernelTasks);
     }
 };
 

@@ -36,6 +36,10 @@ struct Conv2DStrided {
     // Stride 1: the seed layer's forward (Winograd where it pays) and its input gradient.
     using SeedForward = Conv2DForward<Hp, Wp, I, K, O>;
     using SeedInputGrad = Conv2DForward<Ho + 2 * Q, Wo + 2 * Q, O, K, I>;
+    // Whether forward and input gradient run vectors in this build (Weights::kRunsSimd:
+    // the kernel gradient); larger strides take any channel counts.
+    static constexpr bool kForwardRunsSimd = kSeedKernels ? SeedForward::kRunsSimd : use_simd<true>;
+    static constexpr bool kInputGradRunsSimd = kSeedKernels ? SeedInputGrad::kRunsSimd : use_simd<true>;
     static constexpr std::size_t kKernelFloats = std::size_t(K) * K * I * O;
     static constexpr std::size_t kTransformedFloats =
         SeedForward::kPreparedFloats > SeedInputGrad::kPreparedFloats ? SeedForward::kPreparedFloats : SeedInputGrad::kPreparedFloats;
@@ -101,6 +105,7 @@ struct Conv2DStrided {
     struct Weights {
         using SeedGrad = Conv2DParamGrad<Hp, Wp, I, K, O, Wo>;
         static constexpr bool kSimd = use_simd<true>;
+        static constexpr bool kRunsSimd = kSeedKernels ? SeedGrad::kRunsSimd : kSimd;
         static constexpr int kTasks =
             kSeedKernels ? SeedGrad::kTasks
                          : (kSimd ? simd::conv2d_strided_weight_tasks<Hp, Wp, I, K, O, S>()

@@ -11,12 +11,14 @@
 namespace statnn::kernels {
 
 // Wide layers (output columns a multiple of the vector width) tile the columns; narrow
-// ones (e.g. 10 classes) work on a transposed kernel in `scratch` (kScratchFloats).
+// ones (any other count, e.g. 10 classes) work on a transposed kernel in `scratch`
+// (kScratchFloats). Only a build without SIMD runs the reference.
 template <int I, int O>
 struct Dense {
     using Plan = simd::DensePlan<I, O>;
     static constexpr bool kWide = use_simd<Plan::supported>;
-    static constexpr bool kNarrow = use_simd<!Plan::supported && I % kFloatLanes == 0>;
+    static constexpr bool kNarrow = use_simd<!Plan::supported>;
+    static constexpr bool kRunsSimd = kWide || kNarrow;
     static constexpr int kForwardTasks = kWide ? Plan::kForwardTasks : 1;
     static constexpr int kInputTasks = kWide ? Plan::kInputTasks : 1;
     static constexpr int kWeightTasks = kWide ? Plan::kWeightTasks + Plan::kBiasTasks : 1;

@@ -6,8 +6,12 @@
 //
 //     if constexpr (use_simd<fits>) simd::f(...); else ref::f(...);
 //
-// where `fits` says whether the shape suits the vector kernel (its plan's `supported`, or
-// a channel count against kFloatLanes). Dispatchers hold no preprocessor conditionals.
+// where `fits` says whether the shape suits the vector kernel (its plan's `supported`).
+// Every family's vector kernel takes any shape: channels past the last whole vector run
+// narrower vectors or single floats, so only a build without SIMD runs the references.
+// Each dispatcher says what a shape gets (`kRunsSimd`, or a `..._runs_simd` constant),
+// for summary.hpp to name any layer left on a reference. Dispatchers hold no
+// preprocessor conditionals.
 //
 // Builds without a SIMD architecture have no vector kernels: there `simd` takes in the
 // reference's names, so a dispatcher's simd::f is ref::f and compiles unchanged. What a

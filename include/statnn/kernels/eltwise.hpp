@@ -10,6 +10,9 @@
 
 namespace statnn::kernels {
 
+// Whether these kernels run vectors in this build: any length (a scalar tail after the vectors).
+inline constexpr bool kEltwiseRunsSimd = use_simd<true>;
+
 inline void relu_forward(const float* x, float* out, std::size_t n) {
     if constexpr (use_simd<true>) simd::relu_forward(x, out, n);
     else ref::relu_forward(x, out, n);

@@ -9,6 +9,9 @@
 
 namespace statnn::kernels {
 
+// Whether these kernels run vectors in this build: any length (a scalar tail after the vectors).
+inline constexpr bool kGeluRunsSimd = use_simd<true>;
+
 // y = GELU(x) element-wise; in place allowed.
 template <GeluForm Form>
 void gelu_forward(const float* x, float* y, std::size_t n) {

@@ -13,16 +13,18 @@ namespace statnn::kernels {
 // scaling (tasks over row blocks). `norms` is scratch of Cols floats.
 template <int Rows, int Cols>
 struct MaxNormConstraint {
-    // A task of the vector kernel takes four vectors of columns.
-    static constexpr bool kSimd = use_simd<Cols % (4 * kFloatLanes) == 0>;
+    // A task of the vector kernel takes four vectors of columns (the last task what is left).
+    static constexpr bool kSimd = use_simd<true>;
+    static constexpr bool kRunsSimd = kSimd;
     static constexpr int kGroup = kSimd ? 4 * int(kFloatLanes) : Cols;
-    static constexpr int kNormTasks = Cols / kGroup;
+    static constexpr int kNormTasks = (Cols + kGroup - 1) / kGroup;
     static constexpr int kRowBlock = 64;
     static constexpr int kScaleTasks = (Rows + kRowBlock - 1) / kRowBlock;
 
     static void norms_task(const float* k, float* norms, int task) {
-        if constexpr (kSimd) simd::column_norms<Rows, Cols>(k, task * kGroup, (task + 1) * kGroup, norms);
-        else ref::column_norms<Rows, Cols>(k, task * kGroup, (task + 1) * kGroup, norms);
+        const int c1 = (task + 1) * kGroup < Cols ? (task + 1) * kGroup : Cols;
+        if constexpr (kSimd) simd::column_norms<Rows, Cols>(k, task * kGroup, c1, norms);
+        else ref::column_norms<Rows, Cols>(k, task * kGroup, c1, norms);
     }
 
     // norms -> per-column factors clip(n, 0, max) / (eps + n); returns columns above max.

@@ -1,5 +1,5 @@
 // statnn/kernels/pool.hpp — the max-pooling kernels layers call (see dispatch.hpp); the
-// vector kernels take channel counts that are a multiple of the vector width.
+// vector kernels take any channel count.
 #pragma once
 
 #include "statnn/kernels/dispatch.hpp"
@@ -9,7 +9,11 @@
 namespace statnn::kernels {
 
 template <int C>
-inline constexpr bool pool_fits_simd = C % kFloatLanes == 0;
+inline constexpr bool pool_fits_simd = true;
+
+// Whether a C-channel pooling runs the vector kernels in this build.
+template <int C>
+inline constexpr bool maxpool_runs_simd = use_simd<pool_fits_simd<C>>;
 
 template <int H, int W, int C, int P>
 void maxpool2d_forward(const float* in, float* out) {

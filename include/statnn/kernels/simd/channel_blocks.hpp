@@ -8,6 +8,7 @@
 // a lane type V (a batch, or float for W = 1) through the helpers below.
 #pragma once
 
+#include <cmath>
 #include <type_traits>
 
 #include "statnn/kernels/simd/common.hpp"
@@ -48,6 +49,10 @@ struct Width {
     static V max(const V& a, const V& b) {
         if constexpr (W == 1) return a > b ? a : b;
         else return xsimd::max(a, b);
+    }
+    static V sqrt(const V& a) {
+        if constexpr (W == 1) return std::sqrt(a);
+        else return xsimd::sqrt(a);
     }
 };
 
@@ -110,6 +115,14 @@ inline void with_tail_block(int index, Fn&& fn) {
     for_each_tail_block<C>([&](int c0, auto width) {
         if (k++ == index) fn(c0, width);
     });
+}
+
+// fn(c0, Width<W>{}, std::integral_constant<int, NR>{}) for the output-channel blocks of
+// a register-blocked kernel: groups of NR whole vectors, then the tails one vector each.
+template <int C, int NR, class Fn>
+inline void for_each_output_block(Fn&& fn) {
+    for (int c0 = 0; c0 < C / L * L; c0 += NR * L) fn(c0, Width<L>{}, std::integral_constant<int, NR>{});
+    for_each_tail_block<C>([&](int c0, auto width) { fn(c0, width, std::integral_constant<int, 1>{}); });
 }
 
 }  // namespace statnn::kernels::simd

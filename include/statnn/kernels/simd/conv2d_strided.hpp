@@ -65,14 +65,6 @@ struct Conv2DStridedForwardPlan {
     static constexpr int kLastMR = Wo - (Wo - 1) / MR * MR;
 };
 
-// Calls fn(o0, Width<W>{}, NR) for the output-channel blocks of the forward pass: groups
-// of NR whole vectors, then the tails one vector each.
-template <int O, int NR, class Fn>
-inline void for_each_output_block(Fn&& fn) {
-    for (int o0 = 0; o0 < O / L * L; o0 += NR * L) fn(o0, Width<L>{}, std::integral_constant<int, NR>{});
-    for_each_tail_block<O>([&](int o0, auto width) { fn(o0, width, std::integral_constant<int, 1>{}); });
-}
-
 // The kernel packed for the forward pass: the block of output channels [o0, o0 + BW)
 // at packed + K·K·I·o0, as [ky][kx][i][BW].
 template <int Hp, int Wp, int I, int K, int O, int S>

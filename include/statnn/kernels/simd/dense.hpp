@@ -7,7 +7,7 @@
 
 #include <type_traits>
 
-#include "statnn/kernels/simd/common.hpp"
+#include "statnn/kernels/simd/channel_blocks.hpp"
 
 #if !defined(STATNN_NO_SIMD)
 
@@ -216,9 +216,10 @@ void dense_backward_weights_task(const float* in, const float* g, int rows, floa
     }
 }
 
-// ---- narrow layers (fewer output columns than a vector, e.g. 10 classes) ------------
+// ---- narrow layers (output columns not a multiple of a vector, e.g. 10 classes) ------
 // The kernel is transposed once per call into kt[o][i], so every product runs along
-// the long input dimension instead of the short output one.
+// the input dimension instead of the short output one; input features past the last
+// whole vector run narrower vectors (channel_blocks.hpp).
 
 template <int I, int O>
 inline void transpose_kernel(const float* k, float* kt) {
@@ -254,26 +255,40 @@ void dense_forward_narrow(const float* in, int rows, const float* k, const float
 template <int I, int O>
 void dense_backward_input_narrow(const float* g, int rows, const float* k, float* din, float* kt) {
     transpose_kernel<I, O>(k, kt);
+    constexpr int kWhole = I - I % L;  // a plain loop over the whole vectors: GCC unrolls it
     for (int r = 0; r < rows; ++r) {
         float* d = din + r * I;
-        for (int i = 0; i < I; i += L) {
+        for (int i = 0; i < kWhole; i += L) {
             B acc(0.0f);
             for (int o = 0; o < O; ++o) acc = xsimd::fma(B(g[r * O + o]), load(kt + o * I + i), acc);
             store(d + i, acc);
         }
+        for_each_tail_block<I>([&](int i, auto width) {
+            using Wd = decltype(width);
+            typename Wd::V acc(0.0f);
+            for (int o = 0; o < O; ++o) acc = Wd::fma(typename Wd::V(g[r * O + o]), Wd::load(kt + o * I + i), acc);
+            Wd::store(d + i, acc);
+        });
     }
 }
 
 // dkt[o] = sum_r g[r][o] * in[r], then dk = transpose(dkt); db[o] = sum_r g[r][o].
 template <int I, int O>
 void dense_backward_weights_narrow(const float* in, const float* g, int rows, float* dk, float* db, float* dkt) {
+    constexpr int kWhole = I - I % L;  // as in dense_backward_input_narrow
     for (int o = 0; o < O; ++o) {
         float* d = dkt + o * I;
-        for (int i = 0; i < I; i += L) {
+        for (int i = 0; i < kWhole; i += L) {
             B acc(0.0f);
             for (int r = 0; r < rows; ++r) acc = xsimd::fma(B(g[r * O + o]), load(in + r * I + i), acc);
             store(d + i, acc);
         }
+        for_each_tail_block<I>([&](int i, auto width) {
+            using Wd = decltype(width);
+            typename Wd::V acc(0.0f);
+            for (int r = 0; r < rows; ++r) acc = Wd::fma(typename Wd::V(g[r * O + o]), Wd::load(in + r * I + i), acc);
+            Wd::store(d + i, acc);
+        });
         float sum = 0.0f;
         for (int r = 0; r < rows; ++r) sum += g[r * O + o];
         db[o] = sum;

@@ -5,7 +5,7 @@
 
 #include <cstddef>
 
-#include "statnn/kernels/simd/common.hpp"
+#include "statnn/kernels/simd/channel_blocks.hpp"
 
 #if !defined(STATNN_NO_SIMD)
 
@@ -13,24 +13,26 @@ namespace statnn::kernels::simd {
 
 namespace detail {
 
-// Column norms of rows [0, Rows) for the columns [c0, c0 + L*NV) of a [Rows][Cols] kernel.
-template <int Rows, int Cols, int NV>
+// Column norms of rows [0, Rows) for the columns [c0, c0 + VL*NV) of a [Rows][Cols]
+// kernel, VL = Wd::lanes.
+template <int Rows, int Cols, int NV, class Wd = Width<L>>
 void column_norm_vectors(const float* k, int c0, float* norms) {
-    constexpr int kBlock = 64;
-    B total[NV];
-    for (int v = 0; v < NV; ++v) total[v] = B(0.0f);
+    using V = typename Wd::V;
+    constexpr int kBlock = 64, VL = Wd::lanes;
+    V total[NV];
+    for (int v = 0; v < NV; ++v) total[v] = V(0.0f);
     for (int r0 = 0; r0 < Rows; r0 += kBlock) {
-        B part[NV];
-        for (int v = 0; v < NV; ++v) part[v] = B(0.0f);
+        V part[NV];
+        for (int v = 0; v < NV; ++v) part[v] = V(0.0f);
         const int r1 = r0 + kBlock < Rows ? r0 + kBlock : Rows;
         for (int r = r0; r < r1; ++r)
             for (int v = 0; v < NV; ++v) {
-                const B x = load(k + std::size_t(r) * Cols + c0 + v * L);
-                part[v] = xsimd::fma(x, x, part[v]);
+                const V x = Wd::load(k + std::size_t(r) * Cols + c0 + v * VL);
+                part[v] = Wd::fma(x, x, part[v]);
             }
-        for (int v = 0; v < NV; ++v) total[v] += part[v];
+        for (int v = 0; v < NV; ++v) total[v] = total[v] + part[v];
     }
-    for (int v = 0; v < NV; ++v) store(norms + c0 + v * L, xsimd::sqrt(total[v]));
+    for (int v = 0; v < NV; ++v) Wd::store(norms + c0 + v * VL, Wd::sqrt(total[v]));
 }
 
 }  // namespace detail
@@ -38,10 +40,19 @@ void column_norm_vectors(const float* k, int c0, float* norms) {
 // Columns in groups of this many vectors, one register each.
 inline constexpr int kNormVectors = 4;
 
-// norms[j] = ||k[:, j]|| for the columns [c0, c1), c1 - c0 a multiple of kNormVectors * L.
+// norms[j] = ||k[:, j]|| for the columns [c0, c1): groups of kNormVectors vectors, then
+// single ones; when c1 is the last column, the columns past the last whole vector in
+// narrower vectors.
 template <int Rows, int Cols>
 void column_norms(const float* k, int c0, int c1, float* norms) {
-    for (int c = c0; c < c1; c += kNormVectors * L) detail::column_norm_vectors<Rows, Cols, kNormVectors>(k, c, norms);
+    int c = c0;
+    for (; c + kNormVectors * L <= c1; c += kNormVectors * L)
+        detail::column_norm_vectors<Rows, Cols, kNormVectors>(k, c, norms);
+    for (; c + L <= c1; c += L) detail::column_norm_vectors<Rows, Cols, 1>(k, c, norms);
+    if (c1 == Cols)
+        for_each_tail_block<Cols>([&](int t0, auto width) {
+            detail::column_norm_vectors<Rows, Cols, 1, decltype(width)>(k, t0, norms);
+        });
 }
 
 // k[i][j] *= factors[j] for the rows [r0, r1).
