@@ -1,7 +1,7 @@
 // src/app.hpp — the command-line program every per-architecture binary runs.
 //
 // targets/<name>.cpp defines a network type and its recipe and calls run_app():
-//   <name> summary | train | evaluate | predict | bench | compare | export
+//   <name> summary | train | evaluate | predict | bench | compare | export | import
 // run_app parses the command line and hands it to the command's file in commands/.
 // Problems are reported as one line "<name>: <what>" on stderr; the exit status is 2 for
 // a bad command line and 1 for anything else that went wrong.
@@ -16,6 +16,7 @@
 #include "commands/evaluate.hpp"
 #include "commands/export.hpp"
 #include "commands/flags.hpp"
+#include "commands/import.hpp"
 #include "commands/predict.hpp"
 #include "commands/summary.hpp"
 #include "commands/train.hpp"
@@ -34,6 +35,7 @@ int run_command(const std::string& command, const R& recipe, const cli::Args& ar
     if (command == "bench") return bench_command<Arch, Batch>(recipe, args);
     if (command == "compare") return compare::compare_command(args, stdout);
     if (command == "export") return export_command<Arch, Batch>(recipe, args);
+    if (command == "import") return import_command<Arch, Batch>(recipe, args);
     throw cli::UsageError("unknown command '" + command + "'");
 }
 

@@ -77,7 +77,8 @@ void validate(const FlagSpec& spec, const std::string& value) {
 
 }  // namespace
 
-Args::Args(int argc, char** argv, int first, const std::vector<FlagSpec>& specs) {
+Args::Args(int argc, char** argv, int first, const std::vector<FlagSpec>& specs)
+    : program_(argc > 0 && argv[0] ? argv[0] : "") {
     for (int i = first; i < argc; ++i) {
         std::string a = argv[i];
         if (a.size() > 2 && a.compare(0, 2, "--") == 0) {

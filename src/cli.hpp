@@ -41,8 +41,11 @@ public:
     // A PositiveIntList flag's values, ascending, each once ("20,10,20" gives 10, 20).
     std::vector<long long> integer_list(const std::string& flag) const;
     const std::vector<std::string>& positional() const { return positional_; }
+    // argv[0]: the binary as it was run, for messages that tell what to run next.
+    const std::string& program() const { return program_; }
 
 private:
+    std::string program_;
     std::map<std::string, std::string> values_;
     std::vector<std::string> positional_;
 };

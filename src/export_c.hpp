@@ -54,14 +54,6 @@ struct UnsupportedLayer : std::runtime_error {
     using std::runtime_error::runtime_error;
 };
 
-// data::Normalization holds the mean and deviation of three channels (R, G, B): an export
-// of a network of other channels refuses it rather than guess.
-inline void check_normalization_channels(const data::Normalization& normalization, int channels) {
-    if (normalization.enabled && channels != 3)
-        throw std::invalid_argument("export: the per-channel normalisation is for 3 channels (R, G, B), but the network "
-                                    "takes " + std::to_string(channels));
-}
-
 namespace detail {
 
 inline void append(std::string& s, const char* fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -771,10 +763,14 @@ inline std::string infer_prologue(const std::string& model, const Layout& layout
     c += "    /* bytes / 255, channels last, as statnn's reader */\n";
     append(c, "    for (p = 0; p < %d; ++p)\n        for (ch = 0; ch < %d; ++ch) {\n", image.pixels(), image.channels);
     append(c, "            float v = (float)image[ch * %d + p] / 255.0f;\n", image.pixels());
-    if (normalization.enabled) {  // three channels: check_normalization_channels
-        append(c, "            static const float mean[3] = {%af, %af, %af}, stddev[3] = {%af, %af, %af};\n",
-               double(normalization.mean[0]), double(normalization.mean[1]), double(normalization.mean[2]),
-               double(normalization.stddev[0]), double(normalization.stddev[1]), double(normalization.stddev[2]));
+    if (normalization.enabled) {  // one value per channel: checked by generate()
+        std::string mean, stddev;
+        for (int ch = 0; ch < image.channels; ++ch) {
+            append(mean, "%s%af", ch ? ", " : "", double(normalization.mean[ch]));
+            append(stddev, "%s%af", ch ? ", " : "", double(normalization.stddev[ch]));
+        }
+        append(c, "            static const float mean[%d] = {%s}, stddev[%d] = {%s};\n", image.channels, mean.c_str(),
+               image.channels, stddev.c_str());
         c += "            v = (v - mean[ch]) / stddev[ch];\n";
     }
     append(c, "            a[p * %d + ch] = v;\n        }\n", image.channels);
@@ -804,12 +800,12 @@ inline std::string source_file(const std::string& model, const std::string& orig
 // C99 inference source for `net`'s current weights and state. `model` names the files'
 // functions and macros (a C identifier: letters, digits, '_'). Compiles only for a
 // network whose every layer has an entry in LayerCode (kSupports<Net>). Throws
-// std::invalid_argument for normalisation enabled on a network not of 3 channels.
+// std::invalid_argument for a normalisation that is not one of the network's channels.
 template <class Net>
 CSource generate(Net& net, const std::string& model, const Options& options, const std::string& origin) {
     using namespace detail;
     using In = typename Net::InShape;
-    check_normalization_channels(options.normalization, In::C);
+    data::check_normalization(options.normalization, In::C);
     const ImageShape image{In::C, In::H, In::W};
     const bool int8 = !options.input_max.empty();
     const Layout layout = layout_of(net);

@@ -338,14 +338,13 @@ struct NodesFor {
     static constexpr bool value = has_nodes<L>::value;
 };
 
-// The graph's input, normalised as the recipe normalises its images (three channels:
-// export_c::check_normalization_channels).
-inline std::string normalized_input(Graph& g, const data::Normalization& normalization) {
+// The graph's input, normalised as the network's training normalised its images: a Sub and
+// a Div by constants of one value per channel (checked by model()).
+inline std::string normalized_input(Graph& g, const data::Normalization& normalization, int channels) {
     if (!normalization.enabled) return "input";
-    const float mean[3] = {normalization.mean[0], normalization.mean[1], normalization.mean[2]};
-    const float stddev[3] = {normalization.stddev[0], normalization.stddev[1], normalization.stddev[2]};
-    return g.node("Div", {g.node("Sub", {"input", g.constant("mean", {1, 3, 1, 1}, mean)}, "centred"),
-                          g.constant("stddev", {1, 3, 1, 1}, stddev)},
+    const std::vector<std::int64_t> dims = {1, channels, 1, 1};
+    return g.node("Div", {g.node("Sub", {"input", g.constant("mean", dims, normalization.mean)}, "centred"),
+                          g.constant("stddev", dims, normalization.stddev)},
                   "normalised");
 }
 
@@ -384,13 +383,13 @@ inline constexpr const char* kUnsupportedKind =
 
 // The ONNX model of `net`'s current weights and state, serialised. Compiles only for a
 // network whose every layer has an entry in Nodes (kSupports<Net>). Throws
-// std::invalid_argument for normalisation enabled on a network not of 3 channels.
+// std::invalid_argument for a normalisation that is not one of the network's channels.
 template <class Net>
 std::string model(Net& net, const std::string& name, const data::Normalization& normalization) {
     using namespace detail;
-    export_c::check_normalization_channels(normalization, Net::InShape::C);
+    data::check_normalization(normalization, Net::InShape::C);
     Graph g;
-    std::string x = normalized_input(g, normalization);
+    std::string x = normalized_input(g, normalization, Net::InShape::C);
     std::vector<std::string> layer_input(std::size_t(Net::kLayers));  // a residual block's end reads its block's input
     net.visit([&](auto k, auto& layer) {
         using L = std::decay_t<decltype(layer)>;

@@ -22,6 +22,8 @@
 
 #include "cli.hpp"
 #include "statnn/data/augment.hpp"
+#include "statnn/data/dataset_description.hpp"
+#include "statnn/data/normalize.hpp"
 #include "statnn/io/atomic_file.hpp"
 #include "statnn/io/checkpoint.hpp"
 
@@ -144,7 +146,18 @@ inline std::string json_number(double v) {
     return buf;
 }
 
-// What run.json says about a run (see README, "The run folder").
+// The shortest of %.6g to %.9g that reads back as the same float: 0.4914f stays "0.4914".
+inline std::string json_float(float v) {
+    if (!std::isfinite(v)) return "null";
+    char buf[32];
+    for (int digits = 6; digits <= 9; ++digits) {
+        std::snprintf(buf, sizeof buf, "%.*g", digits, double(v));
+        if (std::strtof(buf, nullptr) == v) break;
+    }
+    return buf;
+}
+
+// What run.json says about a run (docs/usage.md, "train").
 struct RunInfo {
     std::string model, title;
     std::int64_t parameters = 0;
@@ -154,6 +167,8 @@ struct RunInfo {
     data::Augmentation augment;
     long train_images = 0, val_images = 0;
     std::string data;
+    data::DatasetDescription dataset;  // the data's format, record shape and classes
+    data::Normalization normalization;
     int epochs_planned = 0;
     std::vector<std::uint32_t> keep_epochs;
     std::vector<io::TrainingSession> sessions;
@@ -162,6 +177,27 @@ struct RunInfo {
 // Version 2: the optimizer's own fields, the schedule (with the learning rate) and the loss
 // apart; version 1 had one Keras SGD object with lr and decay in it.
 inline constexpr int kRunJsonVersion = 2;
+
+// {"format": "CIFAR-10 binary", "height": 32, "width": 32, "channels": 3, "classes": 10, "class_names": [...]}
+inline std::string dataset_json(const data::DatasetDescription& d) {
+    std::string names;
+    for (std::size_t k = 0; k < d.class_names.size(); ++k) names += (k ? ", " : "") + json_string(d.class_names[k]);
+    return "{\"format\": " + json_string(d.format) + ", \"height\": " + std::to_string(d.shape.height) +
+           ", \"width\": " + std::to_string(d.shape.width) + ", \"channels\": " + std::to_string(d.shape.channels) +
+           ", \"classes\": " + std::to_string(d.classes) + ", \"class_names\": [" + names + "]}";
+}
+
+// {"mode": "off"}, or the mode ("recipe", "training-data") and one mean and deviation per channel.
+inline std::string normalization_json(const data::Normalization& n) {
+    if (!n.enabled) return "{\"mode\": \"off\"}";
+    std::string mean, stddev;
+    for (int c = 0; c < n.channels && c < data::kMaxNormalizedChannels; ++c) {
+        mean += (c ? ", " : "") + json_float(n.mean[c]);
+        stddev += (c ? ", " : "") + json_float(n.stddev[c]);
+    }
+    const char* mode = n.source == data::NormalizationSource::TrainingData ? "training-data" : "recipe";
+    return std::string("{\"mode\": \"") + mode + "\", \"mean\": [" + mean + "], \"stddev\": [" + stddev + "]}";
+}
 
 inline std::string run_json(const RunInfo& r) {
     std::string j = "{\n";
@@ -191,6 +227,9 @@ inline std::string run_json(const RunInfo& r) {
     field("train_images", std::to_string(r.train_images));
     field("val_images", std::to_string(r.val_images));
     field("data", json_string(r.data));
+    // Added within version 2: what the data was and how its images were normalised.
+    field("dataset", dataset_json(r.dataset));
+    field("normalization", normalization_json(r.normalization));
     field("epochs_planned", std::to_string(r.epochs_planned));
     std::string kept = "[";
     for (std::size_t i = 0; i < r.keep_epochs.size(); ++i) kept += (i ? ", " : "") + std::to_string(r.keep_epochs[i]);

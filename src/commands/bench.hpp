@@ -86,7 +86,12 @@ template <class Net, class R>
 void fill_bench_batch(Net& net, const R& recipe, const cli::Args& args) {
     if (args.has("data")) {
         const auto train_set = open_network_split<Net>(args, data::Split::Train);
-        NetworkReader<Net> reader(*train_set, Net::kBatch, Net::kBatch, false, 0, data::Augmentation{}, recipe.normalization);
+        // A normalisation to measure on the training data is measured on this batch: the
+        // speed does not depend on its values.
+        const data::Normalization normalization = recipe.normalization.awaits_statistics()
+                                                      ? data::normalization_from(data::channel_statistics(*train_set, Net::kBatch))
+                                                      : recipe.normalization;
+        NetworkReader<Net> reader(*train_set, Net::kBatch, Net::kBatch, false, 0, data::Augmentation{}, normalization);
         reader.start_epoch(0);
         if (reader.next(net.input(), net.labels()) != Net::kBatch) throw data::DataError("bench: fewer images than one batch");
         return;

@@ -36,12 +36,14 @@ struct NetworkBatchSlots {
 // --data-format and --labels.
 inline data::DataOptions data_options(const cli::Args& args) {
     data::DataOptions options;
+    if (!args.program().empty()) options.program = args.program();
     if (args.has("data-format")) {
         const std::string f = args.text("data-format");
         if (f == "cifar10") options.format = data::DataFormat::Cifar10;
         else if (f == "cifar100") options.format = data::DataFormat::Cifar100;
         else if (f == "idx") options.format = data::DataFormat::Idx;
-        else throw cli::UsageError("--data-format: expected cifar10, cifar100 or idx, got '" + f + "'");
+        else if (f == "statnn") options.format = data::DataFormat::StatnnRecords;
+        else throw cli::UsageError("--data-format: expected cifar10, cifar100, idx or statnn, got '" + f + "'");
     }
     if (args.has("labels")) {
         const std::string l = args.text("labels");

@@ -1,6 +1,7 @@
 // src/commands/export.hpp — `export --weights FILE --format c|onnx [--int8] --out DIR`:
 // C99 inference source (<name>.h and <name>.c, both written or neither) or an ONNX
 // model. --int8 calibrates on the first --limit training images (default 2000) of --data.
+// Both normalise the image inside, with the values the weights were trained with.
 #pragma once
 
 #include <cstdio>
@@ -11,6 +12,7 @@
 #include "cli.hpp"
 #include "commands/data_location.hpp"
 #include "commands/network_for.hpp"
+#include "commands/trained_weights.hpp"
 #include "export_c.hpp"
 #include "export_onnx.hpp"
 #include "files.hpp"
@@ -19,8 +21,8 @@
 namespace statnn::app {
 
 template <class Net, class R>
-int write_onnx_file(Net& net, const R& recipe, const std::string& dir) {
-    const std::string bytes = export_onnx::model(net, recipe.name, recipe.normalization);
+int write_onnx_file(Net& net, const R& recipe, const data::Normalization& normalization, const std::string& dir) {
+    const std::string bytes = export_onnx::model(net, recipe.name, normalization);
     make_writable_dir(dir, "--out");
     io::write_file_atomic(dir + "/" + recipe.name + ".onnx", bytes);
     using In = typename Net::InShape;
@@ -32,24 +34,25 @@ int write_onnx_file(Net& net, const R& recipe, const std::string& dir) {
 }
 
 template <class Net, class R>
-int export_onnx_file(Net& net, const R& recipe, const std::string& dir) {
+int export_onnx_file(Net& net, const R& recipe, const data::Normalization& normalization, const std::string& dir) {
     if constexpr (!export_onnx::kSupports<Net>) {
         throw std::runtime_error(std::string("the ONNX export has no form for layer ") +
                                  net.layer_name(export_onnx::kFirstUnsupportedLayer<Net>) + " (" +
                                  export_onnx::kUnsupportedKind<Net> + ")");
     } else {
-        return write_onnx_file(net, recipe, dir);
+        return write_onnx_file(net, recipe, normalization, dir);
     }
 }
 
 template <class Net, class R>
-int write_c_files(Net& net, const R& recipe, const cli::Args& args, const std::string& dir) {
+int write_c_files(Net& net, const R& recipe, const data::Normalization& normalization, const cli::Args& args,
+                  const std::string& dir) {
     export_c::Options options;
-    options.normalization = recipe.normalization;
+    options.normalization = normalization;
     if (args.has("int8")) {
         const auto train_set = open_network_split<Net>(args, data::Split::Train);
         const long images = long(args.integer("limit", 2000));
-        NetworkReader<Net> reader(*train_set, Net::kBatch, images, false, 0, data::Augmentation{}, recipe.normalization);
+        NetworkReader<Net> reader(*train_set, Net::kBatch, images, false, 0, data::Augmentation{}, normalization);
         reader.start_epoch(0);
         options.input_max = export_c::calibrate(net, [&] { return reader.next(net.input(), net.labels()); }, images);
     }
@@ -68,13 +71,14 @@ int write_c_files(Net& net, const R& recipe, const cli::Args& args, const std::s
 }
 
 template <class Net, class R>
-int export_c_files(Net& net, const R& recipe, const cli::Args& args, const std::string& dir) {
+int export_c_files(Net& net, const R& recipe, const data::Normalization& normalization, const cli::Args& args,
+                   const std::string& dir) {
     if constexpr (!export_c::kSupports<Net>) {
         throw export_c::UnsupportedLayer(std::string("the C export has no code for layer ") +
                                          net.layer_name(export_c::kFirstUnsupportedLayer<Net>) + " (" +
                                          export_c::kUnsupportedKind<Net> + ")");
     } else {
-        return write_c_files(net, recipe, args, dir);
+        return write_c_files(net, recipe, normalization, args, dir);
     }
 }
 
@@ -87,10 +91,11 @@ int export_command(const R& recipe, const cli::Args& args) {
     if (format == "onnx" && args.has("int8")) throw cli::UsageError("--int8 goes with --format c only");
     if (!args.has("out")) throw cli::UsageError("export needs --out DIR");
     auto net = std::make_unique<Net>(1, 1);
-    load_weights(*net, args);
+    const io::TrainingState trained = load_weights(*net, args);
+    const data::Normalization normalization = trained_normalization(trained, recipe, args.text("weights"));
     const std::string dir = args.text("out");
-    if (format == "onnx") return export_onnx_file(*net, recipe, dir);
-    return export_c_files(*net, recipe, args, dir);
+    if (format == "onnx") return export_onnx_file(*net, recipe, normalization, dir);
+    return export_c_files(*net, recipe, normalization, args, dir);
 }
 
 }  // namespace statnn::app

@@ -16,11 +16,11 @@ namespace statnn::app {
 
 inline const std::vector<cli::FlagSpec>& flag_specs() {
     static const std::vector<cli::FlagSpec> specs = {
-        {"data", cli::FlagKind::Text, "DIR", "dataset folder: CIFAR-10 or CIFAR-100 binary, or idx (MNIST, Fashion-MNIST), recognised from its files (default: $CIFAR10_DIR, ./data/cifar-10-batches-bin, ../shared/cifar-10/cifar-10-batches-bin)"},
-        {"data-format", cli::FlagKind::Text, "cifar10|cifar100|idx", "the format of --data, when its files should not decide it"},
+        {"data", cli::FlagKind::Text, "DIR", "dataset folder: CIFAR-10 or CIFAR-100 binary, idx (MNIST, Fashion-MNIST), or statnn records (written by import), recognised from its files (default: $CIFAR10_DIR, ./data/cifar-10-batches-bin, ../shared/cifar-10/cifar-10-batches-bin)"},
+        {"data-format", cli::FlagKind::Text, "cifar10|cifar100|idx|statnn", "the format of --data, when its files should not decide it"},
         {"labels", cli::FlagKind::Text, "fine|coarse", "CIFAR-100: the 100 fine classes (default) or the 20 coarse ones"},
         {"epochs", cli::FlagKind::PositiveInt, "N", "train: total epochs (default: the recipe's)"},
-        {"seed", cli::FlagKind::Seed, "S", "train: seed for weights, shuffling, dropout and augmentation (default 1)"},
+        {"seed", cli::FlagKind::Seed, "S", "train: seed for weights, shuffling, dropout and augmentation; import: which images --val-split moves (default 1)"},
         {"lr", cli::FlagKind::PositiveReal, "X", "train: learning rate, the peak of a warm-up schedule (default: the recipe's)"},
         {"decay", cli::FlagKind::NonNegativeReal, "X",
          "train: Keras' per-step learning-rate decay, lr / (1 + X * step), of a keras-decay schedule (default: the recipe's)"},
@@ -32,7 +32,7 @@ inline const std::vector<cli::FlagSpec>& flag_specs() {
          "train: images per optimizer step over all MPI processes, each taking at most the network's batch (default: the "
          "network's batch); without --lr the learning rate scales by B / batch (linear rule)"},
         {"val-limit", cli::FlagKind::PositiveInt, "N", "validate/evaluate on the first N test images only"},
-        {"out", cli::FlagKind::Text, "DIR", "train: folder for reports and checkpoints (default runs/<name>-<date>-<time>); compare: folder for its files (default ./compare)"},
+        {"out", cli::FlagKind::Text, "DIR", "train: folder for reports and checkpoints (default runs/<name>-<date>-<time>); compare: folder for its files (default ./compare); export, import: the folder to write"},
         {"resume", cli::FlagKind::Switch, "", "train: continue the run in --out from its last checkpoint"},
         {"augment", cli::FlagKind::Switch, "", "train: random shift and horizontal flip of training images, drawn anew each epoch"},
         {"no-augment", cli::FlagKind::Switch, "", "train: no augmentation, for a recipe that augments by default"},
@@ -47,6 +47,8 @@ inline const std::vector<cli::FlagSpec>& flag_specs() {
         {"verbose", cli::FlagKind::NonNegativeInt, "N", "0 quiet, 1 progress bar, 2 one line per epoch (default 1; 2 when not a terminal)"},
         {"seconds", cli::FlagKind::PositiveReal, "S", "bench: seconds to measure (default 5)"},
         {"profile", cli::FlagKind::Switch, "", "bench: then the time of every layer's forward and backward pass, and its share of the step"},
+        {"val-split", cli::FlagKind::PositiveReal, "F", "import: without <root>/test, move this fraction of each class's training images to the test split (0 < F < 1, default 0.1)"},
+        {"resize", cli::FlagKind::Switch, "", "import: scale images of another size to the network's by area average (default: refuse them)"},
         {"help", cli::FlagKind::Switch, "", "show this help"},
     };
     return specs;
@@ -78,7 +80,8 @@ void print_usage(std::FILE* out, const R& r) {
                  "  predict --weights FILE IMAGE...   top-3 classes of PNG/PPM/PGM images of the network's size or test:INDEX records\n"
                  "  bench train|infer            images per second on one batch, synthetic or --data (one JSON line)\n"
                  "  compare RUN_DIR... [--out DIR]   runs of any model side by side: table, overlaid curves, confusion difference\n"
-                 "  export --weights FILE --format c|onnx [--int8] --out DIR   C99 inference source, or an ONNX model\n\n"
+                 "  export --weights FILE --format c|onnx [--int8] --out DIR   C99 inference source, or an ONNX model\n"
+                 "  import ROOT --out DIR        ROOT/train/<class>/<image> (PNG, JPEG, PPM, PGM) to statnn records for --data DIR\n\n"
                  "flags:\n%s",
                  r.name, r.title, describe_flags(r).c_str());
 }

@@ -19,10 +19,11 @@ using NetworkFor = Network<Arch, Batch, R::OptimizerType::kStateSlots>;
 
 namespace app {
 
+// --weights into `net`; returns what the file records of the training (commands/trained_weights.hpp).
 template <class Net>
-void load_weights(Net& net, const cli::Args& args) {
+io::TrainingState load_weights(Net& net, const cli::Args& args) {
     if (!args.has("weights")) throw cli::UsageError("--weights FILE is required");
-    io::load_checkpoint(args.text("weights"), net);
+    return io::load_checkpoint(args.text("weights"), net);
 }
 
 template <class Net>

@@ -1,5 +1,6 @@
 // src/commands/predict.hpp — `predict --weights FILE IMAGE...`: the top-3 classes of
-// PNG/PPM/PGM files of the network's input size or test:INDEX records of the test set.
+// PNG/PPM/PGM files of the network's input size or test:INDEX records of the test set,
+// normalised and named as the weights were trained.
 #pragma once
 
 #include <algorithm>
@@ -13,6 +14,7 @@
 #include "commands/data_location.hpp"
 #include "commands/flags.hpp"
 #include "commands/network_for.hpp"
+#include "commands/trained_weights.hpp"
 #include "image_file.hpp"
 
 namespace statnn::app {
@@ -78,6 +80,14 @@ inline std::vector<std::string> predict_class_names(const cli::Args& args) {
     }
 }
 
+// The names of the network's outputs: those it was trained with when the weights record
+// them, else the data's (CIFAR-10's when there is no data).
+template <class Net>
+std::vector<std::string> output_names(const io::TrainingState& trained, const PredictInputs& in, const cli::Args& args) {
+    if (trained.dataset.recorded()) return trained_class_names(trained, {}, Net::kClasses);
+    return data::names_for_classes(in.names.empty() ? predict_class_names(args) : in.names, Net::kClasses);
+}
+
 // The `count` most probable classes of `p`, best first.
 template <int Classes>
 std::vector<int> top_classes(const float* p, int count) {
@@ -103,28 +113,30 @@ int predict_command(const R& recipe, const cli::Args& args) {
     for (const auto& in : inputs)
         if (names_test_record(in)) test_record_index(in);  // syntax first, before any file is read
     auto net = std::make_unique<Net>(1, threads_flag(args));
-    load_weights(*net, args);
-    PredictInputs in = decode_predict_inputs<Net>(args);
-    if (in.names.empty()) in.names = predict_class_names(args);
-    in.names = data::names_for_classes(in.names, Net::kClasses);
-    auto name = [&](int k) { return k < int(in.names.size()) ? in.names[k] : std::to_string(k); };
+    const io::TrainingState trained = load_weights(*net, args);
     using In = typename Net::InShape;
+    const data::Normalization normalization = trained_normalization(trained, recipe, args.text("weights"));
+    data::check_normalization(normalization, In::C);
+    const PredictInputs in = decode_predict_inputs<Net>(args);
+    const std::vector<std::string> outputs = output_names<Net>(trained, in, args);
+    // A test record's label is the data's: named by the data's names.
+    const std::vector<std::string> labels = data::names_for_classes(in.names, Net::kClasses);
     constexpr std::size_t kPixels = std::size_t(In::H) * In::W;
     for (std::size_t first = 0; first < in.pixels.size(); first += Batch) {
         const int n = int(std::min<std::size_t>(Batch, in.pixels.size() - first));
         for (int r = 0; r < n; ++r) {
             float* image = net->input() + std::size_t(r) * In::size;
             data::planes_to_float(in.pixels[first + r].data(), image, kPixels, In::C);
-            // Normalisation is defined per colour channel (training refuses it for other inputs).
-            if constexpr (In::C == 3) data::normalize_channels(image, kPixels, recipe.normalization);
+            data::normalize_channels(image, kPixels, In::C, normalization);
         }
         net->forward(n, false);
         for (int r = 0; r < n; ++r) {
             const float* p = net->probabilities() + std::size_t(r) * Net::kClasses;
             std::printf("%s:", inputs[first + r].c_str());
             const std::vector<int> top = top_classes<Net::kClasses>(p, 3);
-            for (std::size_t t = 0; t < top.size(); ++t) std::printf("%s %s %.4f", t ? "," : "", name(top[t]).c_str(), p[top[t]]);
-            if (in.truth[first + r] >= 0) std::printf("  (label: %s)", name(in.truth[first + r]).c_str());
+            for (std::size_t t = 0; t < top.size(); ++t)
+                std::printf("%s %s %.4f", t ? "," : "", outputs[top[t]].c_str(), p[top[t]]);
+            if (in.truth[first + r] >= 0) std::printf("  (label: %s)", labels[std::size_t(in.truth[first + r])].c_str());
             std::printf("\n");
         }
     }

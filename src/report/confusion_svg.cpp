@@ -3,6 +3,11 @@
 //
 // Every function requires rectangular matrices and throws std::invalid_argument otherwise;
 // the heatmaps further require them square with one class name per row.
+//
+// Up to 21 classes a heatmap has cells of 26 to 72 px with their numbers and 13 px names.
+// Beyond that (CIFAR-100's 100 classes) it stays readable by shrinking: smaller cells and
+// names, column names turned upright, no number in a cell too small for it (the colour
+// stays) and no cell drawn where it would be background white.
 #include <algorithm>
 #include <charconv>
 #include <cmath>
@@ -77,39 +82,98 @@ struct Heatmap {
     std::string scale_id;                    // the gradient's id, unique within the document
     std::vector<std::string> scale_ticks;    // evenly spaced from the bottom (0) to the top (1)
     std::string scale_caption;
+    std::string numbers_elsewhere;  // where the numbers are when the cells are too small for them
 };
 
 constexpr double kNameSize = 13, kAxisSize = 14, kTitleSize = 17;
 constexpr double kSin45 = 0.70710678;
+// Up to this many classes cells are at least 26 px: room for names and numbers at full size.
+constexpr std::size_t kRoomyClasses = 21;
+constexpr double kSmallestCell = 8, kSmallestName = 7, kSmallestNumber = 6;
+// Characters of a class name shown; a longer one is cut and ends in an ellipsis.
+constexpr std::size_t kLongestName = 20;
 
 // Where a heatmap's parts go, in px.
 struct HeatmapLayout {
     std::size_t n = 0;             // classes
+    bool compact = false;          // more than kRoomyClasses classes
+    std::vector<std::string> names;  // the class names as shown
     double cell = 0, grid = 0;     // one cell's side, the grid's side
+    double name_size = kNameSize;  // of the class names
     bool rotate = false;           // column names turned by 45 degrees
+    bool upright = false;          // column names turned by 90 degrees (compact)
+    double number_size = 0;        // of the numbers in the cells; 0: none drawn
     double left = 0, top = 0;      // the grid's top-left corner
     double column_labels = 0;      // the height of the column names below the grid
     double scale_x = 0, scale_w = 0;
     double width = 0, height = 0;  // of the document
 };
 
-HeatmapLayout heatmap_layout(const Heatmap& h) {
-    HeatmapLayout l;
-    l.n = h.class_names.size();
-    // Cells shrink from 72 px (a few classes) to 26 px (more than 21 classes).
-    l.cell = l.n == 0 ? 0 : std::min(72.0, std::max(26.0, 560.0 / static_cast<double>(l.n)));
-    l.grid = l.cell * static_cast<double>(l.n);
+// `name` with at most kLongestName characters (UTF-8), the last an ellipsis when it is cut.
+std::string shown_name(const std::string& name) {
+    std::size_t characters = 0;
+    for (std::size_t i = 0; i < name.size(); ++i) {
+        if ((static_cast<unsigned char>(name[i]) & 0xC0) == 0x80) continue;  // inside a character
+        if (++characters == kLongestName) {
+            std::size_t next = i + 1;
+            while (next < name.size() && (static_cast<unsigned char>(name[next]) & 0xC0) == 0x80) ++next;
+            return next == name.size() ? name : name.substr(0, i) + "\xE2\x80\xA6";  // U+2026 HORIZONTAL ELLIPSIS
+        }
+    }
+    return name;
+}
 
-    double name_width = 0;
-    for (const auto& name : h.class_names) name_width = std::max(name_width, text_width(name, kNameSize));
-    // Column labels are turned by 45 degrees when the widest would not fit in its column.
-    l.rotate = name_width > l.cell - 6;
+// The size of the numbers in the cells: up to kRoomyClasses classes they shrink from 13 px
+// to fit their cell, but not below 7 px; beyond, a number that would be smaller than
+// kSmallestNumber is not drawn (0).
+double number_size(const Heatmap& h, const HeatmapLayout& l) {
+    std::size_t widest_label = 1;
+    for (const auto& row : h.labels) {
+        for (const std::string& label : row) widest_label = std::max(widest_label, label.size());
+    }
+    const double em = 0.64 * static_cast<double>(widest_label);
+    if (!l.compact) return std::max(7.0, std::min(13.0, (l.cell - 6) / em));
+    const double fits = (l.cell - 3) / em;
+    return fits < kSmallestNumber ? 0 : std::min(fits, l.name_size);
+}
 
+// Cells shrink from 72 px (a few classes) to 26 px (kRoomyClasses), then more slowly (with
+// the square root of the count, so the grid grows) down to kSmallestCell; names with them.
+void size_cells(HeatmapLayout& l) {
+    const double n = static_cast<double>(l.n);
+    if (!l.compact) {
+        l.cell = l.n == 0 ? 0 : std::min(72.0, std::max(26.0, 560.0 / n));
+        return;
+    }
+    l.cell = std::max(kSmallestCell, 26.0 * std::sqrt(static_cast<double>(kRoomyClasses) / n));
+    l.name_size = std::max(kSmallestName, std::min(kNameSize, 0.8 * l.cell));
+}
+
+// The room the class names take left of and below the grid: the column names turned by 45
+// degrees when the widest would not fit in its column, upright when the cells are small.
+void place_names(HeatmapLayout& l, double name_width) {
+    l.rotate = !l.compact && name_width > l.cell - 6;
+    l.upright = l.compact;
     // Left of the grid: the rotated "True class", the row names, a gap.
     l.left = 12 + kAxisSize + 12 + name_width + 8;
     if (l.rotate) l.left = std::max(l.left, name_width * kSin45 - l.cell / 2 + 16);
-    l.top = 58;
-    l.column_labels = l.rotate ? name_width * kSin45 + 16 : kNameSize + 10;
+    l.top = l.compact ? 66 : 58;  // compact: room for a note under the title
+    if (l.upright) l.column_labels = name_width + 16;
+    else l.column_labels = l.rotate ? name_width * kSin45 + 16 : kNameSize + 10;
+}
+
+HeatmapLayout heatmap_layout(const Heatmap& h) {
+    HeatmapLayout l;
+    l.n = h.class_names.size();
+    l.compact = l.n > kRoomyClasses;
+    for (const auto& name : h.class_names) l.names.push_back(shown_name(name));
+    size_cells(l);
+    l.grid = l.cell * static_cast<double>(l.n);
+    l.number_size = number_size(h, l);
+
+    double name_width = 0;
+    for (const auto& name : l.names) name_width = std::max(name_width, text_width(name, l.name_size));
+    place_names(l, name_width);
     const double below = 8 + l.column_labels + kAxisSize + 16;
     // Right of the grid: the colour scale, its tick labels and its caption.
     l.scale_x = l.left + l.grid + 22, l.scale_w = 16;
@@ -132,24 +196,27 @@ std::string heatmap_start(const Heatmap& h, const HeatmapLayout& l) {
          "\" fill=\"#ffffff\"/>\n";
     s += "<text x=\"" + svg_number(l.width / 2) + "\" y=\"32\" font-size=\"" + svg_number(kTitleSize) +
          "\" font-weight=\"bold\" text-anchor=\"middle\" fill=\"#000000\">" + xml_escape(h.title) + "</text>\n";
+    if (l.compact && l.number_size == 0 && !h.numbers_elsewhere.empty())
+        s += "<text x=\"" + svg_number(l.width / 2) + "\" y=\"52\" font-size=\"11\" text-anchor=\"middle\" fill=\"#555555\">" +
+             xml_escape(h.numbers_elsewhere) + "</text>\n";
     return s;
 }
 
-// Cells: fill by the ramp, the label written inside; the grid's frame.
+// Cells: fill by the ramp, the label written inside; the grid's frame. A compact map
+// leaves out the cells as white as the background, and the labels of those at 0.
 std::string heatmap_cells(const Heatmap& h, const HeatmapLayout& l) {
-    std::size_t widest_label = 1;
-    for (const auto& row : h.labels) {
-        for (const std::string& label : row) widest_label = std::max(widest_label, label.size());
-    }
-    const double label_size =
-        std::max(7.0, std::min(13.0, (l.cell - 6) / (0.64 * static_cast<double>(widest_label))));
+    const double label_size = l.number_size;
     std::string s = "<g font-size=\"" + svg_number(label_size) + "\" text-anchor=\"middle\">\n";
     for (std::size_t i = 0; i < l.n; ++i) {
         for (std::size_t j = 0; j < l.n; ++j) {
             const Rgb fill = ramp(*h.ramp, h.t[i][j]);
+            const std::string colour = hex(fill);
+            const bool blank = l.compact && colour == "#ffffff";  // the background shows through
             const double x = l.left + l.cell * static_cast<double>(j), y = l.top + l.cell * static_cast<double>(i);
-            s += "<rect x=\"" + svg_number(x) + "\" y=\"" + svg_number(y) + "\" width=\"" + svg_number(l.cell) + "\" height=\"" +
-                 svg_number(l.cell) + "\" fill=\"" + hex(fill) + "\"/>\n";
+            if (!blank)
+                s += "<rect x=\"" + svg_number(x) + "\" y=\"" + svg_number(y) + "\" width=\"" + svg_number(l.cell) + "\" height=\"" +
+                     svg_number(l.cell) + "\" fill=\"" + colour + "\"/>\n";
+            if (label_size == 0 || (blank && !(h.t[i][j] > 0))) continue;
             s += "<text x=\"" + svg_number(x + l.cell / 2) + "\" y=\"" + svg_number(y + l.cell / 2 + label_size * 0.36) +
                  "\" fill=\"" + (is_dark(fill) ? "#ffffff" : "#000000") + "\">" + xml_escape(h.labels[i][j]) + "</text>\n";
         }
@@ -160,25 +227,29 @@ std::string heatmap_cells(const Heatmap& h, const HeatmapLayout& l) {
     return s;
 }
 
+// One column's name below the grid: level, turned by 45 degrees or upright, its end at the grid.
+std::string column_name(const HeatmapLayout& l, std::size_t j) {
+    const double x = l.left + l.cell * (static_cast<double>(j) + 0.5);
+    const std::string name = xml_escape(l.names[j]);
+    if (!l.rotate && !l.upright)
+        return "<text x=\"" + svg_number(x) + "\" y=\"" + svg_number(l.top + l.grid + 8 + kNameSize) + "\" text-anchor=\"middle\">" +
+               name + "</text>\n";
+    // Upright text hangs left of its baseline: moved right by a third of its size to centre it.
+    const double x0 = l.upright ? x + l.name_size * 0.36 : x, y = l.top + l.grid + (l.upright ? 6 : 14);
+    const char* angle = l.upright ? "-90" : "-45";
+    return "<text x=\"" + svg_number(x0) + "\" y=\"" + svg_number(y) + "\" text-anchor=\"end\" transform=\"rotate(" + angle + " " +
+           svg_number(x0) + " " + svg_number(y) + ")\">" + name + "</text>\n";
+}
+
 // Class names: rows on the left, columns below (turned when they would collide).
-std::string heatmap_class_names(const Heatmap& h, const HeatmapLayout& l) {
-    std::string s = "<g font-size=\"" + svg_number(kNameSize) + "\" fill=\"#000000\">\n";
+std::string heatmap_class_names(const HeatmapLayout& l) {
+    std::string s = "<g font-size=\"" + svg_number(l.name_size) + "\" fill=\"#000000\">\n";
     for (std::size_t i = 0; i < l.n; ++i) {
-        const double y = l.top + l.cell * (static_cast<double>(i) + 0.5) + kNameSize * 0.36;
+        const double y = l.top + l.cell * (static_cast<double>(i) + 0.5) + l.name_size * 0.36;
         s += "<text x=\"" + svg_number(l.left - 8) + "\" y=\"" + svg_number(y) + "\" text-anchor=\"end\">" +
-             xml_escape(h.class_names[i]) + "</text>\n";
+             xml_escape(l.names[i]) + "</text>\n";
     }
-    for (std::size_t j = 0; j < l.n; ++j) {
-        const double x = l.left + l.cell * (static_cast<double>(j) + 0.5);
-        if (l.rotate) {
-            const double y = l.top + l.grid + 14;
-            s += "<text x=\"" + svg_number(x) + "\" y=\"" + svg_number(y) + "\" text-anchor=\"end\" transform=\"rotate(-45 " +
-                 svg_number(x) + " " + svg_number(y) + ")\">" + xml_escape(h.class_names[j]) + "</text>\n";
-        } else {
-            s += "<text x=\"" + svg_number(x) + "\" y=\"" + svg_number(l.top + l.grid + 8 + kNameSize) + "\" text-anchor=\"middle\">" +
-                 xml_escape(h.class_names[j]) + "</text>\n";
-        }
-    }
+    for (std::size_t j = 0; j < l.n; ++j) s += column_name(l, j);
     s += "</g>\n";
     return s;
 }
@@ -233,7 +304,7 @@ std::string heatmap_svg(const Heatmap& h) {
         return s;
     }
     s += heatmap_cells(h, l);
-    s += heatmap_class_names(h, l);
+    s += heatmap_class_names(l);
     s += heatmap_axis_titles(l);
     s += heatmap_colour_scale(h, l);
     s += "</svg>\n";
@@ -294,6 +365,7 @@ std::string confusion_svg(const ConfusionMatrix& matrix, const std::vector<std::
     h.scale_id = "confusion-scale";
     h.scale_ticks = {"0", "0.25", "0.5", "0.75", "1"};
     h.scale_caption = "share of the true class";
+    h.numbers_elsewhere = "too many classes to write the counts in the cells: confusion.csv holds them";
     return heatmap_svg(h);
 }
 

@@ -115,6 +115,18 @@ TEST_CASE("the augmenting, normalising reader streams epochs without allocating"
     CHECK(allocations_streaming(reader) == 0);
 }
 
+// Values measured on the training data, as train does before the first step (which may
+// allocate: it happens once, before the reader is made).
+TEST_CASE("the reader normalising with values measured on the training data streams without allocating",
+          "[alloc][data][normalize]") {
+    statnn::test::TempDir dir;
+    statnn::test::write_cifar_set(dir.path(), 100);
+    const data::Cifar10Set set(dir.path(), data::Split::Train);
+    const data::Normalization measured = data::normalization_from(data::channel_statistics(set, 0));
+    test::CifarReader reader(set, 32, 0, true, 1, data::kSeedModelAugmentation, measured);
+    CHECK(allocations_streaming(reader) == 0);
+}
+
 namespace {
 
 // The whole training loop as `train` runs it: progress, the check for a stop signal

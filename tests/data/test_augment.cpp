@@ -325,8 +325,8 @@ TEST_CASE("normalisation: off is byte / 255 exactly, on is (byte / 255 - mean) /
     CHECK_THROWS_WITH(CifarReader(set, 8, 0, false, 1, {}, zero), Catch::Contains("normalisation of channel 1"));
     Normalization nan = n;
     nan.mean[2] = std::nanf("");
-    CHECK_THROWS_AS(check_normalization(nan), std::invalid_argument);
-    CHECK_NOTHROW(check_normalization(Normalization{}));
+    CHECK_THROWS_AS(check_normalization(nan, 3), std::invalid_argument);
+    CHECK_NOTHROW(check_normalization(Normalization{}, 3));
 }
 
 TEST_CASE("translate_reflect: the crops of a reflect-padded image (PyTorch's F.pad 'reflect')", "[data][augment]") {

@@ -89,12 +89,14 @@ TEST_CASE("batch reader: a process's share of the global batch must fit the call
     CHECK(rows.total == 6);
 }
 
-TEST_CASE("batch reader: normalisation is refused for images that are not 3-channel", "[data][reader]") {
+TEST_CASE("batch reader: a normalisation of another channel count is refused", "[data][reader]") {
     const MemorySource source({1, 4, 4}, 10, 3);
     GreyReader::Slots slots;
-    Normalization n;
+    Normalization n;  // three channels (R, G, B)
     n.enabled = true;
     CHECK_THROWS_AS(GreyReader(source, slots, 3, 0, false, 1, Augmentation{}, n), std::invalid_argument);
+    n.channels = 1;
+    CHECK_NOTHROW(GreyReader(source, slots, 3, 0, false, 1, Augmentation{}, n));
 }
 
 TEST_CASE("dataset: a label the network has no output for is refused, naming the first such record", "[data][dataset]") {

@@ -108,12 +108,12 @@ std::vector<unsigned char> read_records(const RecordFile& file, int count) {
 }
 
 // An image's planes into `input` as statnn's reader puts them: bytes / 255, channels
-// last, normalised (three channels only: the normalisation's).
+// last, normalised.
 template <class Net>
 void image_to_input(const unsigned char* planes, float* input, const data::Normalization& normalization) {
     using In = typename Net::InShape;
     data::planes_to_float(planes, input, std::size_t(In::H) * In::W, In::C);
-    if constexpr (In::C == 3) data::normalize_channels(input, std::size_t(In::H) * In::W, normalization);
+    data::normalize_channels(input, std::size_t(In::H) * In::W, In::C, normalization);
 }
 
 // A program that runs <model>_infer on the first `count` records of a file and prints, per
@@ -307,8 +307,7 @@ TEST_CASE("export: the per-channel normalisation of 3 channels is refused for gr
     export_c::Options options;
     options.normalization = models::kFastCifarRecipe.normalization;
     REQUIRE(options.normalization.enabled);
-    CHECK_THROWS_WITH(export_c::generate(*grey, "grey", options, "w.bin"),
-                      "export: the per-channel normalisation is for 3 channels (R, G, B), but the network takes 1");
+    CHECK_THROWS_WITH(export_c::generate(*grey, "grey", options, "w.bin"), "normalisation of 3 channel(s), but the images have 1");
     CHECK_THROWS_AS(export_onnx::model(*grey, "grey", options.normalization), std::invalid_argument);
 }
 
@@ -492,6 +491,41 @@ TEST_CASE("export --format onnx: a network of grey 28x28 images through the comm
     if (!have_onnx_tools()) return;
     const RecordFile test = write_synthetic_records<Network<Grey, 32>>(dir / "test.bin", 64, 23);
     check_onnx(*net, dir / "o/grey.onnx", 64, data::Normalization{}, test);
+}
+
+// Values measured on one-channel training data, as train writes them into the weights: the
+// exports take them from there and normalise the image inside, as statnn's reader does.
+TEST_CASE("export: a grey network's measured normalisation goes from its weights into the C and ONNX exports",
+          "[export][normalize]") {
+    TempDir dir;
+    using Net = Network<Grey, 32>;
+    auto net = std::make_unique<Net>(13, 1);
+    randomize(*net, 15);
+    const data::Normalization measured{true, {0.3f}, {0.2f}, 1, data::NormalizationSource::TrainingData};
+    io::TrainingState state;
+    state.normalization = measured;
+    io::save_checkpoint(dir / "w.bin", *net, "grey", io::CheckpointContents::Weights, state);
+    RunResult r = run_command<Grey>(kGreyRecipe, {"export", "--weights", dir / "w.bin", "--format", "c", "--out", dir / "c"});
+    REQUIRE(r.status == 0);
+    CHECK(slurp(dir / "c/grey.c").find("static const float mean[1] = {0x1.333334p-2f}, stddev[1] = {0x1.99999ap-3f};\n"
+                                       "            v = (v - mean[ch]) / stddev[ch];\n") != std::string::npos);
+    const RecordFile test = write_synthetic_records<Net>(dir / "test.bin", 64, 25);
+    const CheckImages images{test, test, "GREY_CHANNELS * GREY_HEIGHT * GREY_WIDTH"};  // float: no calibration
+    check_against_statnn(*net, "grey", 64, false, measured, images);
+
+    // A recipe that measures its normalisation cannot export weights that do not record it.
+    KerasRecipe measuring = kGreyRecipe;
+    measuring.normalization = data::kNormalizeFromTrainingData;
+    io::save_checkpoint(dir / "bare.bin", *net, "grey", io::CheckpointContents::Weights, io::TrainingState{});
+    r = run_command<Grey>(measuring, {"export", "--weights", dir / "bare.bin", "--format", "c", "--out", dir / "bare"});
+    CHECK(r.status == 1);
+    CHECK(r.err == "grey: " + dir / "bare.bin" + ": records no input normalisation, and the recipe of grey measures it on "
+                   "the training data (train records it in every file it writes)\n");
+
+    r = run_command<Grey>(kGreyRecipe, {"export", "--weights", dir / "w.bin", "--format", "onnx", "--out", dir / "o"});
+    REQUIRE(r.status == 0);
+    if (!have_onnx_tools()) return;
+    check_onnx(*net, dir / "o/grey.onnx", 64, measured, images.test);
 }
 
 // The whole third target: a frozen whitening stem set from (fixture) training images, strided

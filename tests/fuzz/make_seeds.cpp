@@ -1,5 +1,5 @@
 // tests/fuzz/make_seeds.cpp — writes a starting corpus for the fuzz targets into
-// <dir>/{cifar,checkpoint,image,idx}/: small valid inputs the fuzzers mutate from.
+// <dir>/{cifar,checkpoint,image,idx,statnn}/: small valid inputs the fuzzers mutate from.
 #include <zlib.h>
 #include <cstdio>
 #include <memory>
@@ -13,6 +13,7 @@
 
 #include "statnn/io/checkpoint.hpp"
 #include "statnn/network.hpp"
+#include "statnn_records_seed.hpp"
 
 // The idx seeds: each of the four files of the valid set fuzz_idx_reader.cpp writes, plain,
 // gzip-compressed, and plain to be compressed by the target, with the last byte choosing
@@ -47,6 +48,17 @@ void write_idx_seeds(const std::string& dir) {
         }
 }
 
+// The statnn records seeds: the valid file of fuzz_statnn_records.cpp, with the last byte
+// choosing it to stand for the training file (0) or the test file (1).
+void write_statnn_seeds(const std::string& dir) {
+    for (char which : {'\0', '\1'}) {
+        const std::string seed = statnn::test::statnn_records_seed() + which;
+        std::FILE* f = std::fopen((dir + "/statnn/seed_" + std::to_string(int(which))).c_str(), "wb");
+        std::fwrite(seed.data(), 1, seed.size(), f);
+        std::fclose(f);
+    }
+}
+
 using Small = statnn::Sequential<statnn::Input<3, 8, 8>, statnn::Conv2D<4, 3, statnn::Same, statnn::ReLU>,
                                  statnn::MaxPooling2D<2>, statnn::Flatten, statnn::Dense<10>, statnn::Softmax>;
 
@@ -56,7 +68,7 @@ int main(int argc, char** argv) {
         return 2;
     }
     const std::string dir = argv[1];
-    for (const char* sub : {"", "/cifar", "/checkpoint", "/image", "/idx"}) ::mkdir((dir + sub).c_str(), 0755);
+    for (const char* sub : {"", "/cifar", "/checkpoint", "/image", "/idx", "/statnn"}) ::mkdir((dir + sub).c_str(), 0755);
     // Three CIFAR records.
     std::vector<unsigned char> records(3 * 3073);
     for (std::size_t i = 0; i < records.size(); ++i) records[i] = (i % 3073 == 0) ? (i / 3073) * 4 : (i * 7) % 256;
@@ -69,15 +81,17 @@ int main(int argc, char** argv) {
     state.history.resize(2);
     statnn::io::save_checkpoint(dir + "/checkpoint/training", *net, "small", statnn::io::CheckpointContents::Training, state);
     statnn::io::save_checkpoint(dir + "/checkpoint/weights", *net, "small", statnn::io::CheckpointContents::Weights, state);
-    // 32x32 PNGs (RGB and grey) and a binary PPM.
+    // 32x32 PNGs (RGB and grey), a JPEG and a binary PPM.
     std::vector<unsigned char> rgb(32 * 32 * 3);
     for (std::size_t i = 0; i < rgb.size(); ++i) rgb[i] = (i * 5) % 256;
     stbi_write_png((dir + "/image/rgb.png").c_str(), 32, 32, 3, rgb.data(), 32 * 3);
     stbi_write_png((dir + "/image/grey.png").c_str(), 32, 32, 1, rgb.data(), 32);
+    stbi_write_jpg((dir + "/image/rgb.jpg").c_str(), 32, 32, 3, rgb.data(), 90);
     f = std::fopen((dir + "/image/rgb.ppm").c_str(), "wb");
     std::fprintf(f, "P6\n32 32\n255\n");
     std::fwrite(rgb.data(), 1, rgb.size(), f);
     std::fclose(f);
     write_idx_seeds(dir);
+    write_statnn_seeds(dir);
     return 0;
 }

@@ -1,9 +1,13 @@
-// tests/io/test_checkpoint.cpp — checkpoints: round trip, atomic replacement, and one
-// clear error for a file of another architecture, a truncated or a corrupted one.
+// tests/io/test_checkpoint.cpp — checkpoints: round trip (the data and input normalisation
+// included), files of every older version, atomic replacement, and one clear error for a file
+// of another architecture, a truncated or a corrupted one, or one whose normalisation block
+// no reader could use.
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -42,6 +46,23 @@ void write_bytes(const std::string& path, const std::vector<unsigned char>& b) {
     std::ofstream(path, std::ios::binary).write(reinterpret_cast<const char*>(b.data()), std::streamsize(b.size()));
 }
 
+// Values as train measures them on the training data, for the 3 channels of Small.
+data::Normalization measured_normalization() {
+    data::ChannelStatistics stats;
+    stats.channels = 3;
+    stats.records = 50000;
+    const double mean[3] = {0.4913996, 0.4821584, 0.4465309}, stddev[3] = {0.2470322, 0.2434851, 0.2615878};
+    for (int c = 0; c < 3; ++c) stats.mean[c] = mean[c], stats.stddev[c] = stddev[c];
+    return data::normalization_from(stats);
+}
+
+// `bytes` with its checksum made right again: a well-formed file with what the test put in it.
+void fix_checksum(std::vector<unsigned char>& bytes) {
+    io::Fnv1a sum;
+    sum.add(bytes.data(), bytes.size() - 8);
+    std::memcpy(bytes.data() + bytes.size() - 8, &sum.h, 8);
+}
+
 io::TrainingState some_state() {
     io::TrainingState s;
     s.seed = 77;
@@ -68,6 +89,9 @@ io::TrainingState some_state() {
         s.history.push_back(r);
     }
     s.global_batch = 64;
+    s.dataset = {"CIFAR-10 binary", {3, 8, 8}, 10,
+                 {"airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"}};
+    s.normalization = measured_normalization();
     return s;
 }
 
@@ -122,6 +146,10 @@ TEST_CASE("checkpoint: weights, velocity and training state round-trip exactly",
     CHECK(loaded.sessions[1].threads == 3);
     CHECK(loaded.augment == data::Augmentation{3, true});
     CHECK(loaded.global_batch == 64);
+    CHECK(loaded.dataset == state.dataset);
+    REQUIRE(loaded.normalization.has_value());
+    CHECK(*loaded.normalization == *state.normalization);
+    CHECK(loaded.normalization->source == data::NormalizationSource::TrainingData);
     // Each part of an augmentation round-trips on its own.
     for (const data::Augmentation augment : {data::Augmentation{}, data::Augmentation{4, false}, data::Augmentation{0, true},
                                              data::Augmentation{2, true, true}, data::Augmentation{2, false, true}}) {
@@ -176,7 +204,7 @@ TEST_CASE("checkpoint: a version 2 file still loads, with everything but the aug
     REQUIRE(state.augment.enabled());
     io::detail::write_checkpoint(dir / "v2.bin", *a, "small", io::CheckpointContents::Training, state, 2);
     REQUIRE(read_bytes(dir / "v2.bin")[8] == 2);
-    CHECK(io::kCheckpointVersion == 5);
+    CHECK(io::kCheckpointVersion == 6);
     const auto loaded = io::load_checkpoint(dir / "v2.bin", *b);
     CHECK(std::equal(a->params(), a->params() + Net::kParamFloats, b->params()));
     CHECK(std::equal(a->velocity(), a->velocity() + Net::kParamFloats, b->velocity()));
@@ -285,7 +313,7 @@ TEST_CASE("checkpoint: bad files are one clear error, and the network is untouch
     io::Fnv1a sum;                                // a well-formed file of another version
     sum.add(version.data(), version.size() - 8);
     std::memcpy(version.data() + version.size() - 8, &sum.h, 8);
-    expect_error(version, "format version 9, this build reads versions 1 to 5");
+    expect_error(version, "format version 9, this build reads versions 1 to 6");
     // An augmentation no reader accepts: a corrupted file, even with a valid checksum.
     {
         auto s = some_state();
@@ -388,4 +416,93 @@ TEST_CASE("checkpoint: a version 4 file loads with the network's batch as the gl
     CHECK(loaded.recipe == state.recipe);
     CHECK(loaded.augment == state.augment);
     CHECK(loaded.global_batch == 0);
+}
+
+// Every way a run can feed its images comes back as it was written: not recorded (imported
+// weights), off, the recipe's values (fastcifar's CIFAR-10 constants), measured ones.
+TEST_CASE("checkpoint: the input normalisation round-trips in each of its kinds", "[io][checkpoint][normalize]") {
+    TempDir dir;
+    auto a = std::make_unique<Net>(1), b = std::make_unique<Net>(2);
+    const data::Normalization cifar10{true, {0.4914f, 0.4822f, 0.4465f}, {0.2470f, 0.2435f, 0.2616f}};
+    for (const std::optional<data::Normalization>& n :
+         {std::optional<data::Normalization>(), std::optional<data::Normalization>(data::Normalization{}),
+          std::optional<data::Normalization>(cifar10), std::optional<data::Normalization>(measured_normalization())}) {
+        auto state = some_state();
+        state.normalization = n;
+        io::save_checkpoint(dir / "n.bin", *a, "small", io::CheckpointContents::Weights, state);
+        const auto loaded = io::load_checkpoint(dir / "n.bin", *b);
+        REQUIRE(loaded.normalization.has_value() == n.has_value());
+        if (n) CHECK(*loaded.normalization == *n);
+    }
+    // Data not recorded (imported weights): an empty block.
+    auto state = some_state();
+    state.dataset = {};
+    io::save_checkpoint(dir / "d.bin", *a, "small", io::CheckpointContents::Weights, state);
+    CHECK(!io::load_checkpoint(dir / "d.bin", *b).dataset.recorded());
+}
+
+// Run folders from before version 6 recorded neither the data nor the normalisation.
+TEST_CASE("checkpoint: a version 5 file loads with no data and no normalisation recorded", "[io][checkpoint]") {
+    TempDir dir;
+    auto a = std::make_unique<Net>(1), b = std::make_unique<Net>(2);
+    const auto state = some_state();
+    io::detail::write_checkpoint(dir / "v5.bin", *a, "small", io::CheckpointContents::Training, state, 5);
+    REQUIRE(read_bytes(dir / "v5.bin")[8] == 5);
+    const auto loaded = io::load_checkpoint(dir / "v5.bin", *b);
+    CHECK(std::equal(a->params(), a->params() + Net::kParamFloats, b->params()));
+    CHECK(loaded.global_batch == 64);
+    CHECK(!loaded.dataset.recorded());
+    CHECK(loaded.dataset.class_names.empty());
+    CHECK(!loaded.normalization.has_value());
+}
+
+// A normalisation block no reader could use is one line naming the file and the problem,
+// even when the checksum is right; the network is untouched.
+TEST_CASE("checkpoint: a malformed normalisation or data block is refused, naming the file", "[io][checkpoint][normalize]") {
+    TempDir dir;
+    auto a = std::make_unique<Net>(1), b = std::make_unique<Net>(2);
+    const std::vector<float> before(b->params(), b->params() + Net::kParamFloats);
+    auto state = some_state();
+    state.normalization->stddev[1] = 0.125f;  // a value to find in the file
+    io::save_checkpoint(dir / "ck.bin", *a, "small", io::CheckpointContents::Weights, state);
+    const auto good = read_bytes(dir / "ck.bin");
+    const float marker = 0.125f;
+    const auto at = std::search(good.begin(), good.end(), reinterpret_cast<const unsigned char*>(&marker),
+                                reinterpret_cast<const unsigned char*>(&marker) + 4);
+    REQUIRE(at != good.end());
+    const std::size_t stddev1 = std::size_t(at - good.begin());
+    auto expect_error = [&](std::vector<unsigned char> bytes, const std::string& problem) {
+        fix_checksum(bytes);
+        write_bytes(dir / "bad.bin", bytes);
+        INFO("expected: " << problem);
+        CHECK_THROWS_WITH(io::load_checkpoint(dir / "bad.bin", *b),
+                          Catch::Contains(dir / "bad.bin") && Catch::Contains(problem));
+        CHECK(std::equal(before.begin(), before.end(), b->params()));
+    };
+    auto negative = good;
+    const float minus_one = -1.0f;
+    std::memcpy(negative.data() + stddev1, &minus_one, 4);
+    expect_error(negative, "malformed normalisation block (normalisation of channel 1: expected a finite mean and a "
+                           "positive standard deviation)");
+    // The block starts 4 (kind) + 4 (channels) + 3 x 4 (means) + 4 (stddev 0) bytes before stddev 1.
+    const std::size_t kind = stddev1 - 24;
+    auto unknown = good;
+    unknown[kind] = 7;
+    expect_error(unknown, "malformed normalisation block (unknown kind 7)");
+    auto too_many = good;
+    too_many[kind + 4] = 17;
+    expect_error(too_many, "malformed normalisation block (17 channels)");
+    auto other_channels = good;
+    other_channels[kind + 4] = 1;  // one channel: what follows no longer lines up, but the network is checked first
+    expect_error(other_channels, "malformed normalisation block (1 channel(s), the network takes 3)");
+    // Data of another shape than the network's input.
+    auto wrong_shape = some_state();
+    wrong_shape.dataset.shape = {1, 28, 28};
+    io::save_checkpoint(dir / "shape.bin", *a, "small", io::CheckpointContents::Weights, wrong_shape);
+    expect_error(read_bytes(dir / "shape.bin"), "records images of 28x28x1, the network takes 8x8x3");
+    // A normalisation of one channel for a network of three.
+    auto grey = some_state();
+    grey.normalization->channels = 1;
+    io::save_checkpoint(dir / "grey.bin", *a, "small", io::CheckpointContents::Weights, grey);
+    expect_error(read_bytes(dir / "grey.bin"), "malformed normalisation block (1 channel(s), the network takes 3)");
 }

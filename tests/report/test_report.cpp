@@ -35,6 +35,7 @@
 #include "image_file.hpp"
 #include "report/report.hpp"
 #include "support/cifar_files.hpp"
+#include "support/golden.hpp"
 #include "support/xml_check.hpp"
 #include "statnn/data/cifar10.hpp"
 
@@ -391,6 +392,97 @@ TEST_CASE("confusion_svg escapes names and title and checks its arguments", "[re
     CHECK_THROWS_AS(confusion_svg({{1, 2}, {3, 4}}, {"one"}, "t"), std::invalid_argument);
     CHECK_THROWS_AS(confusion_svg({{1, 2, 3}, {4, 5, 6}}, {"a", "b"}, "t"), std::invalid_argument);
     CHECK_THROWS_AS(confusion_svg({{1, 2}, {3}}, {"a", "b"}, "t"), std::invalid_argument);
+}
+
+// The heatmap of ten classes is the one runs have always written, byte for byte.
+TEST_CASE("confusion_svg of CIFAR-10's ten classes is unchanged", "[report][confusion]") {
+    const std::string expected =
+        statnn::test::read_text_file(std::string(STATNN_SOURCE_DIR) + "/tests/report/expected/confusion_cifar10.svg");
+    REQUIRE(!expected.empty());
+    CHECK(confusion_svg(kCifarMatrix, statnn::data::cifar10_class_names(), "cnn6 confusion matrix (test set)") == expected);
+}
+
+namespace {
+
+const std::vector<std::string> kCifar100Names = {
+    "apple", "aquarium_fish", "baby", "bear", "beaver", "bed", "bee", "beetle", "bicycle", "bottle",
+    "bowl", "boy", "bridge", "bus", "butterfly", "camel", "can", "castle", "caterpillar", "cattle",
+    "chair", "chimpanzee", "clock", "cloud", "cockroach", "couch", "crab", "crocodile", "cup", "dinosaur",
+    "dolphin", "elephant", "flatfish", "forest", "fox", "girl", "hamster", "house", "kangaroo", "keyboard",
+    "lamp", "lawn_mower", "leopard", "lion", "lizard", "lobster", "man", "maple_tree", "motorcycle", "mountain",
+    "mouse", "mushroom", "oak_tree", "orange", "orchid", "otter", "palm_tree", "pear", "pickup_truck", "pine_tree",
+    "plain", "plate", "poppy", "porcupine", "possum", "rabbit", "raccoon", "ray", "road", "rocket",
+    "rose", "sea", "seal", "shark", "shrew", "skunk", "skyscraper", "snail", "snake", "spider",
+    "squirrel", "streetcar", "sunflower", "sweet_pepper", "table", "tank", "telephone", "television", "tiger", "tractor",
+    "train", "trout", "tulip", "turtle", "wardrobe", "whale", "willow_tree", "wolf", "woman", "worm"};
+
+// A CIFAR-100-like test-set matrix of `n` classes: 100 samples per row, most on the
+// diagonal, the rest spread over a few other classes.
+ConfusionMatrix many_class_matrix(std::size_t n) {
+    ConfusionMatrix m(n, std::vector<std::int64_t>(n, 0));
+    for (std::size_t i = 0; i < n; ++i) {
+        std::int64_t left = 100;
+        for (std::size_t k = 1; k <= 12; ++k) {
+            const std::int64_t c = std::int64_t((i * 7 + k * 3) % 5);
+            m[i][(i * 13 + k * 29) % n] += c;
+            left -= c;
+        }
+        m[i][i] += left;
+    }
+    return m;
+}
+
+}  // namespace
+
+TEST_CASE("confusion_svg stays readable with 100 classes: small cells, upright names, colour without counts",
+          "[report][confusion]") {
+    std::vector<std::string> names = kCifar100Names;
+    names[42] = "an_unusually_long_class_name_for_a_leopard";
+    ConfusionMatrix matrix = many_class_matrix(100);
+    matrix[5].assign(100, 0);
+    matrix[5][5] = 100;  // every bee recognised
+    const std::string svg = confusion_svg(matrix, names, "cifar100 confusion matrix (test set)");
+    CHECK(xml_problem(svg) == "");
+    INFO("SVG of " << svg.size() << " bytes");
+    CHECK(svg.size() < 600000);
+    const std::size_t width_at = svg.find("width=\""), height_at = svg.find("height=\"");
+    CHECK(std::stod(svg.substr(width_at + 7)) < 1800);
+    CHECK(std::stod(svg.substr(height_at + 8)) < 1800);
+    for (std::size_t k = 0; k < names.size(); ++k) {
+        if (k == 42) continue;
+        INFO(names[k]);
+        CHECK(count_of(svg, ">" + names[k] + "</text>") == 2);  // row and column
+    }
+    // Cut after 19 characters, with an ellipsis (U+2026).
+    CHECK(count_of(svg, ">an_unusually_long_c\xE2\x80\xA6</text>") == 2);
+    CHECK(svg.find("for_a_leopard") == std::string::npos);
+    CHECK(count_of(svg, "rotate(-90 ") == 100 + 2);  // the column names, "True class" and the scale's caption
+    // 100 test images per class: "100" does not fit a cell, so no cell carries a count,
+    // and a note says where they are.
+    CHECK(svg.find(">100</text>") == std::string::npos);
+    CHECK(svg.find("confusion.csv holds them") != std::string::npos);
+    CHECK(count_of(svg, "<rect") < 100 * 100 / 2);  // white cells are the background's
+}
+
+TEST_CASE("confusion_svg of 30 classes writes the counts that fit, smaller", "[report][confusion]") {
+    const std::vector<std::string> names(kCifar100Names.begin(), kCifar100Names.begin() + 30);
+    const std::string svg = confusion_svg(many_class_matrix(30), names, "30 classes");
+    CHECK(xml_problem(svg) == "");
+    CHECK(svg.find("confusion.csv holds them") == std::string::npos);
+    for (const std::string& name : names) CHECK(count_of(svg, ">" + name + "</text>") == 2);
+    const std::string diagonal = text_tag_of(svg, std::to_string(many_class_matrix(30)[0][0]));
+    CHECK(!diagonal.empty());
+    CHECK(svg.find("<g font-size=\"0\"") == std::string::npos);
+}
+
+TEST_CASE("confusion.csv of 100 classes survives a round trip", "[report][confusion-csv]") {
+    const ConfusionMatrix matrix = many_class_matrix(100);
+    const std::string csv = confusion_csv(matrix, kCifar100Names);
+    CHECK(csv.rfind("true\\predicted,apple,aquarium_fish,baby,", 0) == 0);
+    CHECK(csv.find("\nworm,") != std::string::npos);
+    std::vector<std::string> names;
+    CHECK(parse_confusion_csv(csv, &names) == matrix);
+    CHECK(names == kCifar100Names);
 }
 
 // ---- confusion.csv -------------------------------------------------------------------

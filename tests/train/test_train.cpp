@@ -6,8 +6,10 @@
 // exactly a shorter run's final state; a run folder from before run.json (checkpoint
 // version 1) still resumes; --augment trains on shifted and mirrored images (and still
 // learns), is kept in the checkpoint and run.json, continues on --resume and changes the
-// run, and evaluate --tta flip scores test images with their mirror images; bench prints
-// one JSON line naming the data it measured on. On the real CIFAR-10, when it is found, a
+// run, and evaluate --tta flip scores test images with their mirror images; a normalisation
+// measured on the training data is printed, kept in the checkpoint, weights and run.json,
+// resumed and used by evaluate, and predict names classes as the weights learnt them; bench
+// prints one JSON line naming the data it measured on. On the real CIFAR-10, when it is found, a
 // short run reaches a known accuracy (tagged [real]; skipped without the data, see
 // support/real_cifar10.hpp).
 //
@@ -17,6 +19,7 @@
 #include <cstdio>
 #include <fstream>
 #include <memory>
+#include <regex>
 #include <sstream>
 #include <string>
 #include <sys/stat.h>
@@ -391,6 +394,89 @@ TEST_CASE("train --augment: kept in the checkpoint and run.json, continued by --
     CHECK(refused.err.rfind("cnn4: --augment differs from the run being resumed (" + dir / "plain/checkpoint.bin" + ")\n", 0) == 0);
     CHECK(read_text_file(dir / "plain/checkpoint.bin") == checkpoint);
     CHECK(report::parse_history_csv(read_text_file(dir / "plain/history.csv")).size() == 2);
+}
+
+// A recipe that measures its normalisation on the training records: train measures it once,
+// prints it, keeps it in the checkpoint, the weights and run.json (with the data's format,
+// shape and classes); a resumed run continues with it, and evaluate and predict feed the
+// network as it was trained and name its classes as it learnt them.
+TEST_CASE("train: a normalisation measured on the training data is kept and used by every command",
+          "[train][normalize][resume][slow]") {
+    TempDir dir;
+    KerasRecipe measuring = kCnn4Recipe;
+    measuring.normalization = data::kNormalizeFromTrainingData;
+    const std::vector<std::string> common = {"--data", cifar_fixture_dir(), "--limit", "256", "--val-limit", "64",
+                                             "--seed", "5", "--threads", "2"};
+    auto with = [&](std::vector<std::string> a) {
+        a.insert(a.end(), common.begin(), common.end());
+        return a;
+    };
+    std::string printed;
+    REQUIRE(run<models::Cnn4>(measuring, with({"train", "--epochs", "2", "--out", dir / "whole"}), &printed) == 0);
+    REQUIRE(run<models::Cnn4>(measuring, with({"train", "--epochs", "1", "--out", dir / "parts", "--verbose", "0"})) == 0);
+    REQUIRE(run<models::Cnn4>(measuring, with({"train", "--epochs", "2", "--out", dir / "parts", "--resume", "--verbose", "0"})) == 0);
+    REQUIRE(run<models::Cnn4>(kCnn4Recipe, with({"train", "--epochs", "2", "--out", dir / "plain", "--verbose", "0"})) == 0);
+    using Net = Network<models::Cnn4, 32>;
+    CHECK(load_params<Net>(dir / "parts/weights.bin") == load_params<Net>(dir / "whole/weights.bin"));  // bit for bit
+    CHECK(load_params<Net>(dir / "plain/weights.bin") != load_params<Net>(dir / "whole/weights.bin"));
+
+    // The values: the statistics of the 256 records trained on, in every file and the banner.
+    const data::Cifar10Set train_set(cifar_fixture_dir(), data::Split::Train);
+    const data::Normalization expected = data::normalization_from(data::channel_statistics(train_set, 256));
+    auto net = std::make_unique<Net>(1, 1);
+    for (const char* file : {"whole/checkpoint.bin", "whole/weights.bin", "parts/weights.bin"}) {
+        INFO(file);
+        const io::TrainingState state = io::load_checkpoint(dir / file, *net);
+        REQUIRE(state.normalization.has_value());
+        CHECK(*state.normalization == expected);
+        CHECK(state.dataset.format == "CIFAR-10 binary");
+        CHECK(state.dataset.shape == data::RecordShape{3, 32, 32});
+        CHECK(state.dataset.classes == 10);
+        CHECK(state.dataset.class_names == std::vector<std::string>(cifar_fixture::kClassNames, cifar_fixture::kClassNames + 10));
+    }
+    CHECK(printed.find("normalising input channels: " + data::describe_normalization(expected, 256) + "\n") != std::string::npos);
+    CHECK(printed.find("(measured on 256 training images)") != std::string::npos);
+    const auto meta = test::Json::parse(read_text_file(dir / "whole/run.json"));
+    CHECK(meta["normalization"]["mode"].string == "training-data");
+    REQUIRE(meta["normalization"]["mean"].size() == 3);
+    for (std::size_t c = 0; c < 3; ++c) {
+        CHECK(float(meta["normalization"]["mean"][c].number) == expected.mean[c]);
+        CHECK(float(meta["normalization"]["stddev"][c].number) == expected.stddev[c]);
+    }
+    CHECK(meta["dataset"]["format"].string == "CIFAR-10 binary");
+    CHECK(meta["dataset"]["height"].number == 32);
+    CHECK(meta["dataset"]["channels"].number == 3);
+    CHECK(meta["dataset"]["classes"].number == 10);
+    REQUIRE(meta["dataset"]["class_names"].size() == 10);
+    CHECK(meta["dataset"]["class_names"][9].string == cifar_fixture::kClassNames[9]);
+    CHECK(test::Json::parse(read_text_file(dir / "plain/run.json"))["normalization"]["mode"].string == "off");
+
+    // evaluate feeds the weights as they were trained: the accuracy train printed.
+    std::string evaluated;
+    REQUIRE(run<models::Cnn4>(measuring, {"evaluate", "--data", cifar_fixture_dir(), "--val-limit", "64", "--weights",
+                                          dir / "whole/weights.bin"}, &evaluated) == 0);
+    CHECK(printed_accuracy(evaluated) == Approx(printed_accuracy(printed)).margin(1e-4));
+    // ... whatever the binary's recipe says: the weights record it.
+    REQUIRE(run<models::Cnn4>(kCnn4Recipe, {"evaluate", "--data", cifar_fixture_dir(), "--val-limit", "64", "--weights",
+                                            dir / "whole/weights.bin"}, &evaluated) == 0);
+    CHECK(printed_accuracy(evaluated) == Approx(printed_accuracy(printed)).margin(1e-4));
+
+    // Weights that learnt other class names: predict names its outputs by them (labels of
+    // test records by the data's), evaluate warns that they differ.
+    io::TrainingState other = io::load_checkpoint(dir / "whole/weights.bin", *net);
+    other.dataset.class_names = {"zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"};
+    io::save_checkpoint(dir / "other.bin", *net, "cnn4", io::CheckpointContents::Weights, other);
+    const RunResult predicted =
+        run_command<models::Cnn4>(kCnn4Recipe, {"predict", "--data", cifar_fixture_dir(), "--weights", dir / "other.bin", "test:0"});
+    REQUIRE(predicted.status == 0);
+    const std::string first_label = cifar_fixture::kClassNames[cifar_fixture::label(data::Split::Test, 0)];
+    CHECK(std::regex_search(predicted.out, std::regex("^test:0: (zero|one|two|three|four|five|six|seven|eight|nine) 0\\.\\d{4}, ")));
+    CHECK(predicted.out.find("  (label: " + first_label + ")\n") != std::string::npos);
+    const RunResult warned = run_command<models::Cnn4>(
+        kCnn4Recipe, {"evaluate", "--data", cifar_fixture_dir(), "--val-limit", "64", "--weights", dir / "other.bin"});
+    REQUIRE(warned.status == 0);
+    CHECK(warned.err.find("cnn4: warning: " + dir / "other.bin" + " was trained on other classes (CIFAR-10 binary: zero, one, "
+                          "two, ... (10 classes)) than those of " + cifar_fixture_dir() + " (CIFAR-10 binary: ") == 0);
 }
 
 TEST_CASE("bench: one JSON line, on synthetic images or on the first training batch with --data", "[bench][slow]") {

@@ -67,9 +67,7 @@ public:
         if (augment.enabled() && source.split() != Split::Train)
             throw std::invalid_argument("augmentation applies to training images only");
         check_augmentation(augment, Image::H, Image::W);
-        check_normalization(normalization);
-        if (Image::C != 3 && normalization.enabled)
-            throw std::invalid_argument("normalisation: defined for 3-channel images, these have " + std::to_string(Image::C));
+        check_normalization(normalization, Image::C);
         for (auto& e : slot_errors_) e.reserve(512);
         worker_ = std::thread([this] { prefetch_loop(); });
     }
@@ -222,7 +220,7 @@ private:
                                                                      image, augment_.reflect);
         else
             planes_to_float(raw_.data(), image, kPixels, Image::C);
-        if constexpr (Image::C == 3) normalize_channels(image, kPixels, normalization_);
+        normalize_channels(image, kPixels, Image::C, normalization_);
     }
 
     const RecordSource& source_;

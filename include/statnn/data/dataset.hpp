@@ -2,9 +2,11 @@
 //
 // The program asks for the splits it needs (training needs both, evaluation the test
 // split) and gets RecordSources; the format's name and class names go to the banner and
-// the reports. Formats: CIFAR-10 binary (cifar10.hpp), CIFAR-100 binary (cifar100.hpp)
-// and idx, as MNIST and Fashion-MNIST ship (idx.hpp). A folder of none is opened as
-// CIFAR-10, whose messages then name the files it expected.
+// the reports. Formats: CIFAR-10 binary (cifar10.hpp), CIFAR-100 binary (cifar100.hpp),
+// idx, as MNIST and Fashion-MNIST ship (idx.hpp), and statnn records (statnn_records.hpp).
+// A folder of images sorted into class folders (image_folder.hpp) is recognised only to
+// say how to import it. A folder of none is opened as CIFAR-10, whose messages then name
+// the files it expected.
 #pragma once
 
 #include <algorithm>
@@ -15,22 +17,28 @@
 #include "statnn/data/cifar10.hpp"
 #include "statnn/data/cifar100.hpp"
 #include "statnn/data/idx.hpp"
+#include "statnn/data/image_folder.hpp"
 #include "statnn/data/record_source.hpp"
+#include "statnn/data/statnn_records.hpp"
 
 namespace statnn::data {
 
-enum class DataFormat { Auto, Cifar10, Cifar100, Idx };
+enum class DataFormat { Auto, Cifar10, Cifar100, Idx, StatnnRecords, ImageFolder };
 
 // What the command line says about the data beyond its folder.
 struct DataOptions {
     DataFormat format = DataFormat::Auto;
     Cifar100Labels labels = Cifar100Labels::Fine;  // CIFAR-100: 100 fine or 20 coarse classes
+    // The binary as it was run, for the message that tells how to import an image folder.
+    std::string program = "<binary>";
 };
 
 inline const char* format_name(DataFormat f) {
     switch (f) {
     case DataFormat::Cifar100: return "CIFAR-100 binary";
     case DataFormat::Idx: return "idx";
+    case DataFormat::StatnnRecords: return "statnn records";
+    case DataFormat::ImageFolder: return "image folder";
     default: return "CIFAR-10 binary";
     }
 }
@@ -41,6 +49,8 @@ inline DataFormat recognize_format(const std::string& dir, const DataOptions& op
     if (Cifar10Set::recognizes(dir)) return DataFormat::Cifar10;
     if (Cifar100Set::recognizes(dir)) return DataFormat::Cifar100;
     if (IdxSet::recognizes(dir)) return DataFormat::Idx;
+    if (StatnnRecordSet::recognizes(dir)) return DataFormat::StatnnRecords;
+    if (is_image_folder(dir)) return DataFormat::ImageFolder;
     return DataFormat::Cifar10;
 }
 
@@ -50,11 +60,20 @@ inline DataOptions with_format_of(const std::string& dir, DataOptions options) {
     return options;
 }
 
+// Images are decoded once, by the import command, not at every read: a folder of them is
+// refused with the command line that imports it.
+inline DataError not_imported(const std::string& dir, const DataOptions& options) {
+    return DataError(dir + ": a folder of images (train/<class>/...), which training does not read directly; run `" +
+                     options.program + " import " + dir + " --out DIR` first, then use --data DIR");
+}
+
 // Opens and validates split `split` of the dataset in `dir`. Throws DataError.
 inline std::unique_ptr<RecordSource> open_split(const std::string& dir, Split split, const DataOptions& options = {}) {
     switch (recognize_format(dir, options)) {
     case DataFormat::Cifar100: return std::make_unique<Cifar100Set>(dir, split, options.labels);
     case DataFormat::Idx: return std::make_unique<IdxSet>(dir, split);
+    case DataFormat::StatnnRecords: return std::make_unique<StatnnRecordSet>(dir, split);
+    case DataFormat::ImageFolder: throw not_imported(dir, options);
     default: return std::make_unique<Cifar10Set>(dir, split);
     }
 }
@@ -64,6 +83,8 @@ inline std::vector<std::string> dataset_class_names(const std::string& dir, cons
     switch (recognize_format(dir, options)) {
     case DataFormat::Cifar100: return Cifar100Set::class_names(dir, options.labels);
     case DataFormat::Idx: return IdxSet::class_names(dir);
+    case DataFormat::StatnnRecords: return StatnnRecordSet::class_names(dir);
+    case DataFormat::ImageFolder: throw not_imported(dir, options);
     default: return class_names(dir);
     }
 }

@@ -1,8 +1,8 @@
 // statnn/io/checkpoint.hpp — saving and restoring a network and its training state.
 //
-// Format (little-endian), version 5:
+// Format (little-endian), version 6:
 //   "STATNNCK"            8-byte magic
-//   u32 version           5 (versions 1 to 4 are still read, see below)
+//   u32 version           6 (versions 1 to 5 are still read, see below)
 //   u32 contents          1 = training checkpoint (weights, optimizer state, state), 2 = weights only
 //   u64 signature         FNV-1a of the architecture description below
 //   str architecture      e.g. "Input[3x32x32] Conv2D[3x3x3x32 relu] ..."
@@ -22,6 +22,12 @@
 //   augmentation of the training images: u32 pad, u32 flip (0, 0: none)
 //   -- from version 5 on:
 //   u32 global batch: images per optimizer step over all processes (0: the network's batch)
+//   -- from version 6 on:
+//   the data trained on (data/dataset_description.hpp): str format name ("": not recorded),
+//       u32 height, width, channels, u32 classes, u32 n, then n x str class name
+//   the input normalisation (data/normalize.hpp): u32 kind (0 not recorded, 1 off, 2 the
+//       recipe's values, 3 measured on the training data); kinds 2 and 3: u32 channels,
+//       then channels x f32 mean, channels x f32 standard deviation
 //   --
 //   u32 tensors, then per tensor: str name, u32 rank, rank x u32 dims, float32 data:
 //       every layer's parameters and state (e.g. "bn1.running_mean") in layer order,
@@ -32,7 +38,8 @@
 // file loads with no plan, no kept epochs, no partial epoch and no sessions, versions 1
 // and 2 with no augmentation (there was none before version 3), versions 1 to 4 with the
 // network's batch, versions 1 to 3 as Keras SGD
-// with Keras decay, no label smoothing, one "velocity" slot. Kernels are stored
+// with Keras decay, no label smoothing, one "velocity" slot, versions 1 to 5 with neither
+// data nor normalisation recorded (the commands then take the recipe's). Kernels are stored
 // in the Keras layouts statnn uses in memory: conv (kh, kw, in, out), dense (in, out).
 // Files are written through AtomicFile: complete or absent. Loading checks size, magic,
 // version, checksum and signature before it touches the network, and reports any problem
@@ -43,11 +50,14 @@
 #include <cstdio>
 #include <cstring>
 #include <memory>
+#include <optional>
 #include <string>
 #include <type_traits>
 #include <vector>
 
 #include "statnn/data/augment.hpp"
+#include "statnn/data/dataset_description.hpp"
+#include "statnn/data/normalize.hpp"
 #include "statnn/io/atomic_file.hpp"
 #include "statnn/train/recipe.hpp"
 #include "statnn/tensors.hpp"
@@ -56,7 +66,7 @@
 namespace statnn::io {
 
 inline constexpr char kCheckpointMagic[8] = {'S', 'T', 'A', 'T', 'N', 'N', 'C', 'K'};
-inline constexpr std::uint32_t kCheckpointVersion = 5;
+inline constexpr std::uint32_t kCheckpointVersion = 6;
 inline constexpr std::uint32_t kOldestCheckpointVersion = 1;
 enum class CheckpointContents : std::uint32_t { Training = 1, Weights = 2 };
 
@@ -104,6 +114,10 @@ struct TrainingState {
     std::vector<TrainingSession> sessions;
     data::Augmentation augment;  // of the training images (train --augment)
     std::uint32_t global_batch = 0;  // images per step over all processes (train --global-batch); 0: the network's batch
+    data::DatasetDescription dataset;  // what the run trains on
+    // How the network's input images are normalised; none: not recorded (a file before
+    // version 6, imported weights), the recipe's then.
+    std::optional<data::Normalization> normalization;
 };
 
 namespace detail {
@@ -209,6 +223,73 @@ private:
     std::size_t end_, pos_ = 0;
 };
 
+// How the version 6 block says a network's images were normalised.
+enum class NormalizationKind : std::uint32_t { NotRecorded = 0, Off = 1, RecipeValues = 2, MeasuredOnTrainingData = 3 };
+
+// The version 6 block of the data trained on.
+inline void put_dataset(CheckpointWriter& w, const data::DatasetDescription& d) {
+    w.put_string(d.format);
+    for (int v : {d.shape.height, d.shape.width, d.shape.channels, d.classes}) w.put_value(std::uint32_t(v));
+    w.put_value(std::uint32_t(d.class_names.size()));
+    for (const std::string& name : d.class_names) w.put_string(name);
+}
+
+// The version 6 block of the input normalisation: its kind, then its values.
+inline void put_normalization(CheckpointWriter& w, const std::optional<data::Normalization>& n) {
+    NormalizationKind kind = NormalizationKind::NotRecorded;
+    if (n) kind = !n->enabled ? NormalizationKind::Off
+                  : n->source == data::NormalizationSource::TrainingData ? NormalizationKind::MeasuredOnTrainingData
+                                                                         : NormalizationKind::RecipeValues;
+    w.put_value(std::uint32_t(kind));
+    if (kind == NormalizationKind::NotRecorded || kind == NormalizationKind::Off) return;
+    w.put_value(std::uint32_t(n->channels));
+    w.put(n->mean, std::size_t(n->channels) * sizeof(float));
+    w.put(n->stddev, std::size_t(n->channels) * sizeof(float));
+}
+
+// The recipe as `version` keeps it: every part by name from version 4 on, before that
+// (older files, for tests) Keras SGD's fields.
+inline void put_recipe(CheckpointWriter& w, const TrainingState& state, std::uint32_t version) {
+    if (version < 4) {
+        w.put_value(field_value(state.recipe.schedule, "lr", 0.0));
+        w.put_value(field_value(state.recipe.optimizer, "momentum", 0.0));
+        w.put_value(field_value(state.recipe.schedule, "decay", 0.0));
+        w.put_value(std::uint32_t(field_value(state.recipe.optimizer, "nesterov", 0.0) != 0.0));
+        return;
+    }
+    for (const PartSettings* part : {&state.recipe.optimizer, &state.recipe.schedule, &state.recipe.loss}) {
+        w.put_string(part->kind);
+        w.put_value(std::uint32_t(part->fields.size()));
+        for (const NamedValue& f : part->fields) {
+            w.put_string(f.name);
+            w.put_value(f.value);
+        }
+    }
+    w.put_value(std::uint32_t(state.optimizer_slots.size()));
+    for (const std::string& slot : state.optimizer_slots) w.put_string(slot);
+}
+
+// The version 2 block: the plan, the kept epochs, the partial epoch and the sessions.
+inline void put_run_progress(CheckpointWriter& w, const TrainingState& state) {
+    w.put_value(state.epochs_planned);
+    w.put_value(std::uint32_t(state.keep_epochs.size()));
+    for (auto e : state.keep_epochs) w.put_value(e);
+    w.put_value(state.partial.steps);
+    w.put_value(state.partial.images);
+    w.put_value(state.partial.correct);
+    w.put_value(state.partial.loss_sum);
+    w.put_value(state.partial.seconds);
+    w.put_value(std::uint32_t(state.sessions.size()));
+    for (const auto& s : state.sessions) {
+        w.put_string(s.started);
+        w.put_value(s.first_epoch);
+        w.put_string(s.machine);
+        w.put_string(s.simd);
+        w.put_value(s.cores);
+        w.put_value(s.threads);
+    }
+}
+
 // Writes format `version` (the current one, or an older one for tests of old files).
 template <class Net>
 void write_checkpoint(const std::string& path, Net& net, const std::string& model, CheckpointContents contents,
@@ -224,23 +305,7 @@ void write_checkpoint(const std::string& path, Net& net, const std::string& mode
     w.put_value(state.seed);
     w.put_value(state.iterations);
     w.put_value(state.epochs_done);
-    if (version >= 4) {
-        for (const PartSettings* part : {&state.recipe.optimizer, &state.recipe.schedule, &state.recipe.loss}) {
-            w.put_string(part->kind);
-            w.put_value(std::uint32_t(part->fields.size()));
-            for (const NamedValue& f : part->fields) {
-                w.put_string(f.name);
-                w.put_value(f.value);
-            }
-        }
-        w.put_value(std::uint32_t(state.optimizer_slots.size()));
-        for (const std::string& slot : state.optimizer_slots) w.put_string(slot);
-    } else {  // an older file for tests: Keras SGD's fields
-        w.put_value(field_value(state.recipe.schedule, "lr", 0.0));
-        w.put_value(field_value(state.recipe.optimizer, "momentum", 0.0));
-        w.put_value(field_value(state.recipe.schedule, "decay", 0.0));
-        w.put_value(std::uint32_t(field_value(state.recipe.optimizer, "nesterov", 0.0) != 0.0));
-    }
+    put_recipe(w, state, version);
     w.put_value(state.train_limit);
     w.put_value(state.val_limit);
     w.put_value(std::uint32_t(state.history.size()));
@@ -248,30 +313,16 @@ void write_checkpoint(const std::string& path, Net& net, const std::string& mode
         w.put_value(std::int32_t(r.epoch));
         for (double v : {r.loss, r.acc, r.val_loss, r.val_acc, r.lr, r.seconds, 0.0}) w.put_value(v);
     }
-    if (version >= 2) {
-        w.put_value(state.epochs_planned);
-        w.put_value(std::uint32_t(state.keep_epochs.size()));
-        for (auto e : state.keep_epochs) w.put_value(e);
-        w.put_value(state.partial.steps);
-        w.put_value(state.partial.images);
-        w.put_value(state.partial.correct);
-        w.put_value(state.partial.loss_sum);
-        w.put_value(state.partial.seconds);
-        w.put_value(std::uint32_t(state.sessions.size()));
-        for (const auto& s : state.sessions) {
-            w.put_string(s.started);
-            w.put_value(s.first_epoch);
-            w.put_string(s.machine);
-            w.put_string(s.simd);
-            w.put_value(s.cores);
-            w.put_value(s.threads);
-        }
-    }
+    if (version >= 2) put_run_progress(w, state);
     if (version >= 3) {
         w.put_value(std::uint32_t(state.augment.pad));
         w.put_value(std::uint32_t(state.augment.flip) | (state.augment.reflect ? 2u : 0u));  // bit 1: reflected border
     }
     if (version >= 5) w.put_value(state.global_batch);
+    if (version >= 6) {
+        put_dataset(w, state.dataset);
+        put_normalization(w, state.normalization);
+    }
     const int slots = contents == CheckpointContents::Training ? Net::kOptimizerSlots : 0;
     if (slots > 0 && int(state.optimizer_slots.size()) != slots)
         throw CheckpointError(path + ": the network keeps " + std::to_string(slots) + " optimizer arrays, the state names " +
@@ -413,6 +464,42 @@ inline void read_augmentation(CheckpointReader& r, data::Augmentation& augment) 
     augment.reflect = (flip & 2u) != 0;
 }
 
+// The version 6 block of the data trained on.
+inline void read_dataset(CheckpointReader& r, data::DatasetDescription& d) {
+    d.format = r.get_string(64);
+    std::uint32_t v[4];
+    for (std::uint32_t& x : v) x = r.get_value<std::uint32_t>();
+    if (v[0] > 65536 || v[1] > 65536 || v[2] > 65536 || v[3] > 65536)
+        r.fail("corrupted (impossible record shape or class count in the data block)");
+    d.shape = {int(v[2]), int(v[0]), int(v[1])};
+    d.classes = int(v[3]);
+    const auto names = r.get_value<std::uint32_t>();
+    if (names > 65536) r.fail("corrupted (implausible number of class names)");
+    for (std::uint32_t i = 0; i < names; ++i) d.class_names.push_back(r.get_string(256));
+}
+
+// The version 6 block of the input normalisation, checked as a reader would check it.
+inline std::optional<data::Normalization> read_normalization(CheckpointReader& r) {
+    const auto kind = NormalizationKind(r.get_value<std::uint32_t>());
+    if (kind == NormalizationKind::NotRecorded) return std::nullopt;
+    if (kind == NormalizationKind::Off) return data::Normalization{};
+    if (kind != NormalizationKind::RecipeValues && kind != NormalizationKind::MeasuredOnTrainingData)
+        r.fail("malformed normalisation block (unknown kind " + std::to_string(std::uint32_t(kind)) + ")");
+    data::Normalization n;
+    n.enabled = true;
+    n.source = kind == NormalizationKind::RecipeValues ? data::NormalizationSource::Recipe
+                                                       : data::NormalizationSource::TrainingData;
+    const auto channels = r.get_value<std::uint32_t>();
+    if (channels < 1 || channels > std::uint32_t(data::kMaxNormalizedChannels))
+        r.fail("malformed normalisation block (" + std::to_string(channels) + " channels)");
+    n.channels = int(channels);
+    r.get(n.mean, channels * sizeof(float));
+    r.get(n.stddev, channels * sizeof(float));
+    if (const std::string problem = data::normalization_problem(n, n.channels); !problem.empty())
+        r.fail("malformed normalisation block (" + problem + ")");
+    return n;
+}
+
 // Everything between the model name and the tensors, each block as `version` has it.
 inline TrainingState read_training_state(CheckpointReader& r, std::uint32_t version) {
     TrainingState st;
@@ -432,7 +519,24 @@ inline TrainingState read_training_state(CheckpointReader& r, std::uint32_t vers
         st.global_batch = r.get_value<std::uint32_t>();
         if (st.global_batch > (1u << 24)) r.fail("corrupted (impossible global batch)");
     }
+    if (version >= 6) {
+        read_dataset(r, st.dataset);
+        st.normalization = read_normalization(r);
+    }
     return st;
+}
+
+// The data and normalisation a file records must be of the network's input.
+template <class Net>
+void check_fits_network(CheckpointReader& r, const TrainingState& st) {
+    using In = typename Net::InShape;
+    const data::RecordShape input{In::C, In::H, In::W};
+    if (st.dataset.recorded() && st.dataset.shape != input)
+        r.fail("corrupted (its data block records images of " + data::shape_text(st.dataset.shape) + ", the network takes " +
+               data::shape_text(input) + ")");
+    if (st.normalization && st.normalization->enabled && st.normalization->channels != In::C)
+        r.fail("malformed normalisation block (" + std::to_string(st.normalization->channels) +
+               " channel(s), the network takes " + std::to_string(In::C) + ")");
 }
 
 // Checks every tensor's name and shape first and copies only once all are known good,
@@ -494,6 +598,7 @@ TrainingState load_checkpoint(const std::string& path, Net& net, CheckpointConte
         r.fail("written for another architecture ('" + model + "'); this binary's network differs");
 
     TrainingState st = detail::read_training_state(r, version);
+    detail::check_fits_network<Net>(r, st);
     const int slots = contents == CheckpointContents::Training ? int(st.optimizer_slots.size()) : 0;
     if (slots > 0 && slots != Net::kOptimizerSlots)
         r.fail("holds " + std::to_string(slots) + " optimizer state arrays, this binary's optimizer keeps " +

@@ -26,6 +26,12 @@ inline std::string data_description(const data::Dataset& d) {
            std::to_string(d.train->classes()) + " classes";
 }
 
+// The data as the checkpoint and run.json keep it; the class names are the run's, one per
+// output of the network.
+inline data::DatasetDescription describe_dataset(const data::Dataset& d) {
+    return {data::format_name(d.format()), d.train->shape(), d.train->classes(), d.class_names};
+}
+
 // run.json: the recipe, the data and every session that trained this run.
 template <class Run>
 void write_run_json(const Run& run) {
@@ -41,6 +47,8 @@ void write_run_json(const Run& run) {
     info.train_images = run.train_reader->size();
     info.val_images = run.val_reader->size();
     info.data = run.dataset->dir;
+    info.dataset = run.state.dataset;
+    info.normalization = *run.state.normalization;
     info.epochs_planned = run.epochs;
     info.keep_epochs = run.state.keep_epochs;
     info.sessions = run.state.sessions;
@@ -63,6 +71,9 @@ void print_banner_details(const Run& run) {
                     run.global_batch);
     }
     if (run.state.augment.enabled()) std::printf("augmenting training images: %s\n", data::describe(run.state.augment).c_str());
+    if (run.state.normalization->enabled)
+        std::printf("normalising input channels: %s\n",
+                    data::describe_normalization(*run.state.normalization, run.normalization_images).c_str());
     if (!run.state.keep_epochs.empty()) {
         std::string list;
         for (const auto e : run.state.keep_epochs) list += (list.empty() ? "" : ", ") + std::to_string(e);
@@ -136,6 +147,8 @@ void write_summary(const Run& run, const Evaluation* final_eval, const std::stri
                  run.global_batch, describe(state.recipe.optimizer).c_str(), describe(state.recipe.schedule).c_str(),
                  describe(state.recipe.loss).c_str());
     std::fprintf(f, "Augmentation of training images: %s\n", data::describe(state.augment).c_str());
+    if (state.normalization->enabled)
+        std::fprintf(f, "Input normalisation: %s\n", data::describe_normalization(*state.normalization).c_str());
     std::fprintf(f, "Data: %s (%s), %ld training and %ld validation images\n\n", run.dataset->dir.c_str(),
                  data_description(*run.dataset).c_str(), run.train_reader->size(), run.val_reader->size());
     std::fprintf(f, "epoch      loss       acc  val_loss   val_acc   seconds\n");

@@ -21,6 +21,7 @@
 #include "commands/flags.hpp"
 #include "commands/network_for.hpp"
 #include "commands/text.hpp"
+#include "commands/trained_weights.hpp"
 #include "commands/train/recipe_flags.hpp"
 #include "commands/train/reports.hpp"
 #include "files.hpp"
@@ -48,6 +49,7 @@ public:
     int run() {
         settle_folder();
         settle_state();
+        settle_normalization();
         open_readers();
         settle_schedule();
         if constexpr (Net::kInitFromData)
@@ -72,6 +74,7 @@ public:
     std::unique_ptr<Net> net;
     io::TrainingState state;
     int epochs = 0, global_batch = Batch, verbose = 0;
+    long normalization_images = 0;  // training images the normalisation was measured on by this session
     std::int64_t steps_done = 0;
     std::optional<NetworkReader<Net>> train_reader, val_reader;
     std::optional<Progress> progress;
@@ -139,6 +142,7 @@ private:
         net = std::make_unique<Net>(state.seed, threads_flag(args));
         epochs = int(args.integer("epochs", recipe.epochs));
         if (resume) adopt_checkpoint();
+        state.dataset = describe_dataset(*dataset);
         state.epochs_planned = std::uint32_t(epochs);
         steps_done = state.iterations;
         settle_global_batch();
@@ -178,6 +182,21 @@ private:
         }
         state = saved;
         net->reseed_dropout(state.seed);
+    }
+
+    // The normalisation of every image the network sees: a resumed run's own (the recipe's
+    // for a checkpoint that records none); in a new run the recipe's, its values measured on
+    // the training records first when it asks for that.
+    void settle_normalization() {
+        if (resume) {
+            state.normalization = trained_normalization(state, recipe, checkpoint);
+        } else if (recipe.normalization.awaits_statistics()) {
+            const data::ChannelStatistics s = data::channel_statistics(*dataset->train, long(state.train_limit));
+            state.normalization = data::normalization_from(s);
+            normalization_images = s.records;
+        } else {
+            state.normalization = recipe.normalization;
+        }
     }
 
     // The global batch: the network's, or --global-batch over several processes, each
@@ -222,9 +241,9 @@ private:
 
     void open_readers() {
         train_reader.emplace(*dataset->train, global_batch, long(state.train_limit), true, state.seed, state.augment,
-                             recipe.normalization);
+                             *state.normalization);
         val_reader.emplace(*dataset->test, Batch * comm.size(), long(state.val_limit), false, 0, data::Augmentation{},
-                           recipe.normalization);
+                           *state.normalization);
         train_reader->set_shard(comm.shard());
         val_reader->set_shard(comm.shard());
     }
@@ -235,7 +254,8 @@ private:
         const long images = state.train_limit > 0 && long(state.train_limit) < Net::kInitImages ? long(state.train_limit)
                                                                                                  : long(Net::kInitImages);
         net->begin_data_init();
-        for_first_training_images(*net, *dataset->train, images, recipe.normalization, [&](int n) { net->observe_for_init(n); });
+        for_first_training_images(*net, *dataset->train, images, *state.normalization,
+                                  [&](int n) { net->observe_for_init(n); });
         net->finish_data_init();
     }
 
