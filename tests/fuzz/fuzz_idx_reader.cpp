@@ -13,6 +13,7 @@
 #include <unistd.h>
 #include <vector>
 
+#include "read_every_record.hpp"
 #include "statnn/data/idx.hpp"
 
 namespace {
@@ -84,13 +85,7 @@ void write_set(const unsigned char* data, std::size_t size, int which, int mode)
 }
 
 void read_every_record(statnn::data::Split split) {
-    const statnn::data::IdxSet set(scratch_dir(), split);
-    Bytes pixels(set.shape().bytes());
-    for (long r = 0; r < set.records(); ++r) {
-        std::int32_t label = -1;
-        set.read(r, pixels.data(), label);
-        if (label < 0 || label >= set.classes()) __builtin_trap();
-    }
+    statnn::test::read_every_record(statnn::data::IdxSet(scratch_dir(), split));
 }
 
 }  // namespace

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "statnn/data/statnn_records.hpp"
+#include "read_every_record.hpp"
 #include "statnn_records_seed.hpp"
 
 namespace {
@@ -33,15 +34,7 @@ void write_file(const std::string& path, const unsigned char* data, std::size_t 
     }
 }
 
-void read_every_record(Split split) {
-    const StatnnRecordSet set(scratch_dir(), split);
-    std::vector<unsigned char> pixels(set.shape().bytes());
-    for (long r = 0; r < set.records(); ++r) {
-        std::int32_t label = -1;
-        set.read(r, pixels.data(), label);
-        if (label < 0 || label >= set.classes()) __builtin_trap();
-    }
-}
+void read_every_record(Split split) { statnn::test::read_every_record(StatnnRecordSet(scratch_dir(), split)); }
 
 }  // namespace
 
