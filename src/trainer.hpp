@@ -20,6 +20,7 @@
 #include "statnn/train/train_step.hpp"
 #include "statnn/train/history.hpp"
 #include "statnn/train/metrics.hpp"
+#include "statnn/train/test_time_augmentation.hpp"
 
 namespace statnn {
 
@@ -38,14 +39,6 @@ struct Evaluation {
 inline double seconds_since(std::chrono::steady_clock::time_point t) {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
 }
-
-// What evaluation does besides looking at each image once.
-enum class TestTimeAugmentation {
-    None,
-    Flip,           // the mean of the softmax of each image and of its mirror image
-    FlipTranslate,  // airbench's six views: 1/2 for the image and its mirror, 1/2 for both moved by
-                    // one pixel up-left and down-right (reflected border), each with its mirror
-};
 
 inline const char* tta_description(TestTimeAugmentation tta) {
     switch (tta) {

@@ -39,9 +39,10 @@ inline const std::vector<cli::FlagSpec>& flag_specs() {
         {"weights", cli::FlagKind::Text, "FILE", "evaluate, predict: weights or checkpoint file"},
         {"format", cli::FlagKind::Text, "c|onnx", "export: c (C99 inference source, <model>.h and <model>.c) or onnx (<model>.onnx)"},
         {"int8", cli::FlagKind::Switch, "", "export: int8 kernels and inputs of the convolution and dense layers, calibrated on --limit training images (default 2000)"},
-        {"tta", cli::FlagKind::Text, "flip|flip-translate",
+        {"tta", cli::FlagKind::Text, "none|flip|flip-translate",
          "evaluate: score the mean softmax of each test image and its mirror image (flip), or of six views: "
-         "also both moved by one pixel up-left and down-right (flip-translate, airbench's)"},
+         "also both moved by one pixel up-left and down-right (flip-translate, airbench's); train: the views of "
+         "the final evaluation (default: the recipe's; each epoch's validation scores the image alone)"},
         {"keep-epochs", cli::FlagKind::PositiveIntList, "LIST", "train: after these epochs keep weights and confusion matrix in <out>/epoch-NNN/ (e.g. 10,20,50,100)"},
         {"threads", cli::FlagKind::PositiveInt, "N", "worker threads (default: the cores this process may use; at most 4 per core)"},
         {"verbose", cli::FlagKind::NonNegativeInt, "N", "0 quiet, 1 progress bar, 2 one line per epoch (default 1; 2 when not a terminal)"},
@@ -102,12 +103,13 @@ inline int threads_flag(const cli::Args& args) {
     return int(threads);
 }
 
-// --tta: none, flip or flip-translate.
-inline TestTimeAugmentation tta_flag(const cli::Args& args) {
-    if (!args.has("tta")) return TestTimeAugmentation::None;
+// --tta: none, flip or flip-translate; `absent` without the flag.
+inline TestTimeAugmentation tta_flag(const cli::Args& args, TestTimeAugmentation absent = TestTimeAugmentation::None) {
+    if (!args.has("tta")) return absent;
+    if (args.text("tta") == "none") return TestTimeAugmentation::None;
     if (args.text("tta") == "flip") return TestTimeAugmentation::Flip;
     if (args.text("tta") == "flip-translate") return TestTimeAugmentation::FlipTranslate;
-    throw cli::UsageError("--tta: expected flip or flip-translate, got '" + args.text("tta") + "'");
+    throw cli::UsageError("--tta: expected none, flip or flip-translate, got '" + args.text("tta") + "'");
 }
 
 }  // namespace statnn::app

@@ -357,6 +357,40 @@ TEST_CASE("train --augment: cnn6 learns the fixture from shifted and mirrored im
     CHECK(printed_loss(six) != printed_loss(mirrored));
 }
 
+// A recipe's final_tta (fashion's: flip), or train --tta: the final evaluation scores the
+// views evaluate --tta scores, and says what the image alone scored (the last epoch's
+// validation, in history.csv).
+TEST_CASE("train --tta flip: the final accuracy is evaluate --tta flip's, beside the plain one", "[train][augment]") {
+    TempDir dir;
+    const std::string fixture = cifar_fixture_dir();
+    const std::string out = dir / "run";
+    std::string printed, evaluated;
+    REQUIRE(run<models::Cnn4>(kCnn4Recipe,
+                              {"train", "--data", fixture, "--limit", "512", "--val-limit", "200", "--epochs", "1", "--tta",
+                               "flip", "--out", out, "--verbose", "0", "--threads", "2"},
+                              &printed) == 0);
+    INFO(printed);
+    REQUIRE(run<models::Cnn4>(kCnn4Recipe, {"evaluate", "--data", fixture, "--val-limit", "200", "--weights",
+                                            out + "/weights.bin", "--tta", "flip"},
+                              &evaluated) == 0);
+    CHECK(printed_accuracy(printed) == Approx(printed_accuracy(evaluated)).margin(0.0001));
+    const auto history = report::parse_history_csv(read_text_file(out + "/history.csv"));
+    REQUIRE(history.size() == 1);
+    char plain[64];
+    std::snprintf(plain, sizeof plain, "; %.2f%% on the image alone)\n", 100.0 * history[0].val_acc);
+    const std::string line = printed.substr(printed.rfind("Accuracy: "));
+    CHECK(line.find(" (each test image and its mirror image, --tta flip" + std::string(plain)) != std::string::npos);
+    CHECK(read_text_file(out + "/summary.txt").find(line.substr(0, line.find('\n'))) != std::string::npos);
+    // --tta none: the plain accuracy alone, as without the flag.
+    std::string none;
+    REQUIRE(run<models::Cnn4>(kCnn4Recipe,
+                              {"train", "--data", fixture, "--limit", "512", "--val-limit", "200", "--epochs", "1", "--tta",
+                               "none", "--out", dir / "none", "--verbose", "0", "--threads", "2"},
+                              &none) == 0);
+    CHECK(none.find("on the image alone") == std::string::npos);
+    CHECK(printed_accuracy(none) == Approx(history[0].val_acc).margin(0.0001));
+}
+
 TEST_CASE("train --augment: kept in the checkpoint and run.json, continued by --resume, and it changes the run",
           "[train][augment][resume][slow]") {
     TempDir dir;

@@ -23,6 +23,7 @@
 #include "statnn/optim/optimizer.hpp"
 #include "statnn/optim/schedule.hpp"
 #include "statnn/optim/sgd.hpp"
+#include "statnn/train/test_time_augmentation.hpp"
 
 namespace statnn {
 
@@ -44,6 +45,9 @@ struct Recipe {
     data::Normalization normalization = {};  // of every input image; off: byte / 255
     bool augment_by_default = false;          // train augments without --augment
     optim::GroupScaling norm_shift = {};      // BatchNorm shifts' learning rate and decay multipliers
+    // The views of each test image that train's final evaluation scores (train --tta
+    // overrides); every epoch's validation looks at the image alone.
+    TestTimeAugmentation final_tta = TestTimeAugmentation::None;
 };
 
 // The seed models' recipe: Keras 2 SGD (optim/sgd.hpp) as the optimizer KerasSgd with the

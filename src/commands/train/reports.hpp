@@ -133,6 +133,21 @@ double total_training_seconds(const Run& run) {
     return total;
 }
 
+// "Accuracy: 94.22%", and with test-time augmentation its views and the accuracy without.
+template <class Run, class Evaluation>
+std::string final_accuracy_line(const Run& run, const Evaluation& eval) {
+    char line[200];
+    if (run.final_tta == TestTimeAugmentation::None) {
+        std::snprintf(line, sizeof line, "Accuracy: %.2f%%", 100.0 * eval.acc);
+    } else {
+        const bool flip = run.final_tta == TestTimeAugmentation::Flip;
+        std::snprintf(line, sizeof line, "Accuracy: %.2f%% (%s, --tta %s; %.2f%% on the image alone)", 100.0 * eval.acc,
+                      flip ? "each test image and its mirror image" : "six views of each test image",
+                      flip ? "flip" : "flip-translate", 100.0 * run.last_eval.acc);
+    }
+    return line;
+}
+
 // summary.txt: the recipe, every epoch, and the final evaluation (none when interrupted).
 template <class Run, class Evaluation>
 void write_summary(const Run& run, const Evaluation* final_eval, const std::string& note) {
@@ -156,7 +171,7 @@ void write_summary(const Run& run, const Evaluation* final_eval, const std::stri
         std::fprintf(f, "%5d  %8.4f  %8.4f  %8.4f  %8.4f  %8.1f\n", r.epoch, r.loss, r.acc, r.val_loss, r.val_acc, r.seconds);
     if (!note.empty()) std::fprintf(f, "\n%s\n", note.c_str());
     if (final_eval) {
-        std::fprintf(f, "\nAccuracy: %.2f%%\n", 100.0 * final_eval->acc);
+        std::fprintf(f, "\n%s\n", final_accuracy_line(run, *final_eval).c_str());
         print_confusion<Net>(final_eval->confusion, f);
     }
     std::fprintf(f, "%sTime of learning: %s\n", final_eval ? "" : "\n", format_seconds(total_training_seconds(run)).c_str());
@@ -206,7 +221,7 @@ void write_final_reports(const Run& run, const Evaluation& eval) {
     io::write_file_atomic(out + "/confusion.csv", report::confusion_csv(matrix, names));
     write_samples(run);
     write_summary(run, &eval, "");
-    std::printf("Accuracy: %.2f%%\n", 100.0 * eval.acc);
+    std::printf("%s\n", final_accuracy_line(run, eval).c_str());
     print_confusion<Net>(eval.confusion, stdout);
     std::printf("Time of learning: %s\n", format_seconds(total_training_seconds(run)).c_str());
     std::printf("Reports in %s: history.csv accuracy.svg loss.svg confusion.svg confusion.csv samples.png summary.txt "

@@ -44,6 +44,7 @@ public:
         : args(arguments), comm(processes), root(processes.is_root()), recipe(recipe_from_flags(base_recipe, arguments)) {
         if (args.has("augment") && args.has("no-augment"))
             throw cli::UsageError("--augment and --no-augment contradict each other");
+        final_tta = tta_flag(args, recipe.final_tta);
     }
 
     int run() {
@@ -78,7 +79,8 @@ public:
     std::int64_t steps_done = 0;
     std::optional<NetworkReader<Net>> train_reader, val_reader;
     std::optional<Progress> progress;
-    Eval last_eval;
+    Eval last_eval;                                              // of the last epoch's validation
+    TestTimeAugmentation final_tta = TestTimeAugmentation::None;  // views of the final evaluation
     bool have_eval = false, interrupted = false;
     int stop_signal = 0;
 
@@ -409,8 +411,10 @@ private:
 
     int finish() {
         if (!have_eval) last_eval = evaluate(*net, *val_reader, TestTimeAugmentation::None, &comm);  // resumed a finished run
+        const Eval final_eval =
+            final_tta == TestTimeAugmentation::None ? last_eval : evaluate(*net, *val_reader, final_tta, &comm);
         if (!root) return 0;
-        write_final_reports(*this, last_eval);
+        write_final_reports(*this, final_eval);
         return 0;
     }
 };
