@@ -8,7 +8,8 @@
 // Numerical Algorithms, 4.2), so
 //     |kernel - oracle| <= 2 * gamma_n * sum_k |t_k|
 // element by element, with n the reduction length (K*K*I for the forward pass, K*K*O for
-// the input gradient, images x Ho*Wo for the kernel gradient, plus one for a bias) and
+// the input gradient, images x Ho*Wo for the kernel gradient; I, O and the batch's rows
+// for the dense kernels; plus one for a bias) and
 // sum|t_k| computed in double by the same reference on absolute values. ReLU is
 // 1-Lipschitz and keeps it. The bound is loose for random signs, but tight enough to
 // fail when an operand is not rounded (a systematic 2^-8 relative error where every term
@@ -26,7 +27,9 @@
 #include "statnn/cpu_features.hpp"
 #include "statnn/kernels/ref/bf16.hpp"
 #include "statnn/kernels/ref/conv2d.hpp"
+#include "statnn/kernels/ref/dense.hpp"
 #include "statnn/kernels/simd/conv2d_bf16.hpp"
+#include "statnn/kernels/simd/dense_bf16.hpp"
 #include "statnn/rng.hpp"
 #include "support/real_cifar10.hpp"
 
@@ -223,6 +226,49 @@ void check_kernel_gradient(std::uint64_t seed, int images = 2) {
     require_within_bound(dw, oracle, abs_sum, std::size_t(images) * Ho * Wo);
 }
 
+// The three dense kernels on a batch of `rows`, each against its oracle.
+template <int I, int O>
+void check_dense(int rows, std::uint64_t seed) {
+    INFO("dense " << I << " -> " << O << ", " << rows << " rows");
+    using Plan = DenseWeightsBf16Plan<I, O>;
+    const auto x = random_floats(std::size_t(rows) * I, seed), k = random_floats(std::size_t(I) * O, seed + 1, -0.3f, 0.3f);
+    const auto b = random_floats(O, seed + 2), g = random_floats(std::size_t(rows) * O, seed + 3);
+    const auto xr = rounded(x), kr = rounded(k), gr = rounded(g);
+    const auto xa = absolute(xr), ka = absolute(kr), ga = absolute(gr), ba = absolute(b);
+
+    std::vector<Bf16> xb(std::size_t(rows) * bf16_pair_channels(I)), gb(std::size_t(rows) * bf16_pair_channels(O));
+    std::vector<Bf16> packed(kDensePackedBf16<I, O>), packed_t(kDensePackedBf16<O, I>);
+    convert_rows_to_bf16<I>(x.data(), rows, xb.data());
+    convert_rows_to_bf16<O>(g.data(), rows, gb.data());
+    pack_dense_kernel_bf16<I, O>(k.data(), packed.data());
+    pack_dense_transposed_kernel_bf16<I, O>(k.data(), packed_t.data());
+
+    std::vector<float> out(std::size_t(rows) * O), oracle(out.size());
+    std::vector<double> abs_sum(out.size());
+    dense_forward_bf16<I, O>(xb.data(), rows, packed.data(), b.data(), out.data(), true);
+    kernels::ref::dense_forward<I, O>(xr.data(), rows, kr.data(), b.data(), oracle.data(), true);
+    kernels::ref::dense_forward<I, O>(xa.data(), rows, ka.data(), ba.data(), abs_sum.data(), false);
+    require_within_bound(out, oracle, abs_sum, std::size_t(I) + 1);
+
+    std::vector<float> din(std::size_t(rows) * I), din_oracle(din.size());
+    std::vector<double> din_abs(din.size());
+    dense_forward_bf16<O, I>(gb.data(), rows, packed_t.data(), nullptr, din.data(), false);
+    kernels::ref::dense_backward_input<I, O>(gr.data(), rows, kr.data(), din_oracle.data());
+    kernels::ref::dense_backward_input<I, O>(ga.data(), rows, ka.data(), din_abs.data());
+    require_within_bound(din, din_oracle, din_abs, std::size_t(O));
+
+    std::vector<Bf16> x_pairs(Plan::input_pairs(rows)), g_pairs(Plan::gradient_pairs(rows));
+    pair_items_bf16<I>(x.data(), rows, x_pairs.data());
+    pair_items_bf16<O>(g.data(), rows, g_pairs.data());
+    std::vector<float> dk(static_cast<std::size_t>(I) * O, 1e30f), dk_oracle(dk.size()), db(O);
+    std::vector<double> dk_abs(dk.size()), dba(O);
+    for (int t = 0; t < Plan::kTiles; ++t)
+        dense_backward_weights_bf16_tile_task<I, O>(x_pairs.data(), g_pairs.data(), rows, dk.data(), t);
+    kernels::ref::dense_backward_weights<I, O>(xr.data(), gr.data(), rows, dk_oracle.data(), db.data());
+    kernels::ref::dense_backward_weights<I, O>(xa.data(), ga.data(), rows, dk_abs.data(), dba.data());
+    require_within_bound(dk, dk_oracle, dk_abs, std::size_t(rows));
+}
+
 }  // namespace
 
 TEST_CASE("vector bf16 conversion gives to_bf16's bits, ties, denormals and tails included", "[kernels][bf16]") {
@@ -282,6 +328,14 @@ TEST_CASE("the bound catches an operand left unrounded and a dropped kernel posi
     const auto x = random_floats(std::size_t(15) * 15 * 64, 42), ws = random_floats(w.size(), 43, -0.3f, 0.3f);
     CHECK(forward_against_oracle<15, 15, 64, 3, 64, 1>(x, ws, b, false).violations == 0);
     CHECK(forward_against_oracle<15, 15, 64, 3, 64, 1>(x, ws, b, false, 4).violations > 0);
+}
+
+TEST_CASE("bf16 dense kernels are within the fp32 accumulation bound of the oracle", "[kernels][bf16][dense]") {
+    if (!bf16_kernels_run_here()) return;
+    check_dense<256, 10>(1024, 50);  // fastcifar's classifier at its batch
+    check_dense<2048, 512>(32, 51);  // a cnn-sized hidden layer
+    check_dense<37, 45>(29, 52);     // odd everything: zero channel, masked vector, odd rows, short tiles
+    check_dense<64, 64>(1, 53);      // one row
 }
 
 #else
