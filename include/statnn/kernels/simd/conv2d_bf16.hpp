@@ -154,7 +154,8 @@ inline void convert_to_bf16(const float* src, Bf16* dst, std::size_t n, const fl
         const __m512 v = _mm512_loadu_ps(src + at);
         return mask ? _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(_mm512_loadu_ps(mask + at), zero, _CMP_GT_OQ), v) : v;
     };
-    for (; e + 32 <= n; e += 32) _mm512_storeu_si512(dst + e, (__m512i)_mm512_cvtne2ps_pbh(masked(e + 16), masked(e)));
+    const std::size_t blocks_end = n - n % 32;  // so GCC sees the trip count cannot wrap
+    for (; e < blocks_end; e += 32) _mm512_storeu_si512(dst + e, (__m512i)_mm512_cvtne2ps_pbh(masked(e + 16), masked(e)));
     for (; e < n; ++e) dst[e] = mask && !(mask[e] > 0.0f) ? Bf16(0) : ref::to_bf16(src[e]);
 }
 
