@@ -1,8 +1,9 @@
 // bench/bench_peak.cpp — the fp32 FMA peak at this build's vector width, on 1 and 2
 // threads: the ceiling for every FLOP/s figure the other benchmarks print (its own
 // peak_fraction is ≈ 1 on an idle machine; on two threads it shows whether both cores
-// reach their peak at once: shared FMA units, frequency drop); and one thread's copy
-// bandwidth, the ceiling for the memory-bound ones.
+// reach their peak at once: shared FMA units, frequency drop); the bf16 and int8
+// dot-product peaks likewise (dot_peak.hpp), the ceilings of the bf16 and int8 kernels;
+// and one thread's copy bandwidth, the ceiling for the memory-bound ones.
 #include <string>
 
 #include "bench_util.hpp"
@@ -28,6 +29,46 @@ void fma_peak(benchmark::State& state) {
 }
 
 BENCHMARK(fma_peak)->Threads(1)->Threads(2)->UseRealTime();
+
+// The bf16 dot-product peak (vdpbf16ps, 4 FLOP per fp32 lane), the ceiling of the bf16
+// kernels' peak_fraction; skipped on a CPU without AVX512_BF16.
+void bf16_dot_peak(benchmark::State& state) {
+    if (!cpu_has_avx512_bf16()) {
+        state.SkipWithError("skipped: this CPU has no AVX512_BF16");
+        return;
+    }
+    constexpr std::int64_t kRounds = 1 << 14;
+    float sink = 0;
+    const LoopClock clock;
+    for (auto _ : state) {
+        sink += bf16_dot_rounds(kRounds, 1.0f);
+        benchmark::DoNotOptimize(sink);
+    }
+    set_rate_counters(state, clock, double(kRounds) * kBf16DotFlopsPerRound, one_thread_bf16_dot_peak());
+    state.SetLabel("vdpbf16ps, " + std::to_string(kDotPeakAccumulators) + " accumulators of 16 floats");
+}
+
+BENCHMARK(bf16_dot_peak)->Threads(1)->Threads(2)->UseRealTime();
+
+// The int8 dot-product peak (vpdpbusd, 8 OP per int32 lane), the ceiling of the int8
+// kernels' peak_fraction; skipped on a CPU without AVX512_VNNI.
+void int8_dot_peak(benchmark::State& state) {
+    if (!cpu_has_avx512_vnni()) {
+        state.SkipWithError("skipped: this CPU has no AVX512_VNNI");
+        return;
+    }
+    constexpr std::int64_t kRounds = 1 << 14;
+    std::int32_t sink = 0;
+    const LoopClock clock;
+    for (auto _ : state) {
+        sink += int8_dot_rounds(kRounds, 1);
+        benchmark::DoNotOptimize(sink);
+    }
+    set_rate_counters(state, clock, double(kRounds) * kInt8DotOpsPerRound, one_thread_int8_dot_peak(), 1, "OP/s");
+    state.SetLabel("vpdpbusd, " + std::to_string(kDotPeakAccumulators) + " accumulators of 16 int32");
+}
+
+BENCHMARK(int8_dot_peak)->Threads(1)->Threads(2)->UseRealTime();
 
 // The copy that memory-bound kernels are held to (bandwidth_fraction), at working sets
 // served by L2 (one image of activations), by L3, and by memory (cnn6's parameters and

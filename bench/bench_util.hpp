@@ -8,6 +8,7 @@
 #include <new>
 #include <vector>
 
+#include "dot_peak.hpp"
 #include "fma_peak.hpp"
 #include "memory_peak.hpp"
 #include "statnn/arena.hpp"
@@ -46,17 +47,23 @@ private:
     std::chrono::steady_clock::time_point start_;
 };
 
+// The rate counter `unit` (FLOP/s, or OP/s for integer work) and peak_fraction against
+// `one_thread_peak` (fma_peak.hpp, dot_peak.hpp) times `threads`; see set_flop_counters.
+inline void set_rate_counters(benchmark::State& state, const LoopClock& clock, double work_per_iteration,
+                              double one_thread_peak, int threads = 1, const char* unit = "FLOP/s") {
+    const double seconds = clock.seconds(), work = double(state.iterations()) * work_per_iteration;
+    // Each thread counts its own iterations; Google Benchmark sums threads, then divides by the time.
+    state.counters[unit] = benchmark::Counter(work, benchmark::Counter::kIsRate);
+    state.counters["peak_fraction"] = benchmark::Counter(
+        seconds > 0 && one_thread_peak > 0 ? work / (seconds * one_thread_peak * threads) : 0, benchmark::Counter::kAvgThreads);
+}
+
 // FLOP/s, and peak_fraction: the FLOP/s this benchmark thread reached over the one-thread
 // FMA peak times `threads` (the pool's threads it used), 0..1. Benchmarks that use it
 // run on real time (UseRealTime), so both counters divide by the same span; with several
 // benchmark threads peak_fraction is their mean.
 inline void set_flop_counters(benchmark::State& state, const LoopClock& clock, double flops_per_iteration, int threads = 1) {
-    const double seconds = clock.seconds();
-    // Each thread counts its own iterations; Google Benchmark sums threads, then divides by the time.
-    state.counters["FLOP/s"] = benchmark::Counter(double(state.iterations()) * flops_per_iteration, benchmark::Counter::kIsRate);
-    state.counters["peak_fraction"] =
-        benchmark::Counter(seconds > 0 ? double(state.iterations()) * flops_per_iteration / (seconds * one_thread_fma_peak() * threads) : 0,
-                           benchmark::Counter::kAvgThreads);
+    set_rate_counters(state, clock, flops_per_iteration, one_thread_fma_peak(), threads);
 }
 
 // bytes_per_second, and bandwidth_fraction: the bytes/s this one-thread kernel moved (read
