@@ -21,6 +21,7 @@
 #include "commands/summary.hpp"
 #include "commands/train.hpp"
 #include "compare.hpp"
+#include "statnn/memory_budget.hpp"
 
 namespace statnn {
 
@@ -43,6 +44,9 @@ int run_command(const std::string& command, const R& recipe, const cli::Args& ar
 
 template <class Arch, int Batch, class R>
 int run_app(const R& recipe, int argc, char** argv) {
+#if defined(STATNN_MEMORY_BUDGET)  // statnn_add_model(... MEMORY_BUDGET <bytes>)
+    static_assert(require_fits_in<Arch, Batch, STATNN_MEMORY_BUDGET, R::OptimizerType::kStateSlots>());
+#endif
     if (argc < 2) {
         app::print_usage(stderr, recipe);
         return 2;

@@ -605,6 +605,22 @@ inline void note_calls(const std::string& text, std::set<std::string>& used) {
     }
 }
 
+// The bytes of a layer's arrays in the export: its kernel (int8 with a float scale per
+// output channel, or float), bias and state.
+template <class L>
+constexpr std::size_t exported_weight_bytes(bool int8) {
+    std::size_t bytes = 0;
+    if constexpr (L::kKernelSize > 0) {
+        if (int8 && int8_layer<L>())
+            bytes += L::kKernelSize + std::size_t(L::kKernelDims[L::kKernelRank - 1]) * sizeof(float);
+        else
+            bytes += L::kKernelSize * sizeof(float);
+        bytes += L::kBiasSize * sizeof(float);
+    }
+    if constexpr (L::kStateTensors > 0) bytes += L::kStateFloats * sizeof(float);
+    return bytes;
+}
+
 // The work memory of <model>_infer: two float buffers as large as the largest activation,
 // used in turn, and one more per nesting depth of residual blocks (the input of each open
 // block is copied aside when its branch begins, s0, s1, ..., and added back at its end);
@@ -684,24 +700,19 @@ private:
             if (!options_.input_max.empty() && int8_layer<L>()) {
                 constexpr int outputs = L::kKernelDims[L::kKernelRank - 1];
                 emit_int8_kernel(weights, name + "_" + L::kKernelName, layer.kernel, L::kKernelSize, outputs);
-                weight_bytes += L::kKernelSize + std::size_t(outputs) * sizeof(float);
                 const float m = options_.input_max.at(k);
                 in_scale = m > 0.0f ? m / 127.0f : 1.0f;
             } else {
                 emit_array(weights, name + "_" + L::kKernelName, layer.kernel, L::kKernelSize);
-                weight_bytes += L::kKernelSize * sizeof(float);
             }
-            if constexpr (L::kBiasSize > 0) {
-                emit_array(weights, name + "_" + L::kBiasName, layer.bias, L::kBiasSize);
-                weight_bytes += L::kBiasSize * sizeof(float);
-            }
+            if constexpr (L::kBiasSize > 0) emit_array(weights, name + "_" + L::kBiasName, layer.bias, L::kBiasSize);
         }
         if constexpr (L::kStateTensors > 0) {
             constexpr std::size_t each = L::kStateFloats / L::kStateTensors;
             for (int t = 0; t < L::kStateTensors; ++t)
                 emit_array(weights, name + "_" + L::kStateNames[t], layer.state + t * each, each);
-            weight_bytes += L::kStateFloats * sizeof(float);
         }
+        weight_bytes += exported_weight_bytes<L>(!options_.input_max.empty());
         return in_scale;
     }
 
@@ -796,6 +807,21 @@ inline std::string source_file(const std::string& model, const std::string& orig
 }
 
 }  // namespace detail
+
+// What an export of `net` needs on a board: flash for its weights, RAM for its work memory.
+struct Footprint {
+    std::size_t weight_bytes = 0, arena_bytes = 0;
+};
+
+template <class Net>
+Footprint footprint(Net& net, bool int8) {
+    Footprint f;
+    net.visit([&](auto, auto& layer) {
+        f.weight_bytes += detail::exported_weight_bytes<std::decay_t<decltype(layer)>>(int8);
+    });
+    f.arena_bytes = detail::layout_of(net).arena_bytes(int8);
+    return f;
+}
 
 // C99 inference source for `net`'s current weights and state. `model` names the files'
 // functions and macros (a C identifier: letters, digits, '_'). Compiles only for a

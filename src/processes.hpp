@@ -15,6 +15,7 @@
 #include <string>
 
 #include "statnn/distributed.hpp"
+#include "statnn/hints.hpp"
 
 #if STATNN_WITH_MPI
 #include <mpi.h>
@@ -40,7 +41,7 @@ inline std::string mpi_support_line() {
     if (const auto cut = v.find_first_of(",\n"); cut != std::string::npos) v.resize(cut);
     return "MPI: built in (" + v + "); mpirun -np N <binary> train ... trains on N processes";
 #else
-    return "MPI: not built in (scripts/install-deps mpi, then rebuild, for mpirun -np N <binary> train)";
+    return "MPI: not built in (" + std::string(hints::kInstallMpi) + ", for mpirun -np N <binary> train)";
 #endif
 }
 
@@ -104,7 +105,7 @@ inline std::unique_ptr<Communicator> join_processes() {
 #else
     throw std::runtime_error(
         "started by an MPI launcher, but this binary was built without MPI: every process would train the whole run "
-        "alone (scripts/install-deps mpi, then rebuild)");
+        "alone (" + std::string(hints::kInstallMpi) + ")");
 #endif
 }
 

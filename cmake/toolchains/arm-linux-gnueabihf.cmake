@@ -11,6 +11,10 @@
 set(CMAKE_SYSTEM_NAME Linux)
 set(CMAKE_SYSTEM_PROCESSOR armv7l)
 
+# The SIMD architecture of statnn binaries built with this file (statnn_add_model), unless
+# -DSTATNN_ARCH_FLAGS=... says otherwise: NEON + VFPv4; -mfpu=vfpv3-d16 and STATNN_SIMD=OFF for boards without NEON.
+set(STATNN_ARCH_FLAGS "-march=armv7-a -mfpu=neon-vfpv4 -mfloat-abi=hard" CACHE STRING "Compiler flags that pick the SIMD architecture of statnn binaries")
+
 set(_statnn_triplet arm-linux-gnueabihf)
 set(_statnn_qemu qemu-arm)
 include(${CMAKE_CURRENT_LIST_DIR}/debian-cross.cmake)

@@ -23,3 +23,5 @@ set(xtl_DIR /usr/share/cmake/xtl CACHE PATH "xtl's CMake config (header-only, ho
 set(xsimd_DIR /usr/lib/${_statnn_host_multiarch}/cmake/xsimd CACHE PATH "xsimd's CMake config (header-only, host copy)")
 set(xtensor_DIR /usr/lib/${_statnn_host_multiarch}/cmake/xtensor CACHE PATH "xtensor's CMake config (header-only, host copy)")
 set(Catch2_DIR /usr/lib/cmake/Catch2 CACHE PATH "Catch2's CMake config (header-only, host copy)")
+
+include(${CMAKE_CURRENT_LIST_DIR}/statnn-package.cmake)

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "statnn/config.hpp"
+#include "statnn/memory_budget.hpp"
 #include "statnn/network.hpp"
 #include "statnn/summary.hpp"
 #include "statnn/train/recipe.hpp"

@@ -18,6 +18,7 @@
 #include "statnn/layers/gelu.hpp"
 #include "statnn/layers/global_avgpool2d.hpp"
 #include "statnn/network.hpp"
+#include "statnn/simd_width.hpp"
 
 namespace statnn {
 
@@ -214,6 +215,7 @@ void print_memory_plan(std::FILE* out, Net& net) {
                  double(Net::kArenaBytes) / (1024.0 * 1024.0));
     std::fprintf(out, "\nSIMD: %s, %zu float lane%s; threads: %d\n", simd_arch_name(), kFloatLanes,
                  kFloatLanes == 1 ? "" : "s", net.threads());
+    if (const std::string note = narrow_build_note(); !note.empty()) std::fprintf(out, "%s\n", note.c_str());
     print_kernel_choice(out, net);
 }
 

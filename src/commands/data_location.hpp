@@ -11,6 +11,7 @@
 #include "files.hpp"
 #include "statnn/data/batch_reader.hpp"
 #include "statnn/data/dataset.hpp"
+#include "statnn/hints.hpp"
 
 namespace statnn::app {
 
@@ -22,7 +23,7 @@ inline std::string find_data_dir(const cli::Args& args) {
         if (file_exists(std::string(d) + "/data_batch_1.bin")) return d;
     throw data::DataError(
         "no CIFAR-10 data found (looked at $CIFAR10_DIR, ./data/cifar-10-batches-bin, "
-        "../shared/cifar-10/cifar-10-batches-bin); run scripts/get-cifar10 or pass --data DIR");
+        "../shared/cifar-10/cifar-10-batches-bin); " + std::string(hints::kGetCifar10) + " or pass --data DIR");
 }
 
 // The slots of a NetworkReader, made before the reader that fills them.

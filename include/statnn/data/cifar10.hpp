@@ -20,6 +20,7 @@
 #include "statnn/data/image_bytes.hpp"
 #include "statnn/data/record_files.hpp"
 #include "statnn/data/record_source.hpp"
+#include "statnn/hints.hpp"
 
 namespace statnn::data {
 
@@ -112,7 +113,7 @@ private:
     }
 
     static BatchFile open_file(const std::string& path) {
-        BatchFile f = open_record_file(path, kRecordBytes, "expected the CIFAR-10 binary version; see scripts/get-cifar10");
+        BatchFile f = open_record_file(path, kRecordBytes, std::string("expected the CIFAR-10 binary version; ") + hints::kGetCifar10);
         check_labels(f);
         return f;
     }

@@ -17,6 +17,7 @@
 #include "run_folder.hpp"
 #include "statnn/io/atomic_file.hpp"
 #include "statnn/io/checkpoint.hpp"
+#include "statnn/simd_width.hpp"
 
 namespace statnn::app {
 
@@ -98,6 +99,7 @@ void print_banner(const Run& run, const cli::Args& args) {
                 data_description(*run.dataset).c_str(), run.train_reader->size(), run.val_reader->size(), run.out.c_str());
     std::printf("seed %llu, %d thread%s, SIMD %s; arena %.1f MiB\n", (unsigned long long)run.state.seed, run.net->threads(),
                 run.net->threads() == 1 ? "" : "s", simd_arch_name(), double(Run::Net::kArenaBytes) / 1048576.0);
+    if (const std::string note = narrow_build_note(); !note.empty()) std::printf("%s\n", note.c_str());
     print_banner_details(run);
     std::fflush(stdout);
 }
