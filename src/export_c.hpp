@@ -477,6 +477,10 @@ struct LayerCode<SoftmaxLayer<In, B>> {
     }
 };
 
+// A Frozen<> layer computes as its inner layer does at inference.
+template <class Inner>
+struct LayerCode<FrozenLayer<Inner>> : LayerCode<Inner> {};
+
 template <class L, class = void>
 struct has_code : std::false_type {};
 template <class L>

@@ -324,6 +324,12 @@ struct Nodes<SoftmaxLayer<In, B>> {
     }
 };
 
+// A Frozen<> layer computes as its inner layer does at inference.
+template <class Inner>
+struct Nodes<FrozenLayer<Inner>> {
+    static std::string emit(Graph& g, const FrozenLayer<Inner>& l, const Step& s) { return Nodes<Inner>::emit(g, l, s); }
+};
+
 template <class L, class = void>
 struct has_nodes : std::false_type {};
 template <class L>

@@ -172,6 +172,9 @@ struct RunInfo {
     int epochs_planned = 0;
     std::vector<std::uint32_t> keep_epochs;
     std::vector<io::TrainingSession> sessions;
+    std::string init_from;               // train --init-from ("": none)
+    std::vector<std::uint32_t> classes;  // train --classes (empty: all)
+    std::int64_t per_class = 0;          // train --per-class (0: all)
 };
 
 // Version 2: the optimizer's own fields, the schedule (with the learning rate) and the loss
@@ -230,6 +233,12 @@ inline std::string run_json(const RunInfo& r) {
     // Added within version 2: what the data was and how its images were normalised.
     field("dataset", dataset_json(r.dataset));
     field("normalization", normalization_json(r.normalization));
+    // Added within version 2: where the first weights came from, which classes and how many images of each.
+    field("init_from", json_string(r.init_from));
+    std::string classes = "[";
+    for (std::size_t i = 0; i < r.classes.size(); ++i) classes += (i ? ", " : "") + std::to_string(r.classes[i]);
+    field("classes", classes + "]");
+    field("per_class", std::to_string(r.per_class));
     field("epochs_planned", std::to_string(r.epochs_planned));
     std::string kept = "[";
     for (std::size_t i = 0; i < r.keep_epochs.size(); ++i) kept += (i ? ", " : "") + std::to_string(r.keep_epochs[i]);

@@ -210,7 +210,8 @@ std::vector<ReluActivity> relu_activity(Net& net, BatchSource& reader, long max_
     std::vector<ReluActivity> result;
     net.visit([&](auto k, auto& layer) {
         using L = std::decay_t<decltype(layer)>;
-        if (std::strcmp(L::activation, "relu") != 0) return;
+        // Below the first trained layer outputs share buffers (network.hpp), and nothing trains to die.
+        if (std::strcmp(L::activation, "relu") != 0 || int(k) < Net::kFirstTrainedLayer) return;
         std::string name = net.layer_name(int(k));
         if (L::kOperation == Operation::Activation && k > 0) name = std::string(net.layer_name(int(k) - 1)) + " (" + name + ")";
         result.push_back({name, 0, 0});
@@ -222,7 +223,7 @@ std::vector<ReluActivity> relu_activity(Net& net, BatchSource& reader, long max_
         std::size_t i = 0;
         net.visit([&](auto k, auto& layer) {
             using L = std::decay_t<decltype(layer)>;
-            if (std::strcmp(L::activation, "relu") != 0) return;
+            if (std::strcmp(L::activation, "relu") != 0 || int(k) < Net::kFirstTrainedLayer) return;
             const float* a = net.activation(int(k));
             const std::size_t count = std::size_t(n) * L::Out::size;
             for (std::size_t e = 0; e < count; ++e) result[i].active += a[e] > 0.0f;

@@ -20,7 +20,7 @@ namespace detail {
 // A layer's multiply-adds per image by trained weights (the per-layer profile reads them too).
 template <class L>
 constexpr std::uint64_t layer_macs() {
-    static_assert(L::kMacs > 0 || L::kKernelSize == 0 ||
+    static_assert(L::kMacs > 0 || L::kFrozenMacs > 0 || L::kKernelSize == 0 ||
                       (L::kOperation != Operation::Convolution && L::kOperation != Operation::Dense),
                   "flops: a convolution or dense layer states its multiply-adds per image (kMacs)");
     return L::kMacs;

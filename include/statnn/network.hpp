@@ -7,16 +7,18 @@
 // cannot take its input shape stops the build with a static_assert naming the layer and
 // the problem. Network lays out one arena for the given batch size:
 //
-//   params | grads | optimizer state (OptimizerSlots arrays) | state | activations | saved
-//          | scratch | gradient ping-pong | labels
+//   params | grads | optimizer state (OptimizerSlots arrays) | state | frozen | activations
+//          | saved | scratch | gradient ping-pong | labels
 //
 // params, grads and each optimizer state array (Keras SGD's velocity; Adam's two moments)
 // share one layout (each tensor 64-byte aligned), so an optimizer updates all parameters
 // in one flat pass. state holds what layers keep
 // across steps without training it (BatchNorm's running statistics): the optimizer
-// never sees it; checkpoints save it. Activation k+1 is the output of
-// layer k; in-place layers (ReLU, Dropout) reuse their input's buffer. During the
-// backward pass two buffers alternate as output gradient and input gradient.
+// never sees it; checkpoints save it. frozen holds the weights of Frozen<> layers
+// (layers/frozen.hpp), which have neither gradients nor optimizer state. Activation k+1 is
+// the output of layer k; in-place layers (ReLU, Dropout) reuse their input's buffer, and
+// layers below the first trained one, which run forward only, share two buffers. During
+// the backward pass two buffers alternate as output gradient and input gradient.
 #pragma once
 
 #include <array>
@@ -35,6 +37,7 @@
 #include "statnn/layers/dense.hpp"
 #include "statnn/layers/dropout.hpp"
 #include "statnn/layers/flatten.hpp"
+#include "statnn/layers/frozen.hpp"
 #include "statnn/layers/layer.hpp"
 #include "statnn/layers/maxpool2d.hpp"
 #include "statnn/layers/residual.hpp"
@@ -115,6 +118,14 @@ struct Sequential {
     using InShape = typename InputSpec::shape;
 };
 
+template <class InputSpec, class... Specs>
+struct Unfrozen<Sequential<InputSpec, Specs...>> {
+    using type = Sequential<InputSpec, typename Unfrozen<Specs>::type...>;
+};
+// The architecture without its Frozen<> marks (frozen.hpp): the network before the freeze.
+template <class Arch>
+using UnfrozenArch = typename Unfrozen<Arch>::type;
+
 // Called before and after every layer's forward and backward pass when set (a per-layer
 // profile: `bench train --profile`); the network itself keeps no clock, so it builds
 // where there is none.
@@ -135,6 +146,7 @@ struct LayerPlan {
     std::size_t scratch_bytes;
     bool in_place;
     int grad_slot;                            // ping-pong buffer holding d(loss)/d(its input)
+    bool frozen;                              // kernel_at, bias_at: inside the frozen region
 };
 
 namespace detail {
@@ -153,6 +165,7 @@ struct ArenaPlanner {
         std::size_t params_bytes = 0;  // one region; grads and each optimizer slot are the same size
         std::size_t params_at = 0, grads_at = 0, optimizer_at = 0;  // slot s at optimizer_at + s * params_bytes
         std::size_t state_at = 0, state_bytes = 0;
+        std::size_t frozen_at = 0, frozen_bytes = 0;  // Frozen<> layers' parameters
         std::size_t activations_at = 0, activations_bytes = 0;
         std::size_t saved_at = 0, saved_bytes = 0;
         std::size_t scratch_at = 0, scratch_bytes = 0;
@@ -172,55 +185,88 @@ struct ArenaPlanner {
     }
 
     template <std::size_t... K>
-    static constexpr std::size_t count_params(std::index_sequence<K...>) {
-        return ((LayerAt<K>::kKernelSize + LayerAt<K>::kBiasSize) + ... + 0);
+    static constexpr std::size_t count_params(bool frozen, std::index_sequence<K...>) {
+        return ((LayerAt<K>::kFrozen == frozen ? LayerAt<K>::kKernelSize + LayerAt<K>::kBiasSize : 0) + ... + 0);
     }
 
     // The first layer with trained parameters (kLayers when none has any): the backward
     // pass stops there, and that layer computes no input gradient — layers before it
-    // (a frozen whitening stem and its activation) train nothing.
+    // (a frozen whitening stem and its activation, Frozen<> layers) train nothing.
     template <std::size_t... K>
     static constexpr int first_trained(std::index_sequence<K...>) {
         int first = kLayers;
-        ((first = (first == kLayers && LayerAt<K>::kKernelSize + LayerAt<K>::kBiasSize > 0) ? int(K) : first), ...);
+        ((first = (first == kLayers && !LayerAt<K>::kFrozen && LayerAt<K>::kKernelSize + LayerAt<K>::kBiasSize > 0) ? int(K)
+                                                                                                                   : first),
+         ...);
         return first;
     }
 
+    // The last Frozen<> layer (-1 when none).
     template <std::size_t... K>
-    static constexpr Plan make(std::index_sequence<K...>) {
-        Plan p{};
-        p.layer = {LayerPlan{LayerAt<K>::kKernelSize, LayerAt<K>::kBiasSize, 0, 0, LayerAt<K>::kStateFloats, 0,
-                             LayerAt<K>::Out::size, 0, 0, LayerAt<K>::kSavedBytes, LayerAt<K>::kScratchBytes,
-                             LayerAt<K>::kInPlace, 0}...};
-        // Parameters: each tensor aligned, so kernels can use aligned vector loads.
-        std::size_t at = 0;
+    static constexpr int last_frozen(std::index_sequence<K...>) {
+        int last = -1;
+        ((last = LayerAt<K>::kFrozen ? int(K) : last), ...);
+        return last;
+    }
+
+    // Which layers' outputs a residual block's Add reads again later (its skip input).
+    template <std::size_t... K>
+    static constexpr std::array<bool, kLayers> read_by_a_skip(std::index_sequence<K...>) {
+        std::array<bool, kLayers> read{};
+        auto mark = [&](int k, int span) {
+            if (span > 0 && k - span - 1 >= 0) read[std::size_t(k - span - 1)] = true;
+        };
+        (mark(int(K), skip_span<LayerAt<K>>::value), ...);
+        return read;
+    }
+
+    // Parameters: each tensor aligned, so kernels can use aligned vector loads; a frozen
+    // layer's in a region of their own, which has no gradient and no optimizer state.
+    static constexpr void lay_parameters(Plan& p) {
+        std::size_t at = 0, frozen = 0;
         for (auto& l : p.layer) {
-            l.kernel_at = at;
-            at += float_bytes(l.kernel_size);
-            l.bias_at = at;
-            at += float_bytes(l.bias_size);
+            std::size_t& next = l.frozen ? frozen : at;
+            l.kernel_at = next;
+            next += float_bytes(l.kernel_size);
+            l.bias_at = next;
+            next += float_bytes(l.bias_size);
         }
         p.params_bytes = at;
-        p.params_at = 0;
-        p.grads_at = p.params_at + p.params_bytes;
-        p.optimizer_at = p.grads_at + p.params_bytes;
-        at = p.optimizer_at + std::size_t(OptimizerSlots) * p.params_bytes;
-        // State: each layer's floats, aligned (empty for the seed models: their layout is unchanged).
-        p.state_at = at;
-        for (auto& l : p.layer) {
-            l.state_at = at;
-            at += float_bytes(l.state_floats);
-        }
-        p.state_bytes = at - p.state_at;
-        // Activations: the input batch, then one buffer per layer that is not in place.
+        p.frozen_bytes = frozen;
+    }
+
+    // Activations: the input batch, then one buffer per layer that is not in place. Below
+    // the first trained layer nothing runs backward: a layer there writes to the one of two
+    // shared buffers that does not hold its input (an output a residual block adds back
+    // later keeps a buffer of its own). pair[k]: that buffer, or -1 for one of its own.
+    static constexpr std::size_t lay_activations(Plan& p, std::size_t at, int first_trained,
+                                                 const std::array<bool, kLayers>& read_again) {
         p.activations_at = at;
         p.input_at = at;
         p.input_bytes = float_bytes(std::size_t(Batch) * InShape::size);
         at += p.input_bytes;
+        std::array<int, kLayers> pair{};
+        std::size_t pair_bytes[2] = {0, 0};
+        int prev_pair = -1;
+        for (int k = 0; k < kLayers; ++k) {
+            const LayerPlan& l = p.layer[std::size_t(k)];
+            int& mine = pair[std::size_t(k)];
+            mine = l.in_place ? prev_pair : (k < first_trained && !read_again[std::size_t(k)]) ? (prev_pair == 0 ? 1 : 0) : -1;
+            if (mine >= 0 && !l.in_place) {
+                const std::size_t b = float_bytes(std::size_t(Batch) * l.out_size);
+                pair_bytes[mine] = b > pair_bytes[mine] ? b : pair_bytes[mine];
+            }
+            prev_pair = mine;
+        }
+        const std::size_t pair_at[2] = {at, at + pair_bytes[0]};
+        at += pair_bytes[0] + pair_bytes[1];
         std::size_t prev = p.input_at;
-        for (auto& l : p.layer) {
+        for (int k = 0; k < kLayers; ++k) {
+            LayerPlan& l = p.layer[std::size_t(k)];
             if (l.in_place) {
                 l.act_at = prev;
+            } else if (pair[std::size_t(k)] >= 0) {
+                l.act_at = pair_at[pair[std::size_t(k)]];
             } else {
                 l.act_at = at;
                 at += float_bytes(std::size_t(Batch) * l.out_size);
@@ -228,6 +274,48 @@ struct ArenaPlanner {
             prev = l.act_at;
         }
         p.activations_bytes = at - p.activations_at;
+        return at;
+    }
+
+    // The gradient ping-pong. The softmax input gradient goes to slot 0; walking back, a
+    // layer writes its input gradient to the other slot unless it works in place.
+    static constexpr std::size_t lay_gradients(Plan& p, std::size_t at, int first_trained) {
+        const int L = int(p.layer.size());
+        p.layer[std::size_t(L - 1)].grad_slot = 0;
+        for (int k = L - 2; k >= 0; --k)
+            p.layer[std::size_t(k)].grad_slot =
+                p.layer[std::size_t(k)].in_place ? p.layer[std::size_t(k + 1)].grad_slot : 1 - p.layer[std::size_t(k + 1)].grad_slot;
+        // d(loss)/d(input of layer k) for the layers above the first trained one, which computes none.
+        for (int k = first_trained + 1; k < L; ++k) {
+            const std::size_t b = float_bytes(std::size_t(Batch) * p.layer[std::size_t(k - 1)].out_size);
+            p.grad_bytes = b > p.grad_bytes ? b : p.grad_bytes;
+        }
+        p.grad_at[0] = at;
+        p.grad_at[1] = at + p.grad_bytes;
+        return at + 2 * p.grad_bytes;
+    }
+
+    template <std::size_t... K>
+    static constexpr Plan make(std::index_sequence<K...> all) {
+        Plan p{};
+        p.layer = {LayerPlan{LayerAt<K>::kKernelSize, LayerAt<K>::kBiasSize, 0, 0, LayerAt<K>::kStateFloats, 0,
+                             LayerAt<K>::Out::size, 0, 0, LayerAt<K>::kSavedBytes, LayerAt<K>::kScratchBytes,
+                             LayerAt<K>::kInPlace, 0, LayerAt<K>::kFrozen}...};
+        lay_parameters(p);
+        p.params_at = 0;
+        p.grads_at = p.params_at + p.params_bytes;
+        p.optimizer_at = p.grads_at + p.params_bytes;
+        std::size_t at = p.optimizer_at + std::size_t(OptimizerSlots) * p.params_bytes;
+        // State: each layer's floats, aligned (empty for the seed models: their layout is unchanged).
+        p.state_at = at;
+        for (auto& l : p.layer) {
+            l.state_at = at;
+            at += float_bytes(l.state_floats);
+        }
+        p.state_bytes = at - p.state_at;
+        p.frozen_at = at;  // right after the state: initialize() clears params to here in one pass
+        at += p.frozen_bytes;
+        at = lay_activations(p, at, first_trained(all), read_by_a_skip(all));
         // State each layer keeps from forward to backward.
         p.saved_at = at;
         for (auto& l : p.layer) {
@@ -239,19 +327,7 @@ struct ArenaPlanner {
         p.scratch_at = at;
         for (auto& l : p.layer) p.scratch_bytes = l.scratch_bytes > p.scratch_bytes ? l.scratch_bytes : p.scratch_bytes;
         at += p.scratch_bytes;
-        // Gradient ping-pong. The softmax input gradient goes to slot 0; walking back, a
-        // layer writes its input gradient to the other slot unless it works in place.
-        const int L = int(p.layer.size());
-        p.layer[L - 1].grad_slot = 0;
-        for (int k = L - 2; k >= 0; --k)
-            p.layer[k].grad_slot = p.layer[k].in_place ? p.layer[k + 1].grad_slot : 1 - p.layer[k + 1].grad_slot;
-        for (int k = 1; k < L; ++k) {  // d(loss)/d(input of layer k) for k >= 1; layer 0 needs none
-            const std::size_t b = float_bytes(std::size_t(Batch) * p.layer[k - 1].out_size);
-            p.grad_bytes = b > p.grad_bytes ? b : p.grad_bytes;
-        }
-        p.grad_at[0] = at;
-        p.grad_at[1] = at + p.grad_bytes;
-        at += 2 * p.grad_bytes;
+        at = lay_gradients(p, at, first_trained(all));
         p.labels_at = at;
         p.labels_bytes = align_up(std::size_t(Batch) * sizeof(std::int32_t));
         at += p.labels_bytes;
@@ -270,6 +346,7 @@ class Network {
 public:
     static_assert(Batch > 0, "Network: the batch size must be positive");
     static_assert(OptimizerSlots >= 1, "Network: an optimizer keeps at least one state array");
+    using Architecture = Arch;
     using Layers = typename Arch::template Layers<Batch>;
     static constexpr int kLayers = int(std::tuple_size_v<Layers>);
     template <int K>
@@ -289,9 +366,13 @@ public:
     static constexpr Plan kPlan = Planner::make(std::make_index_sequence<kLayers>{});
     static constexpr std::size_t kArenaBytes = kPlan.total;
     static constexpr std::size_t kParamFloats = kPlan.params_bytes / sizeof(float);  // with alignment padding
-    static constexpr std::size_t kParamCount = Planner::count_params(std::make_index_sequence<kLayers>{});
+    static constexpr std::size_t kParamCount = Planner::count_params(false, std::make_index_sequence<kLayers>{});  // trained
+    static constexpr std::size_t kFrozenParamCount = Planner::count_params(true, std::make_index_sequence<kLayers>{});
     static constexpr std::size_t kStateFloats = kPlan.state_bytes / sizeof(float);  // with alignment padding
     static constexpr int kFirstTrainedLayer = Planner::first_trained(std::make_index_sequence<kLayers>{});
+    static_assert(Planner::last_frozen(std::make_index_sequence<kLayers>{}) < kFirstTrainedLayer,
+                  "Network: a Frozen<> layer comes after a trained layer; freeze only layers below every trained one "
+                  "(the backward pass would have to run through it)");
     static_assert(Planner::later_layers_init_from_data(std::make_index_sequence<kLayers>{}) == 0,
                   "Network: a layer set from training images (PatchWhitening) must be the first layer");
 
@@ -319,6 +400,7 @@ public:
                 s.segment[std::size_t(s.count++)] = ParamSegment{begin, count, norm_shift};
         };
         for (int k = 0; k < kLayers; ++k) {
+            if (kPlan.layer[std::size_t(k)].frozen) continue;  // not in params(): no gradient, no optimizer state
             add(kPlan.layer[std::size_t(k)].kernel_at, kPlan.layer[std::size_t(k)].kernel_size, false);
             add(kPlan.layer[std::size_t(k)].bias_at, kPlan.layer[std::size_t(k)].bias_size, shift[std::size_t(k)]);
         }
@@ -342,8 +424,9 @@ public:
     // variance 1; a convolution with TorchInit) sets its parameters and state itself,
     // from the layer's stream when its initialize() takes one.
     void initialize(std::uint64_t seed) {
-        // params, grads, optimizer state, state: contiguous.
-        std::memset(arena_.data() + kPlan.params_at, 0, (2 + OptimizerSlots) * kPlan.params_bytes + kPlan.state_bytes);
+        // params, grads, optimizer state, state, frozen parameters: contiguous.
+        std::memset(arena_.data() + kPlan.params_at, 0,
+                    (2 + OptimizerSlots) * kPlan.params_bytes + kPlan.state_bytes + kPlan.frozen_bytes);
         visit([&](auto k, auto& layer) {
             using L = std::decay_t<decltype(layer)>;
             Rng rng(splitmix64(seed ^ splitmix64(std::uint64_t(k) + 1)));
@@ -482,6 +565,22 @@ private:
     void bind_layer() {
         auto& layer = std::get<K>(layers_);
         const LayerPlan& lp = kPlan.layer[K];
+        if constexpr (LayerAt<K>::kFrozen) bind_frozen_parameters(layer, lp);
+        else bind_parameters(layer, lp);
+        if (lp.state_floats) layer.state = arena_.template at<float>(lp.state_at);
+        if (lp.saved_bytes) layer.saved = arena_.data() + lp.saved_at;
+        if (lp.scratch_bytes) layer.scratch = arena_.data() + kPlan.scratch_at;
+        if constexpr (LayerAt<K>::kFrozen) layer.bind_transient(arena_.data() + kPlan.scratch_at);
+        layer.layer_key = splitmix64(0xD5A61266F0C9392Cull + K);
+        // Name: prefix plus a count per prefix.
+        int same = 1;
+        for (std::size_t j = 0; j < K; ++j)
+            if (std::strcmp(prefix_of(j), LayerAt<K>::prefix) == 0) ++same;
+        std::snprintf(names_[K].data(), names_[K].size(), "%s%d", LayerAt<K>::prefix, same);
+    }
+
+    template <class L>
+    void bind_parameters(L& layer, const LayerPlan& lp) {
         if (lp.kernel_size) {
             layer.kernel = arena_.template at<float>(kPlan.params_at + lp.kernel_at);
             layer.dkernel = arena_.template at<float>(kPlan.grads_at + lp.kernel_at);
@@ -490,15 +589,13 @@ private:
             layer.bias = arena_.template at<float>(kPlan.params_at + lp.bias_at);
             layer.dbias = arena_.template at<float>(kPlan.grads_at + lp.bias_at);
         }
-        if (lp.state_floats) layer.state = arena_.template at<float>(lp.state_at);
-        if (lp.saved_bytes) layer.saved = arena_.data() + lp.saved_at;
-        if (lp.scratch_bytes) layer.scratch = arena_.data() + kPlan.scratch_at;
-        layer.layer_key = splitmix64(0xD5A61266F0C9392Cull + K);
-        // Name: prefix plus a count per prefix.
-        int same = 1;
-        for (std::size_t j = 0; j < K; ++j)
-            if (std::strcmp(prefix_of(j), LayerAt<K>::prefix) == 0) ++same;
-        std::snprintf(names_[K].data(), names_[K].size(), "%s%d", LayerAt<K>::prefix, same);
+    }
+
+    // A Frozen<> layer's weights, in the frozen region: no gradients.
+    template <class L>
+    void bind_frozen_parameters(L& layer, const LayerPlan& lp) {
+        if (lp.kernel_size) layer.kernel = arena_.template at<float>(kPlan.frozen_at + lp.kernel_at);
+        if (lp.bias_size) layer.bias = arena_.template at<float>(kPlan.frozen_at + lp.bias_at);
     }
 
     static const char* prefix_of(std::size_t k) { return prefixes(std::make_index_sequence<kLayers>{})[k]; }

@@ -135,6 +135,10 @@ template <class In, int N, int Span, bool Backward, bool InputGrad>
 struct LayerRunsSimd<ResidualAddLayer<In, N, Span>, Backward, InputGrad>
     : std::bool_constant<kernels::kEltwiseRunsSimd> {};
 
+// A Frozen<> layer runs its inner layer's forward pass only.
+template <class Inner, bool Backward, bool InputGrad>
+struct LayerRunsSimd<FrozenLayer<Inner>, Backward, InputGrad> : LayerRunsSimd<Inner, false, false> {};
+
 // Layer K of Net as the network runs it: layers below the first trained one run forward only.
 template <class Net, std::size_t K>
 constexpr bool layer_runs_simd() {
@@ -172,14 +176,31 @@ template <class Net>
 void print_architecture(std::FILE* out) {
     std::fprintf(out, "%20s   %-25s%10s %10s\n\n", "OPERATION", "     DATA DIMENSIONS", "WEIGHTS(N)", "WEIGHTS(%)");
     detail::print_data_row<typename Net::InShape>(out, "Input");
-    detail::print_all_layer_rows<Net>(out, double(Net::kParamCount), std::make_index_sequence<Net::kLayers>{});
-    std::fprintf(out, "\nTotal params: %s (all trainable)\n", with_commas(Net::kParamCount).c_str());
+    detail::print_all_layer_rows<Net>(out, double(Net::kParamCount + Net::kFrozenParamCount),
+                                      std::make_index_sequence<Net::kLayers>{});
+    if constexpr (Net::kFrozenParamCount > 0)
+        std::fprintf(out, "\nTotal params: %s (%s trainable, %s frozen)\n",
+                     with_commas(Net::kParamCount + Net::kFrozenParamCount).c_str(), with_commas(Net::kParamCount).c_str(),
+                     with_commas(Net::kFrozenParamCount).c_str());
+    else
+        std::fprintf(out, "\nTotal params: %s (all trainable)\n", with_commas(Net::kParamCount).c_str());
     if constexpr (Net::kStateFloats > 0)
         std::fprintf(out, "Non-trainable state: %s floats (BatchNorm running statistics, frozen filters; with padding)\n",
                      with_commas(Net::kStateFloats).c_str());
     if constexpr (Net::kFirstTrainedLayer > 0)
         std::fprintf(out, "Frozen below layer %d: no backward pass through the first %d layers\n", Net::kFirstTrainedLayer + 1,
                      Net::kFirstTrainedLayer);
+}
+
+// The frozen weights, and the arena of the same network trained whole (without its Frozen<> marks).
+template <class Net>
+void print_unfrozen_arena(std::FILE* out) {
+    constexpr std::size_t unfrozen =
+        Network<UnfrozenArch<typename Net::Architecture>, Net::kBatch, Net::kOptimizerSlots>::kArenaBytes;
+    std::fprintf(out, "  %-12s %14s  Frozen<> layers' weights, in the total; they have no grads or optimizer state\n",
+                 "frozen", with_commas(Net::kPlan.frozen_bytes).c_str());
+    std::fprintf(out, "  %-12s %14s  (%.1f MiB) the arena without the freeze, %.2fx this one\n", "unfrozen",
+                 with_commas(unfrozen).c_str(), double(unfrozen) / (1024.0 * 1024.0), double(unfrozen) / double(Net::kArenaBytes));
 }
 
 template <class Net>
@@ -213,6 +234,7 @@ void print_memory_plan(std::FILE* out, Net& net) {
     region("labels", p.labels_bytes, "int32 per image");
     std::fprintf(out, "  %-12s %14s  (%.1f MiB)\n", "arena total", with_commas(Net::kArenaBytes).c_str(),
                  double(Net::kArenaBytes) / (1024.0 * 1024.0));
+    if constexpr (Net::kPlan.frozen_bytes > 0) print_unfrozen_arena<Net>(out);
     std::fprintf(out, "\nSIMD: %s, %zu float lane%s; threads: %d\n", simd_arch_name(), kFloatLanes,
                  kFloatLanes == 1 ? "" : "s", net.threads());
     if (const std::string note = narrow_build_note(); !note.empty()) std::fprintf(out, "%s\n", note.c_str());

@@ -63,8 +63,10 @@ auto tensor(Net& net, const std::string& name, Part part = Part::Value) {
                              TensorRole role, std::size_t offset) {
         if (found || n != name) return;
         found = true;
-        if (role == TensorRole::State && part != Part::Value)
-            throw std::invalid_argument("tensor '" + name + "' is state: it has no gradient or velocity");
+        if (role != TensorRole::Parameter && part != Part::Value)
+            throw std::invalid_argument("tensor '" + name + "' is " +
+                                        (role == TensorRole::State ? "state" : "a frozen layer's") +
+                                        ": it has no gradient or velocity");
         data = part == Part::Value ? values : part == Part::Gradient ? net.grads() + offset : net.velocity() + offset;
         shape.assign(dims.begin(), dims.end());
     });

@@ -17,13 +17,14 @@ namespace statnn {
 
 // A parameter is trained (it has a gradient and optimizer state at the same offset of
 // grads() and each optimizer_state(slot)); state is kept across steps without training (BatchNorm's
-// running statistics).
-enum class TensorRole { Parameter, State };
+// running statistics); a frozen parameter is a Frozen<> layer's weight: named like a
+// parameter, kept like state.
+enum class TensorRole { Parameter, State, FrozenParameter };
 
 // fn(name, dims, data, count, role, offset) for every parameter and state tensor, layer by
 // layer: kernel, bias, then state. dims are the stored shape (Keras layouts: conv
 // (kh, kw, in, out), dense (in, out)); offset is a parameter's index in params(), and so
-// in grads() and optimizer_state(slot) (0 for state).
+// in grads() and optimizer_state(slot) (0 for state and frozen parameters).
 template <class Net, class Fn>
 void for_each_tensor(Net& net, Fn&& fn) {
     net.visit([&](auto k, auto& layer) {
@@ -32,10 +33,11 @@ void for_each_tensor(Net& net, Fn&& fn) {
         if constexpr (L::kKernelSize > 0) {
             std::vector<std::uint32_t> kdims;
             for (int d = 0; d < L::kKernelRank; ++d) kdims.push_back(std::uint32_t(L::kKernelDims[d]));
-            fn(name + "." + L::kKernelName, kdims, layer.kernel, std::size_t(L::kKernelSize), TensorRole::Parameter,
-               std::size_t(layer.kernel - net.params()));
+            constexpr TensorRole role = L::kFrozen ? TensorRole::FrozenParameter : TensorRole::Parameter;
+            fn(name + "." + L::kKernelName, kdims, layer.kernel, std::size_t(L::kKernelSize), role,
+               L::kFrozen ? std::size_t(0) : std::size_t(layer.kernel - net.params()));
             fn(name + "." + L::kBiasName, std::vector<std::uint32_t>{std::uint32_t(L::kBiasSize)}, layer.bias,
-               std::size_t(L::kBiasSize), TensorRole::Parameter, std::size_t(layer.bias - net.params()));
+               std::size_t(L::kBiasSize), role, L::kFrozen ? std::size_t(0) : std::size_t(layer.bias - net.params()));
         }
         if constexpr (L::kStateTensors > 0) {
             constexpr std::size_t each = L::kStateFloats / L::kStateTensors;

@@ -22,8 +22,9 @@ template <class Net, class R>
 void warn_if_other_classes(const io::TrainingState& trained, const R& recipe, const cli::Args& args) {
     if (!trained.dataset.recorded()) return;
     const std::string dir = find_data_dir(args);
-    const data::DataOptions options = data::with_format_of(dir, data_options(args));
-    const auto names = data::names_for_classes(data::dataset_class_names(dir, options), Net::kClasses);
+    const data::DataOptions options = options_for(args, dir, trained.classes);
+    const auto names = data::names_for_classes(
+        data::selected_names(data::dataset_class_names(dir, options), options.selection), Net::kClasses);
     const auto own = trained_class_names(trained, {}, Net::kClasses);
     if (names == own) return;
     std::fprintf(stderr, "%s: warning: %s was trained on other classes (%s) than those of %s (%s); outputs and labels are "
@@ -39,7 +40,7 @@ int evaluate_command(const R& recipe, const cli::Args& args) {
     auto net = std::make_unique<Net>(1, threads_flag(args));
     const io::TrainingState trained = load_weights(*net, args);
     const data::Normalization normalization = trained_normalization(trained, recipe, args.text("weights"));
-    const auto test_set = open_network_split<Net>(args, data::Split::Test);
+    const auto test_set = open_network_split<Net>(args, data::Split::Test, trained.classes);
     warn_if_other_classes<Net>(trained, recipe, args);
     NetworkReader<Net> reader(*test_set, Batch, long(args.integer("val-limit", 0)), false, 0, data::Augmentation{},
                               normalization);

@@ -28,6 +28,11 @@ inline const std::vector<cli::FlagSpec>& flag_specs() {
         {"weight-decay", cli::FlagKind::NonNegativeReal, "X", "train: the optimizer's weight decay, if it has one (default: the recipe's)"},
         {"label-smoothing", cli::FlagKind::NonNegativeReal, "X", "train: label smoothing of the loss, in [0, 1) (default: the recipe's)"},
         {"limit", cli::FlagKind::PositiveInt, "N", "train: use the first N training images only"},
+        {"classes", cli::FlagKind::Text, "LIST",
+         "train, evaluate: only these classes of the data (e.g. 5,6,7,8,9), relabelled 0..k-1 in the order given; the network must have k outputs"},
+        {"per-class", cli::FlagKind::PositiveInt, "N", "train: of the training images, the first N of each class in an order set by --seed"},
+        {"init-from", cli::FlagKind::Text, "FILE",
+         "train: start from the tensors of another model's weights.bin or checkpoint.bin whose layer name and shape match (e.g. a backbone); the rest as initialised"},
         {"global-batch", cli::FlagKind::PositiveInt, "B",
          "train: images per optimizer step over all MPI processes, each taking at most the network's batch (default: the "
          "network's batch); without --lr the learning rate scales by B / batch (linear rule)"},

@@ -55,7 +55,8 @@ PredictInputs decode_predict_inputs(const cli::Args& args) {
             if (!test_set) {
                 const std::string dir = find_data_dir(args);
                 test_set = open_network_split<Net>(args, data::Split::Test);
-                in.names = data::dataset_class_names(dir, data_options(args));
+                const data::DataOptions options = options_for(args, dir);
+                in.names = data::selected_names(data::dataset_class_names(dir, options), options.selection);
             }
             if (i >= test_set->records())
                 throw cli::UsageError(name + ": the test set has " + std::to_string(test_set->records()) + " records");
@@ -74,7 +75,9 @@ PredictInputs decode_predict_inputs(const cli::Args& args) {
 // The class names of the data when it can be found, else CIFAR-10's.
 inline std::vector<std::string> predict_class_names(const cli::Args& args) {
     try {
-        return data::dataset_class_names(find_data_dir(args), data_options(args));
+        const std::string dir = find_data_dir(args);
+        const data::DataOptions options = options_for(args, dir);
+        return data::selected_names(data::dataset_class_names(dir, options), options.selection);
     } catch (const data::DataError&) {
         return data::class_names("");
     }

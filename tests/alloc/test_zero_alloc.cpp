@@ -13,6 +13,7 @@
 #include "cnn4.hpp"
 #include "cnn6.hpp"
 #include "statnn/data/cifar10.hpp"
+#include "statnn/data/class_selection.hpp"
 #include "support/cifar_files.hpp"
 #include "trainer.hpp"
 #include "support/cifar_reader.hpp"
@@ -112,6 +113,17 @@ TEST_CASE("the augmenting, normalising reader streams epochs without allocating"
     statnn::test::write_cifar_set(dir.path(), 100);
     const data::Cifar10Set set(dir.path(), data::Split::Train);
     test::CifarReader reader(set, 32, 0, true, 1, data::kSeedModelAugmentation, some_normalization());
+    CHECK(allocations_streaming(reader) == 0);
+}
+
+// --classes and --per-class: the reader over a selection, whose index table is made once.
+TEST_CASE("the reader of selected classes streams epochs without allocating", "[alloc][data][classes]") {
+    statnn::test::TempDir dir;
+    statnn::test::write_cifar_set(dir.path(), 100);  // 500 training records, 50 of each class
+    const data::SelectedRecords set(std::make_unique<data::Cifar10Set>(dir.path(), data::Split::Train),
+                                    data::ClassSelection{{9, 8, 7, 6, 5, 4, 3, 2, 1, 0}, 50, 3});
+    REQUIRE(set.records() == 500);
+    test::CifarReader reader(set, 32, 0, true, 1);
     CHECK(allocations_streaming(reader) == 0);
 }
 

@@ -204,7 +204,7 @@ TEST_CASE("checkpoint: a version 2 file still loads, with everything but the aug
     REQUIRE(state.augment.enabled());
     io::detail::write_checkpoint(dir / "v2.bin", *a, "small", io::CheckpointContents::Training, state, 2);
     REQUIRE(read_bytes(dir / "v2.bin")[8] == 2);
-    CHECK(io::kCheckpointVersion == 6);
+    CHECK(io::kCheckpointVersion == 7);
     const auto loaded = io::load_checkpoint(dir / "v2.bin", *b);
     CHECK(std::equal(a->params(), a->params() + Net::kParamFloats, b->params()));
     CHECK(std::equal(a->velocity(), a->velocity() + Net::kParamFloats, b->velocity()));
@@ -313,7 +313,7 @@ TEST_CASE("checkpoint: bad files are one clear error, and the network is untouch
     io::Fnv1a sum;                                // a well-formed file of another version
     sum.add(version.data(), version.size() - 8);
     std::memcpy(version.data() + version.size() - 8, &sum.h, 8);
-    expect_error(version, "format version 9, this build reads versions 1 to 6");
+    expect_error(version, "format version 9, this build reads versions 1 to 7");
     // An augmentation no reader accepts: a corrupted file, even with a valid checksum.
     {
         auto s = some_state();
@@ -454,6 +454,77 @@ TEST_CASE("checkpoint: a version 5 file loads with no data and no normalisation 
     CHECK(!loaded.dataset.recorded());
     CHECK(loaded.dataset.class_names.empty());
     CHECK(!loaded.normalization.has_value());
+}
+
+// Version 7: where a run's first weights came from, its classes and images per class.
+TEST_CASE("checkpoint: --init-from, --classes and --per-class round-trip; a version 6 file loads without them",
+          "[io][checkpoint][classes]") {
+    TempDir dir;
+    auto a = std::make_unique<Net>(1), b = std::make_unique<Net>(2);
+    auto state = some_state();
+    state.init_from = "runs/backbone/weights.bin";
+    state.classes = {5, 6, 7, 8, 9};
+    state.per_class = 100;
+    io::save_checkpoint(dir / "v7.bin", *a, "small", io::CheckpointContents::Training, state);
+    const auto loaded = io::load_checkpoint(dir / "v7.bin", *b);
+    CHECK(loaded.init_from == state.init_from);
+    CHECK(loaded.classes == state.classes);
+    CHECK(loaded.per_class == 100);
+    const auto peeked = io::read_checkpoint_state(dir / "v7.bin");
+    CHECK(peeked.classes == state.classes);
+    CHECK(peeked.seed == state.seed);
+    io::detail::write_checkpoint(dir / "v6.bin", *a, "small", io::CheckpointContents::Training, state, 6);
+    REQUIRE(read_bytes(dir / "v6.bin")[8] == 6);
+    const auto old = io::load_checkpoint(dir / "v6.bin", *b);
+    CHECK(old.init_from.empty());
+    CHECK(old.classes.empty());
+    CHECK(old.per_class == 0);
+    CHECK(old.dataset.recorded() == state.dataset.recorded());
+}
+
+namespace {
+// Small's first layers and a BatchNorm it does not have; Small's with a head of 5; Small frozen below its head.
+using SharedStart = Sequential<Input<3, 8, 8>, Conv2D<4, 3, Same, ReLU>, BatchNorm<>, MaxPooling2D<2>, Flatten,
+                               Dense<12, ReLU, MaxNorm<3>>, Softmax>;
+using FiveClasses = Sequential<Input<3, 8, 8>, Conv2D<4, 3, Same, ReLU>, MaxPooling2D<2>, Flatten, Dense<12, ReLU, MaxNorm<3>>,
+                               Dense<5>, Softmax>;
+using SmallFrozen = Sequential<Input<3, 8, 8>, Frozen<Conv2D<4, 3, Same, ReLU>>, MaxPooling2D<2>, Flatten,
+                               Frozen<Dense<12, ReLU, MaxNorm<3>>>, Dense<10>, Softmax>;
+
+template <class A, class B>
+bool same_tensor(A& a, B& b, const std::string& name) {
+    std::vector<float> x, y;
+    for_each_tensor(a, [&](const std::string& n, auto&&, const float* d, std::size_t c, auto&&...) {
+        if (n == name) x.assign(d, d + c);
+    });
+    for_each_tensor(b, [&](const std::string& n, auto&&, const float* d, std::size_t c, auto&&...) {
+        if (n == name) y.assign(d, d + c);
+    });
+    return !x.empty() && x == y;
+}
+}  // namespace
+
+TEST_CASE("checkpoint: init from another architecture's file loads the tensors that match by name and shape",
+          "[io][checkpoint][init-from]") {
+    TempDir dir;
+    auto small = std::make_unique<Net>(1);
+    io::save_checkpoint(dir / "small.bin", *small, "small", io::CheckpointContents::Training, some_state());
+    auto shared = std::make_unique<Network<SharedStart, 4>>(2);
+    const io::InitFromReport r = io::init_from_checkpoint(dir / "small.bin", *shared);
+    CHECK(r.model == "small");
+    CHECK(r.loaded == std::vector<std::string>{"conv1.kernel", "conv1.bias", "dense1.kernel", "dense1.bias"});
+    CHECK(r.initialized == std::vector<std::string>{"bn1.gamma", "bn1.beta", "bn1.running_mean", "bn1.running_var"});
+    for (const char* name : {"conv1.kernel", "conv1.bias", "dense1.kernel", "dense1.bias"}) CHECK(same_tensor(*small, *shared, name));
+    // Into the frozen twin: every tensor, the frozen ones by their usual names.
+    auto frozen = std::make_unique<Network<SmallFrozen, 4>>(3);
+    CHECK(io::init_from_checkpoint(dir / "small.bin", *frozen).loaded.size() == 6);
+    for (const char* name : {"conv1.kernel", "dense1.kernel", "dense2.kernel"}) CHECK(same_tensor(*small, *frozen, name));
+    // A head of another shape: refused by name, the network untouched.
+    auto five = std::make_unique<Network<FiveClasses, 4>>(4);
+    std::vector<float> before(five->params(), five->params() + Network<FiveClasses, 4>::kParamFloats);
+    CHECK_THROWS_WITH(io::init_from_checkpoint(dir / "small.bin", *five),
+                      dir / "small.bin" + ": tensor 'dense2.kernel' is 12x10 there, 12x5 in this network; nothing was loaded");
+    CHECK(std::equal(before.begin(), before.end(), five->params()));
 }
 
 // A normalisation block no reader could use is one line naming the file and the problem,

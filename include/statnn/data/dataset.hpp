@@ -16,6 +16,7 @@
 
 #include "statnn/data/cifar10.hpp"
 #include "statnn/data/cifar100.hpp"
+#include "statnn/data/class_selection.hpp"
 #include "statnn/data/idx.hpp"
 #include "statnn/data/image_folder.hpp"
 #include "statnn/data/record_source.hpp"
@@ -31,6 +32,8 @@ struct DataOptions {
     Cifar100Labels labels = Cifar100Labels::Fine;  // CIFAR-100: 100 fine or 20 coarse classes
     // The binary as it was run, for the message that tells how to import an image folder.
     std::string program = "<binary>";
+    // Some classes only, relabelled, and a few training images of each (class_selection.hpp).
+    ClassSelection selection;
 };
 
 inline const char* format_name(DataFormat f) {
@@ -67,8 +70,8 @@ inline DataError not_imported(const std::string& dir, const DataOptions& options
                      options.program + " import " + dir + " --out DIR` first, then use --data DIR");
 }
 
-// Opens and validates split `split` of the dataset in `dir`. Throws DataError.
-inline std::unique_ptr<RecordSource> open_split(const std::string& dir, Split split, const DataOptions& options = {}) {
+// Opens and validates split `split` of the dataset in `dir`, as its files have it. Throws DataError.
+inline std::unique_ptr<RecordSource> open_whole_split(const std::string& dir, Split split, const DataOptions& options = {}) {
     switch (recognize_format(dir, options)) {
     case DataFormat::Cifar100: return std::make_unique<Cifar100Set>(dir, split, options.labels);
     case DataFormat::Idx: return std::make_unique<IdxSet>(dir, split);
@@ -78,7 +81,12 @@ inline std::unique_ptr<RecordSource> open_split(const std::string& dir, Split sp
     }
 }
 
-// The class names of the dataset in `dir`, in label order.
+// Split `split` of the dataset in `dir`, narrowed to options.selection. Throws DataError.
+inline std::unique_ptr<RecordSource> open_split(const std::string& dir, Split split, const DataOptions& options = {}) {
+    return select_records(open_whole_split(dir, split, options), options.selection);
+}
+
+// The class names of the dataset in `dir`, in label order (before any selection).
 inline std::vector<std::string> dataset_class_names(const std::string& dir, const DataOptions& options = {}) {
     switch (recognize_format(dir, options)) {
     case DataFormat::Cifar100: return Cifar100Set::class_names(dir, options.labels);
@@ -126,12 +134,20 @@ struct Dataset {
     std::unique_ptr<RecordSource> train, test;
     std::vector<std::string> class_names;
 
+    // The splits narrowed to options.selection, the class names with them.
     Dataset(const std::string& folder, const DataOptions& asked)
-        : dir(folder), options(with_format_of(folder, asked)), train(open_split(folder, Split::Train, options)),
-          test(open_split(folder, Split::Test, options)), class_names(dataset_class_names(folder, options)) {
+        : dir(folder), options(with_format_of(folder, asked)), train(open_whole_split(folder, Split::Train, options)),
+          test(open_whole_split(folder, Split::Test, options)), class_names(dataset_class_names(folder, options)) {
         if (format() == DataFormat::Cifar10)
             Cifar10Set::check_same_size(static_cast<const Cifar10Set&>(*train), static_cast<const Cifar10Set&>(*test));
+        whole_classes = train->classes();
+        if (!options.selection.narrows()) return;
+        class_names = selected_names(class_names, options.selection);
+        train = select_records(std::move(train), options.selection);
+        test = select_records(std::move(test), options.selection);
     }
+
+    int whole_classes = 0;  // the data's classes before any selection
 
     DataFormat format() const { return options.format; }
 

@@ -1,8 +1,8 @@
 // statnn/io/checkpoint.hpp — saving and restoring a network and its training state.
 //
-// Format (little-endian), version 6:
+// Format (little-endian), version 7:
 //   "STATNNCK"            8-byte magic
-//   u32 version           6 (versions 1 to 5 are still read, see below)
+//   u32 version           7 (versions 1 to 6 are still read, see below)
 //   u32 contents          1 = training checkpoint (weights, optimizer state, state), 2 = weights only
 //   u64 signature         FNV-1a of the architecture description below
 //   str architecture      e.g. "Input[3x32x32] Conv2D[3x3x3x32 relu] ..."
@@ -28,6 +28,10 @@
 //   the input normalisation (data/normalize.hpp): u32 kind (0 not recorded, 1 off, 2 the
 //       recipe's values, 3 measured on the training data); kinds 2 and 3: u32 channels,
 //       then channels x f32 mean, channels x f32 standard deviation
+//   -- from version 7 on:
+//   str init from         the weights file the run's first weights came from (train --init-from; "": none)
+//   u32 n, then n x u32   the dataset's classes trained on, in label order (train --classes; 0: all)
+//   i64 per class         training images kept per class (train --per-class; 0: all)
 //   --
 //   u32 tensors, then per tensor: str name, u32 rank, rank x u32 dims, float32 data:
 //       every layer's parameters and state (e.g. "bn1.running_mean") in layer order,
@@ -39,13 +43,16 @@
 // and 2 with no augmentation (there was none before version 3), versions 1 to 4 with the
 // network's batch, versions 1 to 3 as Keras SGD
 // with Keras decay, no label smoothing, one "velocity" slot, versions 1 to 5 with neither
-// data nor normalisation recorded (the commands then take the recipe's). Kernels are stored
+// data nor normalisation recorded (the commands then take the recipe's), versions 1 to 6
+// with no --init-from, --classes or --per-class. A Frozen<> layer's weights are stored as
+// any layer's, without optimizer state. Kernels are stored
 // in the Keras layouts statnn uses in memory: conv (kh, kw, in, out), dense (in, out).
 // Files are written through AtomicFile: complete or absent. Loading checks size, magic,
 // version, checksum and signature before it touches the network, and reports any problem
 // as one line naming the file.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
@@ -53,6 +60,7 @@
 #include <optional>
 #include <string>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "statnn/data/augment.hpp"
@@ -66,7 +74,7 @@
 namespace statnn::io {
 
 inline constexpr char kCheckpointMagic[8] = {'S', 'T', 'A', 'T', 'N', 'N', 'C', 'K'};
-inline constexpr std::uint32_t kCheckpointVersion = 6;
+inline constexpr std::uint32_t kCheckpointVersion = 7;
 inline constexpr std::uint32_t kOldestCheckpointVersion = 1;
 enum class CheckpointContents : std::uint32_t { Training = 1, Weights = 2 };
 
@@ -118,6 +126,9 @@ struct TrainingState {
     // How the network's input images are normalised; none: not recorded (a file before
     // version 6, imported weights), the recipe's then.
     std::optional<data::Normalization> normalization;
+    std::string init_from;                // train --init-from FILE: where the first weights came from ("": none)
+    std::vector<std::uint32_t> classes;   // train --classes: the dataset's classes, in label order (empty: all)
+    std::int64_t per_class = 0;           // train --per-class: training images kept per class (0: all)
 };
 
 namespace detail {
@@ -247,6 +258,14 @@ inline void put_normalization(CheckpointWriter& w, const std::optional<data::Nor
     w.put(n->stddev, std::size_t(n->channels) * sizeof(float));
 }
 
+// The version 7 block: where the weights came from and which records were trained on.
+inline void put_run_origin(CheckpointWriter& w, const TrainingState& state) {
+    w.put_string(state.init_from);
+    w.put_value(std::uint32_t(state.classes.size()));
+    for (std::uint32_t c : state.classes) w.put_value(c);
+    w.put_value(state.per_class);
+}
+
 // The recipe as `version` keeps it: every part by name from version 4 on, before that
 // (older files, for tests) Keras SGD's fields.
 inline void put_recipe(CheckpointWriter& w, const TrainingState& state, std::uint32_t version) {
@@ -323,6 +342,7 @@ void write_checkpoint(const std::string& path, Net& net, const std::string& mode
         put_dataset(w, state.dataset);
         put_normalization(w, state.normalization);
     }
+    if (version >= 7) put_run_origin(w, state);
     const int slots = contents == CheckpointContents::Training ? Net::kOptimizerSlots : 0;
     if (slots > 0 && int(state.optimizer_slots.size()) != slots)
         throw CheckpointError(path + ": the network keeps " + std::to_string(slots) + " optimizer arrays, the state names " +
@@ -500,8 +520,27 @@ inline std::optional<data::Normalization> read_normalization(CheckpointReader& r
     return n;
 }
 
-// Everything between the model name and the tensors, each block as `version` has it.
-inline TrainingState read_training_state(CheckpointReader& r, std::uint32_t version) {
+// The version 7 block: where the weights came from and which records were trained on.
+inline void read_run_origin(CheckpointReader& r, TrainingState& st) {
+    st.init_from = r.get_string(4096);
+    const auto classes = r.get_value<std::uint32_t>();
+    if (classes > 65536) r.fail("corrupted (implausible number of selected classes)");
+    for (std::uint32_t i = 0; i < classes; ++i) st.classes.push_back(r.get_value<std::uint32_t>());
+    st.per_class = r.get_value<std::int64_t>();
+    if (st.per_class < 0) r.fail("corrupted (negative images per class)");
+}
+
+// A normalisation must be of the network's `channels` (0: no network to check against).
+inline void check_normalization_channels(CheckpointReader& r, const std::optional<data::Normalization>& n, int channels) {
+    if (channels > 0 && n && n->enabled && n->channels != channels)
+        r.fail("malformed normalisation block (" + std::to_string(n->channels) + " channel(s), the network takes " +
+               std::to_string(channels) + ")");
+}
+
+// Everything between the model name and the tensors, each block as `version` has it. With
+// the network's input channels, a normalisation of others is refused as soon as it is read
+// (what follows it would no longer line up).
+inline TrainingState read_training_state(CheckpointReader& r, std::uint32_t version, int network_channels = 0) {
     TrainingState st;
     st.seed = r.get_value<std::uint64_t>();
     st.iterations = r.get_value<std::int64_t>();
@@ -522,7 +561,9 @@ inline TrainingState read_training_state(CheckpointReader& r, std::uint32_t vers
     if (version >= 6) {
         read_dataset(r, st.dataset);
         st.normalization = read_normalization(r);
+        check_normalization_channels(r, st.normalization, network_channels);
     }
+    if (version >= 7) read_run_origin(r, st);
     return st;
 }
 
@@ -534,9 +575,7 @@ void check_fits_network(CheckpointReader& r, const TrainingState& st) {
     if (st.dataset.recorded() && st.dataset.shape != input)
         r.fail("corrupted (its data block records images of " + data::shape_text(st.dataset.shape) + ", the network takes " +
                data::shape_text(input) + ")");
-    if (st.normalization && st.normalization->enabled && st.normalization->channels != In::C)
-        r.fail("malformed normalisation block (" + std::to_string(st.normalization->channels) +
-               " channel(s), the network takes " + std::to_string(In::C) + ")");
+    check_normalization_channels(r, st.normalization, In::C);
 }
 
 // Checks every tensor's name and shape first and copies only once all are known good,
@@ -575,6 +614,72 @@ void read_tensors(CheckpointReader& r, Net& net, int slots, const std::vector<st
 
 }  // namespace detail
 
+namespace detail {
+
+// What precedes the training state: the format, the contents and the network that wrote it.
+struct CheckpointHeader {
+    std::uint32_t version = 0;
+    CheckpointContents contents = CheckpointContents::Weights;
+    std::uint64_t signature = 0;
+    std::string arch, model;
+};
+
+// The bytes before the checksum, once the file is known to start like a checkpoint.
+inline std::size_t checkpoint_body(const std::string& path, const std::vector<unsigned char>& bytes) {
+    if (bytes.size() < sizeof kCheckpointMagic + 8 + 8 ||
+        std::memcmp(bytes.data(), kCheckpointMagic, sizeof kCheckpointMagic) != 0)
+        throw CheckpointError(path + ": not a statnn checkpoint (no STATNNCK header)");
+    return bytes.size() - sizeof(std::uint64_t);
+}
+
+inline CheckpointHeader read_header(CheckpointReader& r, const std::vector<unsigned char>& bytes, std::size_t body) {
+    CheckpointHeader h;
+    h.version = read_checked_version(r, bytes, body);
+    h.contents = CheckpointContents(r.get_value<std::uint32_t>());
+    if (h.contents != CheckpointContents::Training && h.contents != CheckpointContents::Weights) r.fail("unknown contents type");
+    h.signature = r.get_value<std::uint64_t>();
+    h.arch = r.get_string(1 << 16);
+    h.model = r.get_string(256);
+    return h;
+}
+
+// "3x3x3x32"
+inline std::string dims_text(const std::vector<std::uint32_t>& dims) {
+    std::string t;
+    for (std::size_t d = 0; d < dims.size(); ++d) t += (d ? "x" : "") + std::to_string(dims[d]);
+    return t.empty() ? "a scalar" : t;
+}
+
+// A tensor of a file of any architecture, by name.
+struct StoredTensor {
+    std::vector<std::uint32_t> dims;
+    const unsigned char* data = nullptr;
+};
+
+// The tensor section of a file of any architecture, checked for bounds only.
+inline std::vector<std::pair<std::string, StoredTensor>> read_any_tensors(CheckpointReader& r) {
+    const auto tensors = r.get_value<std::uint32_t>();
+    if (tensors > (1u << 20)) r.fail("corrupted (implausible number of tensors)");
+    std::vector<std::pair<std::string, StoredTensor>> all;
+    for (std::uint32_t i = 0; i < tensors; ++i) {
+        std::pair<std::string, StoredTensor> t{r.get_string(256), {}};
+        const auto rank = r.get_value<std::uint32_t>();
+        if (rank > 8) r.fail("corrupted (tensor '" + t.first + "' of rank " + std::to_string(rank) + ")");
+        std::uint64_t count = 1;
+        for (std::uint32_t d = 0; d < rank; ++d) {
+            t.second.dims.push_back(r.get_value<std::uint32_t>());
+            count *= t.second.dims.back();
+            if (count > (std::uint64_t(1) << 40)) r.fail("corrupted (tensor '" + t.first + "' is impossibly large)");
+        }
+        t.second.data = r.take(std::size_t(count) * sizeof(float));
+        all.push_back(std::move(t));
+    }
+    if (!r.at_end()) r.fail("corrupted (unexpected bytes after the last tensor)");
+    return all;
+}
+
+}  // namespace detail
+
 // Reads a checkpoint written for the same architecture into `net` (weights always;
 // optimizer state when the file has it) and returns its state and contents. Throws
 // CheckpointError naming the file and the problem; `net` is untouched on error.
@@ -582,31 +687,76 @@ template <class Net>
 TrainingState load_checkpoint(const std::string& path, Net& net, CheckpointContents* contents_out = nullptr,
                               std::string* model_out = nullptr) {
     const std::vector<unsigned char> bytes = detail::read_whole_file(path);
-    if (bytes.size() < sizeof kCheckpointMagic + 8 + 8 ||
-        std::memcmp(bytes.data(), kCheckpointMagic, sizeof kCheckpointMagic) != 0)
-        throw CheckpointError(path + ": not a statnn checkpoint (no STATNNCK header)");
-    const std::size_t body = bytes.size() - sizeof(std::uint64_t);
+    const std::size_t body = detail::checkpoint_body(path, bytes);
     detail::CheckpointReader r(path, bytes, body);
-    const std::uint32_t version = detail::read_checked_version(r, bytes, body);
-
-    const auto contents = CheckpointContents(r.get_value<std::uint32_t>());
-    if (contents != CheckpointContents::Training && contents != CheckpointContents::Weights) r.fail("unknown contents type");
-    const auto signature = r.get_value<std::uint64_t>();
-    const std::string arch = r.get_string(1 << 16), model = r.get_string(256);
+    const detail::CheckpointHeader h = detail::read_header(r, bytes, body);
     const std::string ours = architecture_description(net);
-    if (signature != signature_of(ours) || arch != ours)
-        r.fail("written for another architecture ('" + model + "'); this binary's network differs");
+    if (h.signature != signature_of(ours) || h.arch != ours)
+        r.fail("written for another architecture ('" + h.model + "'); this binary's network differs");
 
-    TrainingState st = detail::read_training_state(r, version);
+    TrainingState st = detail::read_training_state(r, h.version, Net::InShape::C);
     detail::check_fits_network<Net>(r, st);
-    const int slots = contents == CheckpointContents::Training ? int(st.optimizer_slots.size()) : 0;
+    const int slots = h.contents == CheckpointContents::Training ? int(st.optimizer_slots.size()) : 0;
     if (slots > 0 && slots != Net::kOptimizerSlots)
         r.fail("holds " + std::to_string(slots) + " optimizer state arrays, this binary's optimizer keeps " +
                std::to_string(Net::kOptimizerSlots));
     detail::read_tensors(r, net, slots, st.optimizer_slots);
-    if (contents_out) *contents_out = contents;
-    if (model_out) *model_out = model;
+    if (contents_out) *contents_out = h.contents;
+    if (model_out) *model_out = h.model;
     return st;
+}
+
+// The training state a checkpoint or weights file records, without loading its tensors
+// into any network (a resumed run reads which data it trains on before it opens the data).
+inline TrainingState read_checkpoint_state(const std::string& path) {
+    const std::vector<unsigned char> bytes = detail::read_whole_file(path);
+    const std::size_t body = detail::checkpoint_body(path, bytes);
+    detail::CheckpointReader r(path, bytes, body);
+    const detail::CheckpointHeader h = detail::read_header(r, bytes, body);
+    return detail::read_training_state(r, h.version);
+}
+
+// What init_from_checkpoint did: the tensors it loaded and those it left as initialised,
+// by name, in the network's order.
+struct InitFromReport {
+    std::string model;  // the binary that wrote the file
+    std::vector<std::string> loaded, initialized;
+};
+
+// Loads into `net`, from a weights file or checkpoint of any architecture, every
+// parameter and state tensor whose name (conv1.kernel, bn2.running_mean: tensors.hpp)
+// matches one of the file's and whose shape is the same; the file's optimizer state is
+// not read. A tensor of the same name and another shape is refused, naming it, and so is a
+// file that matches none. `net` is untouched on error. Throws CheckpointError.
+template <class Net>
+InitFromReport init_from_checkpoint(const std::string& path, Net& net) {
+    const std::vector<unsigned char> bytes = detail::read_whole_file(path);
+    const std::size_t body = detail::checkpoint_body(path, bytes);
+    detail::CheckpointReader r(path, bytes, body);
+    InitFromReport report;
+    const detail::CheckpointHeader h = detail::read_header(r, bytes, body);
+    report.model = h.model;
+    (void)detail::read_training_state(r, h.version);
+    const auto stored = detail::read_any_tensors(r);
+    struct Pending {
+        float* dst;
+        const unsigned char* src;
+        std::size_t count;
+    };
+    std::vector<Pending> copies;
+    for_each_tensor(net, [&](const std::string& name, const std::vector<std::uint32_t>& dims, float* data, std::size_t count,
+                             TensorRole, std::size_t) {
+        const auto it = std::find_if(stored.begin(), stored.end(), [&](const auto& t) { return t.first == name; });
+        if (it == stored.end()) return report.initialized.push_back(name);
+        if (it->second.dims != dims)
+            r.fail("tensor '" + name + "' is " + detail::dims_text(it->second.dims) + " there, " + detail::dims_text(dims) +
+                   " in this network; nothing was loaded");
+        copies.push_back({data, it->second.data, count});
+        report.loaded.push_back(name);
+    });
+    if (copies.empty()) r.fail("no tensor there matches one of this network's by name and shape; nothing was loaded");
+    for (const auto& c : copies) std::memcpy(c.dst, c.src, c.count * sizeof(float));
+    return report;
 }
 
 }  // namespace statnn::io

@@ -92,6 +92,8 @@ struct LayerDefaults : LayerSlices {
     // True for a layer whose state is set from training images before the first step
     // (PatchWhitening); it must be the network's first layer.
     static constexpr bool kInitFromData = false;
+    // True for a Frozen<> layer (frozen.hpp): weights without gradient or optimizer state.
+    static constexpr bool kFrozen = false;
     // Multiply-adds per image of the forward pass, for the FLOP count (flops.hpp): the
     // products of a convolution or dense layer, by trained weights (kMacs: also done again
     // by the kernel and input gradients) or fixed ones (kFrozenMacs: forward only).

@@ -53,6 +53,9 @@ void write_run_json(const Run& run) {
     info.epochs_planned = run.epochs;
     info.keep_epochs = run.state.keep_epochs;
     info.sessions = run.state.sessions;
+    info.init_from = run.state.init_from;
+    info.classes = run.state.classes;
+    info.per_class = run.state.per_class;
     io::write_file_atomic(run.out + "/run.json", run_json(info));
 }
 

@@ -54,7 +54,7 @@ public:
         open_readers();
         settle_schedule();
         if constexpr (Net::kInitFromData)
-            if (!resume) init_from_data();
+            if (!resume && !first_layer_from_file) init_from_data();
         begin_session();
         run_epochs();
         return interrupted ? finish_interrupted() : finish();
@@ -82,6 +82,7 @@ public:
     Eval last_eval;                                              // of the last epoch's validation
     TestTimeAugmentation final_tta = TestTimeAugmentation::None;  // views of the final evaluation
     bool have_eval = false, interrupted = false;
+    bool first_layer_from_file = false;  // --init-from set the first layer (a whitening stem's filters too)
     int stop_signal = 0;
 
 private:
@@ -109,14 +110,34 @@ private:
         if (root && directory_exists(out)) lock = RunFolderLock(out, "--out");
         check_checkpoint();
         // Validate the data before creating anything, so a bad data folder leaves nothing behind.
-        dataset.emplace(find_data_dir(args), data_options(args));
+        const std::string dir = find_data_dir(args);
+        const data::DataOptions options = data::with_format_of(dir, options_of_run());
+        check_selection(options.selection, dir, options, Net::kClasses);
+        dataset.emplace(dir, options);
         dataset->check_fits(network_record_shape<Net>(), Net::kClasses);
         dataset->class_names = data::names_for_classes(dataset->class_names, Net::kClasses);
+        // Weights from another file too, so that a file that does not fit leaves nothing behind.
+        if (!resume && args.has("init-from")) {
+            net = std::make_unique<Net>(args.seed("seed", 1), threads_flag(args));
+            init_from_file();
+        }
         if (root) make_writable_dir(out, "--out");
         if (root && !lock.held()) {
             lock = RunFolderLock(out, "--out");
             check_checkpoint();  // a run started at the same moment may have got here first
         }
+    }
+
+    // The data options of the flags; a resumed run's classes, images per class and seed
+    // unless the flags give them (adopt_checkpoint then refuses any that differ).
+    data::DataOptions options_of_run() const {
+        data::DataOptions options = data_options(args);
+        if (!resume) return options;
+        const io::TrainingState saved = io::read_checkpoint_state(checkpoint);
+        if (!args.has("classes")) options.selection.classes.assign(saved.classes.begin(), saved.classes.end());
+        if (!args.has("per-class")) options.selection.per_class = long(saved.per_class);
+        options.selection.seed = saved.seed;
+        return options;
     }
 
     std::vector<std::uint32_t> keep_epochs_flag() const {
@@ -141,7 +162,10 @@ private:
         } else if (recipe.augment_by_default && !args.has("no-augment")) {
             state.augment = recipe.augmentation;
         }
-        net = std::make_unique<Net>(state.seed, threads_flag(args));
+        const data::ClassSelection& selection = dataset->options.selection;
+        state.classes.assign(selection.classes.begin(), selection.classes.end());
+        state.per_class = selection.per_class;
+        if (!net) net = std::make_unique<Net>(state.seed, threads_flag(args));
         epochs = int(args.integer("epochs", recipe.epochs));
         if (resume) adopt_checkpoint();
         state.dataset = describe_dataset(*dataset);
@@ -166,6 +190,9 @@ private:
                                        apply_settings(recipe.loss, saved.recipe.loss)})
             if (!why.empty()) throw io::CheckpointError(checkpoint + ": " + why);
         refuse_if_differs("limit", args.has("limit"), saved.train_limit == state.train_limit);
+        refuse_if_differs("classes", args.has("classes"), saved.classes == state.classes);
+        refuse_if_differs("per-class", args.has("per-class"), saved.per_class == state.per_class);
+        refuse_if_differs("init-from", args.has("init-from"), saved.init_from == args.text("init-from"));
         const std::uint32_t saved_batch = saved.global_batch ? saved.global_batch : std::uint32_t(Batch);
         refuse_if_differs("global-batch", args.has("global-batch"), std::int64_t(saved_batch) == args.integer("global-batch", Batch));
         refuse_if_differs("val-limit", args.has("val-limit"), saved.val_limit == state.val_limit);
@@ -184,6 +211,26 @@ private:
         }
         state = saved;
         net->reseed_dropout(state.seed);
+    }
+
+    // --init-from: the tensors of another model's file that match by name and shape; the
+    // rest keep their seeded initial values. Printed, then kept in the checkpoint.
+    void init_from_file() {
+        const std::string file = args.text("init-from");
+        const io::InitFromReport r = io::init_from_checkpoint(file, *net);
+        state.init_from = file;
+        const std::string first = std::string(net->layer_name(0)) + ".";
+        for (const std::string& name : r.loaded) first_layer_from_file = first_layer_from_file || name.rfind(first, 0) == 0;
+        if (!root) return;
+        auto list = [](const std::vector<std::string>& names) {
+            std::string text;
+            for (const std::string& n : names) text += (text.empty() ? "" : ", ") + n;
+            return text;
+        };
+        std::printf("%s: init from %s (%s): loaded %zu tensors: %s", recipe.name, file.c_str(), r.model.c_str(), r.loaded.size(),
+                    list(r.loaded).c_str());
+        if (!r.initialized.empty()) std::printf("; initialised %zu: %s", r.initialized.size(), list(r.initialized).c_str());
+        std::printf("\n");
     }
 
     // The normalisation of every image the network sees: a resumed run's own (the recipe's
