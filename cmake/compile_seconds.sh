@@ -1,9 +1,20 @@
 #!/usr/bin/env bash
-# The compiler launcher of the in-tree targets: runs the compile command given after the
-# record file and writes its CPU seconds (user + system; a shared machine stretches the
-# wall clock far more) into that file, for the compile_time.<target> tests.
+# The compiler launcher of the in-tree targets and the runtime: runs the compile command
+# given after the record path and writes its CPU seconds (user + system; a shared machine
+# stretches the wall clock far more) into the record, for the compile_time.<target> tests.
+# A record path ending in / is a folder: each object's seconds go to <folder>/<object>.txt.
 record=$1
 shift
+if [[ $record == */ ]]; then
+  object=unknown
+  previous=
+  for arg in "$@"; do
+    [[ $previous == -o ]] && object=$(basename "$arg")
+    previous=$arg
+  done
+  mkdir -p "$record"
+  record=$record$object.txt
+fi
 "$@"
 status=$?
 if (( status == 0 )); then
