@@ -78,7 +78,7 @@ TEST_CASE("selected classes: their records only, relabelled in the order given, 
           std::vector<std::string>{"h", "c", "f"});
 }
 
-TEST_CASE("per class: the first N of each class in the seed's order; all of the test split", "[data][classes]") {
+TEST_CASE("per class: the first N of each class in the seed's order, and all of the test split", "[data][classes]") {
     const auto a = select_records(hundred(), ClassSelection{{}, 3, 1});
     CHECK(a->classes() == 10);
     CHECK(a->records() == 30);

@@ -457,7 +457,7 @@ TEST_CASE("checkpoint: a version 5 file loads with no data and no normalisation 
 }
 
 // Version 7: where a run's first weights came from, its classes and images per class.
-TEST_CASE("checkpoint: --init-from, --classes and --per-class round-trip; a version 6 file loads without them",
+TEST_CASE("checkpoint: --init-from, --classes and --per-class round-trip, and a version 6 file loads without them",
           "[io][checkpoint][classes]") {
     TempDir dir;
     auto a = std::make_unique<Net>(1), b = std::make_unique<Net>(2);
