@@ -38,6 +38,24 @@ using kernels::ref::Bf16;
 using kernels::ref::from_bf16;
 using kernels::ref::to_bf16;
 
+TEST_CASE("to_bf16 rounds to nearest even, flushes denormals and keeps NaN quiet", "[kernels][bf16]") {
+    CHECK(to_bf16(1.0f) == 0x3f80);
+    CHECK(to_bf16(-2.0f) == 0xc000);
+    CHECK(to_bf16(1.0f + 0x1p-8f) == 0x3f80);             // half-way, to the even 1.0
+    CHECK(to_bf16(1.0f + 3 * 0x1p-8f) == 0x3f82);         // half-way, to the even 1 + 2^-6
+    CHECK(to_bf16(1.0f + 0x1p-8f + 0x1p-20f) == 0x3f81);  // past half-way: up
+    CHECK(to_bf16(0x1p-130f) == 0x0000);                  // denormal: zero
+    CHECK(to_bf16(-0x1p-130f) == 0x8000);
+    CHECK(to_bf16(std::numeric_limits<float>::max()) == 0x7f80);  // rounds to infinity
+    CHECK(to_bf16(std::numeric_limits<float>::infinity()) == 0x7f80);
+    const Bf16 nan = to_bf16(-std::numeric_limits<float>::quiet_NaN());
+    CHECK(std::isnan(from_bf16(nan)));
+    CHECK((nan & 0x8040) == 0x8040);
+    CHECK(from_bf16(to_bf16(0.15625f)) == 0.15625f);  // representable: unchanged
+}
+
+#if defined(STATNN_HAS_BF16_KERNELS)
+
 namespace {
 
 std::vector<float> random_floats(std::size_t n, std::uint64_t seed, float lo = -1.0f, float hi = 1.0f) {
@@ -103,28 +121,6 @@ bool bf16_kernels_run_here() {
     }
     return true;
 }
-
-}  // namespace
-
-TEST_CASE("to_bf16 rounds to nearest even, flushes denormals and keeps NaN quiet", "[kernels][bf16]") {
-    CHECK(to_bf16(1.0f) == 0x3f80);
-    CHECK(to_bf16(-2.0f) == 0xc000);
-    CHECK(to_bf16(1.0f + 0x1p-8f) == 0x3f80);             // half-way, to the even 1.0
-    CHECK(to_bf16(1.0f + 3 * 0x1p-8f) == 0x3f82);         // half-way, to the even 1 + 2^-6
-    CHECK(to_bf16(1.0f + 0x1p-8f + 0x1p-20f) == 0x3f81);  // past half-way: up
-    CHECK(to_bf16(0x1p-130f) == 0x0000);                  // denormal: zero
-    CHECK(to_bf16(-0x1p-130f) == 0x8000);
-    CHECK(to_bf16(std::numeric_limits<float>::max()) == 0x7f80);  // rounds to infinity
-    CHECK(to_bf16(std::numeric_limits<float>::infinity()) == 0x7f80);
-    const Bf16 nan = to_bf16(-std::numeric_limits<float>::quiet_NaN());
-    CHECK(std::isnan(from_bf16(nan)));
-    CHECK((nan & 0x8040) == 0x8040);
-    CHECK(from_bf16(to_bf16(0.15625f)) == 0.15625f);  // representable: unchanged
-}
-
-#if defined(STATNN_HAS_BF16_KERNELS)
-
-namespace {
 
 using namespace kernels::simd;
 

@@ -19,13 +19,6 @@ using namespace statnn;
 
 namespace {
 
-std::vector<std::int8_t> random_int8(std::size_t n, std::uint64_t seed) {
-    Rng rng(seed);
-    std::vector<std::int8_t> v(n);
-    for (auto& x : v) x = std::int8_t(int(rng.uniform(-127.0f, 127.0f)));
-    return v;
-}
-
 bool int8_kernels_run_here() {
     if (!kernels::simd::kHasInt8Kernels) {
         std::printf("%sthis build has no int8 kernels (its -march lacks AVX512_VNNI)\n", test::kSkipMarker);
@@ -39,6 +32,13 @@ bool int8_kernels_run_here() {
 }
 
 #if defined(STATNN_HAS_INT8_KERNELS)
+
+std::vector<std::int8_t> random_int8(std::size_t n, std::uint64_t seed) {
+    Rng rng(seed);
+    std::vector<std::int8_t> v(n);
+    for (auto& x : v) x = std::int8_t(int(rng.uniform(-127.0f, 127.0f)));
+    return v;
+}
 
 template <int I, int O>
 void check_dense_int8(std::vector<std::int8_t> in, std::vector<std::int8_t> k, int rows) {
